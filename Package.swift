@@ -1,0 +1,39 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// OpenBLAS's OpenMP build lives beside the default pthread build; the run-time path makes the loader pick it,
+/// so OpenBLAS and oneDNN share libgomp's single thread pool (DESIGN.md §9).
+let openBLASOpenMP = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
+
+let package = Package(
+    name: "Volt",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "VoltTensor", targets: ["VoltTensor"]),
+        .executable(name: "volt", targets: ["volt"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev", "libopenblas-openmp-dev"])]),
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev"])]),
+        .target(
+            name: "CVoltKernels",
+            cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast"])],
+            linkerSettings: [.linkedLibrary("gomp"), .linkedLibrary("m")]
+        ),
+        .target(
+            name: "VoltTensor",
+            dependencies: ["CBLAS", "CDNNL", "CVoltKernels"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", openBLASOpenMP])]
+        ),
+        .executableTarget(
+            name: "volt",
+            dependencies: ["VoltTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "VoltTensorTests", dependencies: ["VoltTensor"]),
+    ]
+)

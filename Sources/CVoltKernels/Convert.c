@@ -1,0 +1,58 @@
+#include "internal.h"
+
+typedef struct { const void *src; void *dst; } convert_ctx;
+
+VOLT_MULTIVERSION
+static void f32_to_f16_task(void *p, size_t begin, size_t end) {
+    convert_ctx *c = p;
+    const float *x = c->src;
+    _Float16 *y = c->dst;
+    for (size_t i = begin; i < end; i++) y[i] = (_Float16)x[i];
+}
+
+VOLT_MULTIVERSION
+static void f16_to_f32_task(void *p, size_t begin, size_t end) {
+    convert_ctx *c = p;
+    const _Float16 *x = c->src;
+    float *y = c->dst;
+    for (size_t i = begin; i < end; i++) y[i] = (float)x[i];
+}
+
+VOLT_MULTIVERSION
+static void f32_to_bf16_task(void *p, size_t begin, size_t end) {
+    convert_ctx *c = p;
+    const float *x = c->src;
+    uint16_t *y = c->dst;
+    for (size_t i = begin; i < end; i++) {
+        uint32_t u = volt_float_to_bits(x[i]);
+        uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;  // round to nearest, ties to even
+        uint32_t nan = (u >> 16) | 0x40u;                           // keep NaN a (quiet) NaN
+        y[i] = (uint16_t)(((u & 0x7fffffffu) > 0x7f800000u) ? nan : rounded);
+    }
+}
+
+VOLT_MULTIVERSION
+static void bf16_to_f32_task(void *p, size_t begin, size_t end) {
+    convert_ctx *c = p;
+    const uint16_t *x = c->src;
+    float *y = c->dst;
+    for (size_t i = begin; i < end; i++) y[i] = volt_bits_to_float((uint32_t)x[i] << 16);
+}
+
+#define VOLT_CONVERT_GRAIN 32768
+void volt_f32_to_f16(const float *x, uint16_t *out, size_t n) {
+    convert_ctx c = {x, out};
+    volt_parallel_for(n, VOLT_CONVERT_GRAIN, f32_to_f16_task, &c);
+}
+void volt_f16_to_f32(const uint16_t *x, float *out, size_t n) {
+    convert_ctx c = {x, out};
+    volt_parallel_for(n, VOLT_CONVERT_GRAIN, f16_to_f32_task, &c);
+}
+void volt_f32_to_bf16(const float *x, uint16_t *out, size_t n) {
+    convert_ctx c = {x, out};
+    volt_parallel_for(n, VOLT_CONVERT_GRAIN, f32_to_bf16_task, &c);
+}
+void volt_bf16_to_f32(const uint16_t *x, float *out, size_t n) {
+    convert_ctx c = {x, out};
+    volt_parallel_for(n, VOLT_CONVERT_GRAIN, bf16_to_f32_task, &c);
+}

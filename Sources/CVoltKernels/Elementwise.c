@@ -1,0 +1,181 @@
+#include "internal.h"
+
+#define VOLT_GRAIN 16384
+
+// Each op gets its own loop so the compiler vectorizes a branch-free body.
+#define VOLT_BINARY_LOOPS(EXPR)                                                              \
+    switch (mode) {                                                                          \
+    case VOLT_BCAST_NONE: for (size_t i = begin; i < end; i++) { float x = a[i], y = b[i]; out[i] = (EXPR); } break; \
+    case VOLT_BCAST_A_SCALAR: { float x = a[0]; for (size_t i = begin; i < end; i++) { float y = b[i]; out[i] = (EXPR); } } break; \
+    case VOLT_BCAST_B_SCALAR: { float y = b[0]; for (size_t i = begin; i < end; i++) { float x = a[i]; out[i] = (EXPR); } } break; \
+    }
+
+VOLT_MULTIVERSION
+static void volt_binary_range(volt_binary_op op, const float *a, const float *b, float *out, size_t begin, size_t end,
+                              volt_bcast_mode mode) {
+    switch (op) {
+    case VOLT_ADD: VOLT_BINARY_LOOPS(x + y) break;
+    case VOLT_SUB: VOLT_BINARY_LOOPS(x - y) break;
+    case VOLT_MUL: VOLT_BINARY_LOOPS(x * y) break;
+    case VOLT_DIV: VOLT_BINARY_LOOPS(x / y) break;
+    case VOLT_POW: VOLT_BINARY_LOOPS(powf(x, y)) break;
+    case VOLT_MAXIMUM: VOLT_BINARY_LOOPS(x > y || x != x ? x : y) break;
+    }
+}
+
+typedef struct { volt_binary_op op; const float *a, *b; float *out; volt_bcast_mode mode; } binary_ctx;
+static void binary_task(void *p, size_t begin, size_t end) {
+    binary_ctx *c = p;
+    volt_binary_range(c->op, c->a, c->b, c->out, begin, end, c->mode);
+}
+
+void volt_binary_f32(volt_binary_op op, const float *a, const float *b, float *out, size_t n, volt_bcast_mode mode) {
+    binary_ctx c = {op, a, b, out, mode};
+    volt_parallel_for(n, VOLT_GRAIN, binary_task, &c);
+}
+
+typedef struct { volt_binary_op op; const float *a, *b; float *out; size_t cols; int b_is_row; } rows_ctx;
+static void rows_task(void *p, size_t begin, size_t end) {
+    rows_ctx *c = p;
+    for (size_t r = begin; r < end; r++) {
+        const float *ar = c->a + r * c->cols;
+        float *o = c->out + r * c->cols;
+        if (c->b_is_row) volt_binary_range(c->op, ar, c->b, o, 0, c->cols, VOLT_BCAST_NONE);
+        else volt_binary_range(c->op, ar, c->b + r, o, 0, c->cols, VOLT_BCAST_B_SCALAR);
+    }
+}
+
+void volt_binary_rows_f32(volt_binary_op op, const float *a, const float *b, float *out, size_t rows, size_t cols,
+                          int b_is_row) {
+    rows_ctx c = {op, a, b, out, cols, b_is_row};
+    size_t grain = cols >= VOLT_GRAIN ? 1 : VOLT_GRAIN / (cols ? cols : 1);
+    volt_parallel_for(rows, grain, rows_task, &c);
+}
+
+#define VOLT_UNARY_LOOP(EXPR) for (size_t i = begin; i < end; i++) { float v = x[i]; out[i] = (EXPR); } break;
+
+VOLT_MULTIVERSION
+static void volt_unary_range(volt_unary_op op, const float *x, float *out, size_t begin, size_t end, float alpha,
+                             float beta) {
+    switch (op) {
+    case VOLT_NEG: VOLT_UNARY_LOOP(-v)
+    case VOLT_EXP: VOLT_UNARY_LOOP(volt_expf(v))
+    case VOLT_LOG: VOLT_UNARY_LOOP(volt_logf(v))
+    case VOLT_SQRT: VOLT_UNARY_LOOP(sqrtf(v))
+    case VOLT_TANH: VOLT_UNARY_LOOP(volt_tanhf(v))
+    case VOLT_GELU_ERF: VOLT_UNARY_LOOP(0.5f * v * (1.0f + volt_erff(v * VOLT_INV_SQRT_2)))
+    case VOLT_GELU_TANH:
+        VOLT_UNARY_LOOP(0.5f * v * (1.0f + volt_tanhf(VOLT_SQRT_2_OVER_PI * v * (1.0f + VOLT_GELU_COEF * v * v))))
+    case VOLT_POW_SCALAR:
+        if (alpha == 2.0f) { VOLT_UNARY_LOOP(v * v) }
+        VOLT_UNARY_LOOP(powf(v, alpha))
+    case VOLT_AFFINE: VOLT_UNARY_LOOP(alpha * v + beta)
+    case VOLT_SIGMOID: VOLT_UNARY_LOOP(1.0f / (1.0f + volt_expf(-v)))
+    case VOLT_RELU: VOLT_UNARY_LOOP(v > 0.0f ? v : 0.0f)
+    case VOLT_ABS: VOLT_UNARY_LOOP(fabsf(v))
+    }
+}
+
+typedef struct { volt_unary_op op; const float *x; float *out; float alpha, beta; } unary_ctx;
+static void unary_task(void *p, size_t begin, size_t end) {
+    unary_ctx *c = p;
+    volt_unary_range(c->op, c->x, c->out, begin, end, c->alpha, c->beta);
+}
+
+void volt_unary_f32(volt_unary_op op, const float *x, float *out, size_t n, float alpha, float beta) {
+    unary_ctx c = {op, x, out, alpha, beta};
+    volt_parallel_for(n, VOLT_GRAIN, unary_task, &c);
+}
+
+#define VOLT_GRAD_LOOP(EXPR) for (size_t i = begin; i < end; i++) { float v = x ? x[i] : 0.0f; float w = y ? y[i] : 0.0f; (void)v; (void)w; dx[i] = dy[i] * (EXPR); } break;
+
+VOLT_INLINE float volt_gelu_tanh_grad(float v) {
+    float u = VOLT_SQRT_2_OVER_PI * v * (1.0f + VOLT_GELU_COEF * v * v);
+    float t = volt_tanhf(u);
+    return 0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * VOLT_SQRT_2_OVER_PI * (1.0f + 3.0f * VOLT_GELU_COEF * v * v);
+}
+
+VOLT_INLINE float volt_gelu_erf_grad(float v) {
+    return 0.5f * (1.0f + volt_erff(v * VOLT_INV_SQRT_2)) + v * VOLT_INV_SQRT_2PI * volt_expf(-0.5f * v * v);
+}
+
+VOLT_MULTIVERSION
+static void volt_unary_backward_range(volt_unary_op op, const float *x, const float *y, const float *dy, float *dx,
+                                      size_t begin, size_t end, float alpha) {
+    switch (op) {
+    case VOLT_NEG: VOLT_GRAD_LOOP(-1.0f)
+    case VOLT_EXP: VOLT_GRAD_LOOP(w)
+    case VOLT_LOG: VOLT_GRAD_LOOP(1.0f / v)
+    case VOLT_SQRT: VOLT_GRAD_LOOP(0.5f / w)
+    case VOLT_TANH: VOLT_GRAD_LOOP(1.0f - w * w)
+    case VOLT_GELU_ERF: VOLT_GRAD_LOOP(volt_gelu_erf_grad(v))
+    case VOLT_GELU_TANH: VOLT_GRAD_LOOP(volt_gelu_tanh_grad(v))
+    case VOLT_POW_SCALAR: VOLT_GRAD_LOOP(alpha == 0.0f ? 0.0f : alpha * powf(v, alpha - 1.0f))
+    case VOLT_AFFINE: VOLT_GRAD_LOOP(alpha)
+    case VOLT_SIGMOID: VOLT_GRAD_LOOP(w * (1.0f - w))
+    case VOLT_RELU: VOLT_GRAD_LOOP(v > 0.0f ? 1.0f : 0.0f)
+    case VOLT_ABS: VOLT_GRAD_LOOP(v > 0.0f ? 1.0f : (v < 0.0f ? -1.0f : 0.0f))
+    }
+}
+
+typedef struct { volt_unary_op op; const float *x, *y, *dy; float *dx; float alpha; } unary_bw_ctx;
+static void unary_bw_task(void *p, size_t begin, size_t end) {
+    unary_bw_ctx *c = p;
+    volt_unary_backward_range(c->op, c->x, c->y, c->dy, c->dx, begin, end, c->alpha);
+}
+
+void volt_unary_backward_f32(volt_unary_op op, const float *x, const float *y, const float *dy, float *dx, size_t n,
+                             float alpha) {
+    unary_bw_ctx c = {op, x, y, dy, dx, alpha};
+    volt_parallel_for(n, VOLT_GRAIN, unary_bw_task, &c);
+}
+
+typedef struct { const float *x, *mask; float *out; float value; } masked_ctx;
+VOLT_MULTIVERSION
+static void masked_task(void *p, size_t begin, size_t end) {
+    masked_ctx *c = p;
+    for (size_t i = begin; i < end; i++) c->out[i] = c->mask[i] != 0.0f ? c->value : c->x[i];
+}
+
+void volt_masked_fill_f32(const float *x, const float *mask, float *out, size_t n, float value) {
+    masked_ctx c = {x, mask, out, value};
+    volt_parallel_for(n, VOLT_GRAIN, masked_task, &c);
+}
+
+typedef struct { float *out; float value; } fill_ctx;
+VOLT_MULTIVERSION
+static void fill_task(void *p, size_t begin, size_t end) {
+    fill_ctx *c = p;
+    for (size_t i = begin; i < end; i++) c->out[i] = c->value;
+}
+
+void volt_fill_f32(float *out, size_t n, float value) {
+    fill_ctx c = {out, value};
+    volt_parallel_for(n, VOLT_GRAIN * 4, fill_task, &c);
+}
+
+typedef struct { float alpha, beta; const float *x; float *y; } axpby_ctx;
+VOLT_MULTIVERSION
+static void axpby_task(void *p, size_t begin, size_t end) {
+    axpby_ctx *c = p;
+    const float *x = c->x;
+    float *y = c->y;
+    float alpha = c->alpha, beta = c->beta;
+    if (beta == 1.0f) {
+        for (size_t i = begin; i < end; i++) y[i] += alpha * x[i];
+    } else {
+        for (size_t i = begin; i < end; i++) y[i] = alpha * x[i] + beta * y[i];
+    }
+}
+
+void volt_axpby_f32(float alpha, const float *x, float beta, float *y, size_t n) {
+    axpby_ctx c = {alpha, beta, x, y};
+    volt_parallel_for(n, VOLT_GRAIN, axpby_task, &c);
+}
+
+VOLT_MULTIVERSION
+int volt_all_finite_f32(const float *x, size_t n) {
+    uint32_t bad = 0;
+    for (size_t i = 0; i < n; i++) bad |= (volt_float_to_bits(x[i]) & 0x7f800000u) == 0x7f800000u;
+    return bad == 0;
+}

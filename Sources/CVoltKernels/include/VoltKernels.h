@@ -1,0 +1,112 @@
+#ifndef VOLT_KERNELS_H
+#define VOLT_KERNELS_H
+// Volt's CPU kernels: flat, contiguous float32 loops compiled once per x86-64 ISA level (baseline, v3 = AVX2+FMA+F16C,
+// v4 = AVX-512) and chosen at run time, threaded on libgomp's pool so they share threads with OpenBLAS and oneDNN.
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// MARK: Threading (libgomp, the pool OpenBLAS's OpenMP build and oneDNN use)
+/// Threads that a parallel kernel uses (omp_get_max_threads).
+int volt_max_threads(void);
+/// Sets the number of threads of the shared OpenMP pool.
+void volt_set_threads(int n);
+
+// MARK: Elementwise
+typedef enum {
+    VOLT_ADD = 0, VOLT_SUB = 1, VOLT_MUL = 2, VOLT_DIV = 3, VOLT_POW = 4, VOLT_MAXIMUM = 5
+} volt_binary_op;
+
+/// How the operands of a binary kernel broadcast.
+typedef enum {
+    VOLT_BCAST_NONE = 0,      // a[n], b[n]
+    VOLT_BCAST_A_SCALAR = 1,  // a[1], b[n]
+    VOLT_BCAST_B_SCALAR = 2,  // a[n], b[1]
+} volt_bcast_mode;
+
+/// out[i] = a[i] op b[i] over n elements (with a or b a scalar per `mode`). `out` may alias a or b.
+void volt_binary_f32(volt_binary_op op, const float *a, const float *b, float *out, size_t n, volt_bcast_mode mode);
+/// out[r, c] = a[r, c] op b[c] when `b_is_row`, else a[r, c] op b[r].
+void volt_binary_rows_f32(volt_binary_op op, const float *a, const float *b, float *out,
+                          size_t rows, size_t cols, int b_is_row);
+
+typedef enum {
+    VOLT_NEG = 0, VOLT_EXP = 1, VOLT_LOG = 2, VOLT_SQRT = 3, VOLT_TANH = 4, VOLT_GELU_ERF = 5, VOLT_GELU_TANH = 6,
+    VOLT_POW_SCALAR = 7, VOLT_AFFINE = 8, VOLT_SIGMOID = 9, VOLT_RELU = 10, VOLT_ABS = 11
+} volt_unary_op;
+
+/// out[i] = f(x[i]); VOLT_POW_SCALAR uses x^alpha, VOLT_AFFINE alpha*x + beta.
+void volt_unary_f32(volt_unary_op op, const float *x, float *out, size_t n, float alpha, float beta);
+/// dx[i] = dy[i] * f'(x[i]); `y` is the forward output (used by exp, sqrt, tanh, sigmoid).
+void volt_unary_backward_f32(volt_unary_op op, const float *x, const float *y, const float *dy, float *dx,
+                             size_t n, float alpha);
+/// out[i] = mask[i] != 0 ? value : x[i].
+void volt_masked_fill_f32(const float *x, const float *mask, float *out, size_t n, float value);
+/// out[i] = value.
+void volt_fill_f32(float *out, size_t n, float value);
+/// Fused multiply-add over buffers: y[i] = alpha * x[i] + beta * y[i].
+void volt_axpby_f32(float alpha, const float *x, float beta, float *y, size_t n);
+/// 1 when every element is finite, else 0.
+int volt_all_finite_f32(const float *x, size_t n);
+
+// MARK: Reductions over a [outer, n, inner] view
+/// out[o, i] = sum_j x[o, j, i].
+void volt_reduce_sum_f32(const float *x, float *out, size_t outer, size_t n, size_t inner);
+/// out[o, i] = max_j x[o, j, i]; index[o, i] = first j reaching it (NaN wins).
+void volt_reduce_max_f32(const float *x, float *out, int32_t *index, size_t outer, size_t n, size_t inner);
+/// Scatter of a max's gradient: dx[o, index[o, i], i] = dy[o, i], zero elsewhere.
+void volt_reduce_max_backward_f32(const float *dy, const int32_t *index, float *dx, size_t outer, size_t n, size_t inner);
+/// Sum of squares of all elements, accumulated in double.
+double volt_sum_squares_f32(const float *x, size_t n);
+
+// MARK: Softmax and layer normalization over the last axis of [rows, cols]
+void volt_softmax_f32(const float *x, float *y, size_t rows, size_t cols, int log);
+void volt_softmax_backward_f32(const float *y, const float *dy, float *dx, size_t rows, size_t cols, int log);
+/// y = (x - mean) * rstd * gamma + beta per row; saves mean and rstd (one per row) for the backward pass.
+void volt_layernorm_f32(const float *x, const float *gamma, const float *beta, float *y, float *mean, float *rstd,
+                        size_t rows, size_t cols, float eps);
+/// dx, and dgamma/dbeta accumulated (+=) over rows; dgamma/dbeta may be NULL.
+void volt_layernorm_backward_f32(const float *x, const float *gamma, const float *mean, const float *rstd,
+                                 const float *dy, float *dx, float *dgamma, float *dbeta, size_t rows, size_t cols);
+
+// MARK: Cross-entropy from logits [rows, cols] and int32 targets
+/// loss[r] = logsumexp(x[r]) - x[r, t[r]] (0 where t[r] == ignore_index); lse[r] saved for backward.
+/// Returns -1 on success or the first row whose target is out of range.
+int64_t volt_cross_entropy_f32(const float *logits, const int32_t *targets, float *loss, float *lse,
+                               size_t rows, size_t cols, int32_t ignore_index);
+/// dlogits[r] = scale * (softmax(x[r]) - onehot(t[r])), zero rows where t[r] == ignore_index.
+void volt_cross_entropy_backward_f32(const float *logits, const int32_t *targets, const float *lse, float scale,
+                                     float *dlogits, size_t rows, size_t cols, int32_t ignore_index);
+
+// MARK: Embedding
+/// out[i] = weight[ids[i]]; returns -1 or the first position whose id is outside [0, vocab).
+int64_t volt_embedding_f32(const float *weight, const int32_t *ids, float *out, size_t n, size_t dim, size_t vocab);
+/// dweight[ids[i]] += dy[i] (deterministic: threads own column ranges).
+void volt_embedding_backward_f32(const float *dy, const int32_t *ids, float *dweight, size_t n, size_t dim);
+
+// MARK: Conversion between float32 and half-precision storage (round to nearest even)
+void volt_f32_to_f16(const float *x, uint16_t *out, size_t n);
+void volt_f16_to_f32(const uint16_t *x, float *out, size_t n);
+void volt_f32_to_bf16(const float *x, uint16_t *out, size_t n);
+void volt_bf16_to_f32(const uint16_t *x, float *out, size_t n);
+
+// MARK: Random numbers (counter-based: element i of a stream depends only on seed and offset + i)
+void volt_fill_uniform_f32(float *out, size_t n, uint64_t seed, uint64_t offset, float low, float high);
+void volt_fill_normal_f32(float *out, size_t n, uint64_t seed, uint64_t offset, float mean, float std);
+/// y[i] = keep(i) ? x[i] / (1 - p) : 0 with keep(i) = uniform(seed, offset + i) >= p; its own backward.
+void volt_dropout_f32(const float *x, float *y, size_t n, float p, uint64_t seed, uint64_t offset);
+
+// MARK: Copies
+/// Gathers a strided view (element size 1, 2, 4 or 8 bytes; strides in elements) into contiguous dst.
+void volt_strided_copy(const void *src, void *dst, int ndim, const int64_t *shape, const int64_t *strides,
+                       size_t elem_size);
+/// Copies `rows` rows of `row_bytes` bytes between buffers with the given row pitches (bytes).
+void volt_copy_2d(const void *src, size_t src_pitch, void *dst, size_t dst_pitch, size_t rows, size_t row_bytes);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

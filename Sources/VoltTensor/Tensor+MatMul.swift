@@ -1,0 +1,81 @@
+extension Tensor {
+    /// The matrix product over the last two dimensions, batched over the leading ones.
+    ///
+    /// `self` is [..., m, k] and `other` [..., k, n]; leading dimensions must be equal, or one operand must be a
+    /// plain matrix, which is then used for every batch entry. Transposed views (``transposed(_:_:)``) are passed
+    /// to the backend as such, without a copy.
+    public func matmul(_ other: Tensor) -> Tensor {
+        precondition(rank >= 2 && other.rank >= 2, "matmul needs matrices, have \(shape) and \(other.shape)")
+        let m = shape[rank - 2], k = shape[rank - 1], n = other.shape[other.rank - 1]
+        precondition(other.shape[other.rank - 2] == k, "matmul: \(shape) · \(other.shape) inner dimensions differ")
+        let batchA = Array(shape.dropLast(2)), batchB = Array(other.shape.dropLast(2))
+        precondition(batchA == batchB || batchA.isEmpty || batchB.isEmpty,
+                     "matmul: batch dimensions \(batchA) and \(batchB) differ")
+        let batchShape = batchA.isEmpty ? batchB : batchA
+        let batch = batchShape.reduce(1, *)
+
+        let (a, opA) = float32().gemmOperand()
+        let (b, opB) = other.float32().gemmOperand()
+        let out = Tensor(uninitializedShape: batchShape + [m, n])
+        var gemm = GEMMShape(batch: batch, m: m, n: n, k: k, a: opA, b: opB)
+        if batchA.isEmpty { gemm.a.batchStride = 0 }
+        if batchB.isEmpty { gemm.b.batchStride = 0 }
+        // A batch of row-major matrices times one matrix is a single taller product.
+        if batchB.isEmpty, !opA.transposed, opA.batchStride == m * opA.leadingDimension || batch == 1 {
+            gemm = GEMMShape(batch: 1, m: batch * m, n: n, k: k, a: opA, b: opB)
+        }
+        MatMulBackends.selected.multiply(gemm, a: a.floatPointer, b: b.floatPointer, c: out.floatPointer)
+
+        let savedA = self.detached(), savedB = other.detached()
+        let shapeA = shape, shapeB = other.shape
+        return Tensor.record(out, inputs: [self, other], name: "matmul") { g in
+            var da: Tensor?, db: Tensor?
+            if self.requiresGrad {
+                let full = g.matmul(savedB.transposed())
+                da = full.shape == shapeA ? full : full.summed(toShape: shapeA)
+            }
+            if other.requiresGrad {
+                if batchB.isEmpty && !batchA.isEmpty {
+                    db = savedA.reshaped([-1, k]).transposed().matmul(g.reshaped([-1, n]))
+                } else {
+                    let full = savedA.transposed().matmul(g)
+                    db = full.shape == shapeB ? full : full.summed(toShape: shapeB)
+                }
+            }
+            return [da, db]
+        }
+    }
+
+    /// This tensor's matrices as a backend operand: itself when its last two dimensions are row-major or
+    /// transposed and its batch dimensions collapse to one stride, else a contiguous copy.
+    func gemmOperand() -> (Tensor, GEMMOperand) {
+        let rows = shape[rank - 2], cols = shape[rank - 1]
+        let rs = strides[rank - 2], cs = strides[rank - 1]
+        var layout: GEMMOperand?
+        if cs == 1 && rs >= cols && (rows > 1 || rs == cols) {
+            layout = GEMMOperand(transposed: false, leadingDimension: Swift.max(rs, 1), batchStride: 0)
+        } else if rs == 1 && cs >= rows && cols > 1 {
+            layout = GEMMOperand(transposed: true, leadingDimension: cs, batchStride: 0)
+        } else if cs == 1 && rows == 1 {
+            layout = GEMMOperand(transposed: false, leadingDimension: cols, batchStride: 0)
+        }
+        // Batch dimensions must form one arithmetic progression.
+        var batchStride = rows * cols
+        if var l = layout, rank > 2 {
+            var ok = true
+            batchStride = strides[rank - 3]
+            for d in stride(from: rank - 3, to: 0, by: -1) where strides[d - 1] != strides[d] * shape[d] { ok = false }
+            if ok && (shape[..<(rank - 2)].reduce(1, *) == 1 || batchStride > 0) {
+                l.batchStride = batchStride
+                return (self, l)
+            }
+            layout = nil
+        }
+        if var l = layout {
+            l.batchStride = batchStride
+            return (self, l)
+        }
+        let c = contiguous()
+        return (c, GEMMOperand(transposed: false, leadingDimension: cols, batchStride: rows * cols))
+    }
+}

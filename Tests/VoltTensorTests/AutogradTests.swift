@@ -1,0 +1,49 @@
+import XCTest
+import VoltTensor
+
+final class AutogradTests: XCTestCase {
+    func testGradientsAccumulateAcrossBackwardPasses() {
+        let w = Tensor(shape: [2], scalars: [1, 2], requiresGrad: true)
+        (w * w).sum().backward()
+        (w * 3).sum().backward()
+        XCTAssertEqual(w.grad?.scalars, [2 + 3, 4 + 3])
+    }
+
+    func testSharedSubexpressionsSumTheirGradients() {
+        let x = Tensor(shape: [1], scalars: [3], requiresGrad: true)
+        let y = x * x
+        (y + y * x).sum().backward()  // d/dx (x² + x³) = 2x + 3x²
+        XCTAssertEqual(x.grad?.scalars, [6 + 27])
+    }
+
+    func testNoGradDisablesRecordingAndDetachCutsTheGraph() {
+        let x = Tensor(shape: [2], scalars: [1, 2], requiresGrad: true)
+        let y = withNoGrad { x * 2 }
+        XCTAssertFalse(y.requiresGrad)
+        let z = (x.detached() * x).sum()
+        z.backward()
+        XCTAssertEqual(x.grad?.scalars, [1, 2], "the detached factor acts as a constant")
+    }
+
+    func testBackwardFreesTheGraph() {
+        let x = Tensor(shape: [2], scalars: [1, 2], requiresGrad: true)
+        let hidden = x.exp()
+        let loss = hidden.sum()
+        loss.backward()
+        XCTAssertTrue(loss.isLeaf && hidden.isLeaf, "recorded functions are released after backward")
+    }
+
+    func testBufferPoolReusesFreedBuffers() {
+        let pool = BufferPool(capacity: 1 << 20)
+        let a = pool.allocate(byteCount: 10_000)
+        pool.release(a, byteCount: 10_000)
+        let b = pool.allocate(byteCount: 9_000)  // same size class
+        XCTAssertEqual(a, b)
+        pool.release(b, byteCount: 9_000)
+        XCTAssertEqual(BufferPool.sizeClass(4097), 5120)
+        XCTAssertEqual(BufferPool.sizeClass(1 << 20), 1 << 20)
+        XCTAssertEqual(BufferPool.sizeClass((1 << 20) + 1), (1 << 20) + (1 << 18))
+        pool.trim()
+        XCTAssertEqual(pool.usage.idle, 0)
+    }
+}
