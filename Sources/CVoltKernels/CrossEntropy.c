@@ -7,13 +7,13 @@ typedef struct {
 
 VOLT_MULTIVERSION
 static void ce_task(void *p, size_t begin, size_t end) {
+    VOLT_REASSOCIATE
     ce_ctx *c = p;
     size_t cols = c->cols;
     for (size_t r = begin; r < end; r++) {
         const float *x = c->logits + r * cols;
         int32_t t = c->targets[r];
-        float m = -INFINITY;
-        for (size_t j = 0; j < cols; j++) m = x[j] > m ? x[j] : m;
+        float m = volt_row_max(x, cols);
         float s = 0.0f;
         for (size_t j = 0; j < cols; j++) s += volt_expf(x[j] - m);
         float lse = m + volt_logf(s);

@@ -4,13 +4,13 @@ typedef struct { const float *x, *y, *dy; float *out; size_t cols; int log; } so
 
 VOLT_MULTIVERSION
 static void softmax_task(void *p, size_t begin, size_t end) {
+    VOLT_REASSOCIATE
     softmax_ctx *c = p;
     size_t cols = c->cols;
     for (size_t r = begin; r < end; r++) {
         const float *x = c->x + r * cols;
         float *y = c->out + r * cols;
-        float m = -INFINITY;
-        for (size_t j = 0; j < cols; j++) m = x[j] > m ? x[j] : m;
+        float m = volt_row_max(x, cols);
         if (m == -INFINITY) m = 0.0f;  // an all -inf row gives NaN, as in PyTorch, through exp(-inf)/0 below
         float s = 0.0f;
         for (size_t j = 0; j < cols; j++) { float e = volt_expf(x[j] - m); y[j] = e; s += e; }
@@ -31,6 +31,7 @@ void volt_softmax_f32(const float *x, float *y, size_t rows, size_t cols, int lo
 
 VOLT_MULTIVERSION
 static void softmax_backward_task(void *p, size_t begin, size_t end) {
+    VOLT_REASSOCIATE
     softmax_ctx *c = p;
     size_t cols = c->cols;
     for (size_t r = begin; r < end; r++) {
@@ -63,6 +64,7 @@ typedef struct {
 
 VOLT_MULTIVERSION
 static void layernorm_task(void *p, size_t begin, size_t end) {
+    VOLT_REASSOCIATE
     layernorm_ctx *c = p;
     size_t cols = c->cols;
     for (size_t r = begin; r < end; r++) {
@@ -91,6 +93,7 @@ void volt_layernorm_f32(const float *x, const float *gamma, const float *beta, f
 
 VOLT_MULTIVERSION
 static void layernorm_dx_task(void *p, size_t begin, size_t end) {
+    VOLT_REASSOCIATE
     layernorm_ctx *c = p;
     size_t cols = c->cols;
     float inv_n = 1.0f / (float)cols;

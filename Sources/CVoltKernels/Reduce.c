@@ -4,6 +4,7 @@ typedef struct { const float *x; float *out; int32_t *index; const float *dy; fl
 
 VOLT_MULTIVERSION
 static void sum_task(void *p, size_t begin, size_t end) {
+    VOLT_REASSOCIATE
     reduce_ctx *c = p;
     size_t n = c->n, inner = c->inner;
     for (size_t o = begin; o < end; o++) {
@@ -96,6 +97,7 @@ void volt_reduce_max_backward_f32(const float *dy, const int32_t *index, float *
 
 VOLT_MULTIVERSION
 double volt_sum_squares_f32(const float *x, size_t n) {
+    VOLT_REASSOCIATE
     double total = 0.0;
     for (size_t base = 0; base < n; base += 4096) {
         size_t end = base + 4096 < n ? base + 4096 : n;

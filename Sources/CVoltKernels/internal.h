@@ -12,6 +12,9 @@
 #define VOLT_MULTIVERSION
 #endif
 #define VOLT_INLINE static inline __attribute__((always_inline))
+// Lets the compiler reorder float sums in the enclosing block so row reductions vectorize (results stay
+// deterministic for a given CPU, but differ in the last bits between ISA levels).
+#define VOLT_REASSOCIATE _Pragma("clang fp reassociate(on)")
 
 // libgomp's entry points (the runtime behind `#pragma omp parallel`), called directly so that the kernels use
 // the pool OpenBLAS and oneDNN already run, without an OpenMP-enabled compiler.
@@ -88,6 +91,19 @@ VOLT_INLINE float volt_erff(float x) {
               + t * (0.27886807f + t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f))))))));
     float r = 1.0f - t * volt_expf(-ax * ax + p);
     return x < 0.0f ? -r : r;
+}
+
+/// Maximum of x[0..<n] (n ≥ 1) with sixteen running maxima so that it vectorizes; NaN is not propagated.
+VOLT_INLINE float volt_row_max(const float *x, size_t n) {
+    float acc[16];
+    for (int k = 0; k < 16; k++) acc[k] = -INFINITY;
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16)
+        for (int k = 0; k < 16; k++) acc[k] = x[j + k] > acc[k] ? x[j + k] : acc[k];
+    float m = -INFINITY;
+    for (; j < n; j++) m = x[j] > m ? x[j] : m;
+    for (int k = 0; k < 16; k++) m = acc[k] > m ? acc[k] : m;
+    return m;
 }
 
 #define VOLT_SQRT_2_OVER_PI 0.7978845608028654f
