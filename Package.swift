@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev"])]),
         .target(
             name: "CVoltKernels",
+            dependencies: ["CBLAS"],
             cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast"])],
             linkerSettings: [.linkedLibrary("gomp"), .linkedLibrary("m")]
         ),

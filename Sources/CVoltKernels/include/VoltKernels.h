@@ -106,6 +106,24 @@ void volt_strided_copy(const void *src, void *dst, int ndim, const int64_t *shap
 /// Copies `rows` rows of `row_bytes` bytes between buffers with the given row pitches (bytes).
 void volt_copy_2d(const void *src, size_t src_pitch, void *dst, size_t dst_pitch, size_t rows, size_t row_bytes);
 
+// MARK: Causal self-attention (GPT-NeoX layout, rotary embedding fused)
+/// Attention geometry: qkv is [batch, seq, heads, 3 * head_dim] (per head: q, k, v), as GPT-NeoX's fused
+/// projection lays it out; the output is [batch, seq, heads, head_dim].
+typedef struct {
+    size_t batch, seq, heads, head_dim;
+    size_t rotary_dims;        // leading dims of each head that get the rotary embedding (even)
+    float rotary_base;         // 10000 in GPT-NeoX
+    const float *key_mask;     // [batch, seq], 0 = padding key to ignore; NULL = none
+    float dropout;             // probability of dropping an attention weight (0 = off)
+    uint64_t seed, offset;     // counter-based dropout stream: element ((b*heads+h)*seq+i)*seq+j
+} volt_attention_desc;
+
+/// Forward pass, blockwise: no [seq, seq] matrix outlives a block of queries. Saves lse [batch, heads, seq].
+void volt_attention_forward_f32(const volt_attention_desc *desc, const float *qkv, float *out, float *lse);
+/// Backward pass: recomputes each block's probabilities from lse and writes dqkv (same layout as qkv).
+void volt_attention_backward_f32(const volt_attention_desc *desc, const float *qkv, const float *out,
+                                 const float *lse, const float *dout, float *dqkv);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,69 @@
+import CVoltKernels
+
+/// The shape of GPT-NeoX-style causal self-attention over a fused q/k/v projection.
+public struct AttentionConfiguration: Sendable, Hashable {
+    /// Number of heads.
+    public var heads: Int
+    /// Leading dimensions of each head rotated by the rotary position embedding (even; 0 = none).
+    public var rotaryDims: Int
+    /// Base of the rotary frequencies.
+    public var rotaryBase: Float
+    /// Probability of dropping an attention weight during training.
+    public var dropout: Float
+
+    /// Describes attention.
+    public init(heads: Int, rotaryDims: Int, rotaryBase: Float = 10_000, dropout: Float = 0) {
+        self.heads = heads
+        self.rotaryDims = rotaryDims
+        self.rotaryBase = rotaryBase
+        self.dropout = dropout
+    }
+}
+
+extension Tensor {
+    /// Causal multi-head self-attention with rotary position embeddings, computed blockwise.
+    ///
+    /// `qkv` is [batch, seq, heads · 3 · headDim] laid out per head as (q, k, v) — the output of GPT-NeoX's
+    /// `query_key_value` projection. Scores are q·k/√headDim after rotating the first `rotaryDims` of q and k
+    /// (`rotate_half` convention, positions 0 ..< seq); keys at positions where `keyMask` ([batch, seq]) is 0 are
+    /// ignored. The result is [batch, seq, heads · headDim].
+    ///
+    /// Memory: no [seq, seq] matrix is kept. The forward pass keeps one log-sum-exp per query; the backward pass
+    /// recomputes each block's probabilities (and dropout mask, from the generator's counters).
+    public static func causalAttention(qkv: Tensor, configuration: AttentionConfiguration, keyMask: Tensor? = nil,
+                                       training: Bool = false, generator: inout RandomGenerator) -> Tensor {
+        precondition(qkv.rank == 3 && qkv.shape[2] % (3 * configuration.heads) == 0,
+                     "causalAttention: qkv must be [batch, seq, heads * 3 * headDim], have \(qkv.shape)")
+        let batch = qkv.shape[0], seq = qkv.shape[1], heads = configuration.heads
+        let headDim = qkv.shape[2] / (3 * heads)
+        precondition(configuration.rotaryDims % 2 == 0 && configuration.rotaryDims <= headDim,
+                     "rotaryDims \(configuration.rotaryDims) must be even and at most the head size \(headDim)")
+        let x = qkv.float32().contiguous()
+        let mask = keyMask.map { $0.float32().contiguous() }
+        precondition(mask.map { $0.shape == [batch, seq] } ?? true, "keyMask must be [\(batch), \(seq)]")
+        let dropout = training ? configuration.dropout : 0
+        let seed = generator.seed
+        let offset = dropout > 0 ? generator.advance(by: batch * heads * seq * seq) : 0
+
+        let out = Tensor(uninitializedShape: [batch, seq, heads * headDim])
+        let lse = Tensor(uninitializedShape: [batch, heads, seq])
+        func withDescriptor<R>(_ body: (UnsafePointer<volt_attention_desc>) -> R) -> R {
+            var desc = volt_attention_desc(batch: batch, seq: seq, heads: heads, head_dim: headDim,
+                                           rotary_dims: configuration.rotaryDims, rotary_base: configuration.rotaryBase,
+                                           key_mask: mask.map { UnsafePointer($0.floatPointer) }, dropout: dropout,
+                                           seed: seed, offset: offset)
+            return body(&desc)
+        }
+        withDescriptor { volt_attention_forward_f32($0, x.floatPointer, out.floatPointer, lse.floatPointer) }
+        let savedOut = out.detached()
+        return record(out, inputs: [qkv], name: "causalAttention") { g in
+            let dqkv = Tensor(uninitializedShape: x.shape)
+            let dy = g.contiguous()
+            withDescriptor {
+                volt_attention_backward_f32($0, x.floatPointer, savedOut.floatPointer, lse.floatPointer, dy.floatPointer,
+                                            dqkv.floatPointer)
+            }
+            return [dqkv]
+        }
+    }
+}
