@@ -10,6 +10,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "VoltTensor", targets: ["VoltTensor"]),
+        .library(name: "VoltNN", targets: ["VoltNN"]),
+        .library(name: "GenSLM", targets: ["GenSLM"]),
         .executable(name: "volt", targets: ["volt"]),
     ],
     dependencies: [
@@ -20,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "CVoltKernels",
             dependencies: ["CBLAS"],
@@ -31,10 +34,14 @@ let package = Package(
             dependencies: ["CBLAS", "CDNNL", "CVoltKernels"],
             linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", openBLASOpenMP])]
         ),
+        .target(name: "VoltNN", dependencies: ["VoltTensor", "CVoltKernels"]),
+        .target(name: "GenSLM", dependencies: ["VoltNN", "VoltTensor", "CZlib"]),
         .executableTarget(
             name: "volt",
             dependencies: ["VoltTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "VoltTensorTests", dependencies: ["VoltTensor"]),
+        .testTarget(name: "VoltNNTests", dependencies: ["VoltNN"]),
+        .testTarget(name: "GenSLMTests", dependencies: ["GenSLM", "VoltNN", "VoltTensor"]),
     ]
 )

@@ -21,7 +21,18 @@ extension Tensor {
     @discardableResult
     static func record(_ output: Tensor, inputs: [Tensor], name: String,
                        backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
-        guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return output }
+        differentiable(output, inputs: inputs, name: name, backward: backward)
+    }
+
+    /// Makes `output` differentiable with a hand-written backward function (like `torch.autograd.Function`).
+    ///
+    /// `backward` maps the gradient of `output` to one gradient per input (or `nil`) and runs with recording off.
+    /// With `force`, the function is recorded even when no input requires a gradient (its backward may reach
+    /// parameters by other means, as gradient checkpointing does).
+    @discardableResult
+    public static func differentiable(_ output: Tensor, inputs: [Tensor], name: String, force: Bool = false,
+                                      backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+        guard GradMode.isEnabled, force || inputs.contains(where: { $0.requiresGrad }) else { return output }
         output.requiresGrad = true
         output.gradFunction = GradFunction(name: name, inputs: inputs, backward: backward)
         return output

@@ -124,6 +124,17 @@ void volt_attention_forward_f32(const volt_attention_desc *desc, const float *qk
 void volt_attention_backward_f32(const volt_attention_desc *desc, const float *qkv, const float *out,
                                  const float *lse, const float *dout, float *dqkv);
 
+// MARK: Optimizer updates over flat float32 buffers (PyTorch's formulas)
+/// Adam / AdamW: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², p ← p − lr/bc₁ · m / (√v/√bc₂ + eps), with g = grad·grad_scale.
+/// Weight decay is decoupled (p ← p(1 − lr·wd) first, AdamW) when `decoupled`, else added to g (Adam's L2).
+void volt_adam_step_f32(float *param, const float *grad, float *m, float *v, size_t n, float lr, float beta1,
+                        float beta2, float eps, float weight_decay, int decoupled, float bias_correction1,
+                        float bias_correction2, float grad_scale);
+/// SGD with momentum: d = g + wd·p; buf ← μ·buf + (1−dampening)·d (buf ← d on the first step); d ← d + μ·buf
+/// (nesterov) or buf; p ← p − lr·d. `buf` may be NULL when momentum is 0.
+void volt_sgd_step_f32(float *param, const float *grad, float *buf, size_t n, float lr, float momentum,
+                       float dampening, float weight_decay, int nesterov, int first_step, float grad_scale);
+
 #ifdef __cplusplus
 }
 #endif
