@@ -11,6 +11,8 @@ let package = Package(
     products: [
         .library(name: "VoltTensor", targets: ["VoltTensor"]),
         .library(name: "VoltNN", targets: ["VoltNN"]),
+        .library(name: "VoltData", targets: ["VoltData"]),
+        .library(name: "Volt", targets: ["Volt"]),
         .library(name: "GenSLM", targets: ["GenSLM"]),
         .executable(name: "volt", targets: ["volt"]),
     ],
@@ -35,13 +37,17 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath", "-Xlinker", openBLASOpenMP])]
         ),
         .target(name: "VoltNN", dependencies: ["VoltTensor", "CVoltKernels"]),
-        .target(name: "GenSLM", dependencies: ["VoltNN", "VoltTensor", "CZlib"]),
+        .target(name: "VoltData", dependencies: ["VoltTensor"]),
+        .target(name: "Volt", dependencies: ["VoltData", "VoltNN", "VoltTensor", "CHDF5", "CMPI", "CVoltKernels"]),
+        .target(name: "GenSLM", dependencies: ["Volt", "VoltData", "VoltNN", "VoltTensor", "CZlib"]),
         .executableTarget(
             name: "volt",
             dependencies: ["VoltTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "VoltTensorTests", dependencies: ["VoltTensor"]),
         .testTarget(name: "VoltNNTests", dependencies: ["VoltNN"]),
+        .testTarget(name: "VoltDataTests", dependencies: ["VoltData", "VoltTensor"]),
+        .testTarget(name: "VoltTests", dependencies: ["Volt", "VoltData", "VoltNN", "VoltTensor"]),
         .testTarget(name: "GenSLMTests", dependencies: ["GenSLM", "VoltNN", "VoltTensor"]),
     ]
 )

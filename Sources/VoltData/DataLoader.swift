@@ -1,0 +1,68 @@
+/// Batches a dataset for training, like `torch.utils.data.DataLoader`.
+///
+/// The visiting order comes from a ``Sampler`` (sequential, or a seeded shuffle per epoch); consecutive groups of
+/// `batchSize` examples are turned into one batch by `collate`. With `workers > 0`, that many threads load and
+/// collate batches ahead of the consumer — the order the trainer sees never changes. ``batches(epoch:from:)``
+/// can start in the middle of an epoch, which is how a resumed run continues exactly where it stopped.
+public struct DataLoader<D: Dataset, Batch: Sendable>: Sendable {
+    /// The dataset.
+    public let dataset: D
+    /// Examples per batch.
+    public let batchSize: Int
+    /// Whether a last, smaller batch is dropped.
+    public let dropLast: Bool
+    /// Background loading threads (0 = load on the caller's thread).
+    public let workers: Int
+    /// The visiting order.
+    public let sampler: any Sampler
+    /// Whether the order is shuffled (the sampler is a ``RandomSampler``).
+    public let shuffle: Bool
+    /// Seed of the shuffle.
+    public let seed: UInt64
+    private let collate: @Sendable ([D.Element]) throws -> Batch
+
+    /// A loader over `dataset`.
+    public init(_ dataset: D, batchSize: Int = 1, shuffle: Bool = false, seed: UInt64 = 0, dropLast: Bool = false,
+                workers: Int = 0, sampler: (any Sampler)? = nil,
+                collate: @escaping @Sendable ([D.Element]) throws -> Batch) {
+        precondition(batchSize > 0, "batchSize must be positive")
+        self.dataset = dataset
+        self.batchSize = batchSize
+        self.dropLast = dropLast
+        self.workers = max(0, workers)
+        self.shuffle = shuffle
+        self.seed = seed
+        self.sampler = sampler ?? (shuffle ? RandomSampler(count: dataset.count, seed: seed)
+                                           : SequentialSampler(count: dataset.count))
+        self.collate = collate
+    }
+
+    /// The same loader visiting only `rank`'s share of each epoch (``DistributedSampler``, same shuffle and seed).
+    public func distributed(rank: Int, worldSize: Int) -> DataLoader {
+        DataLoader(dataset, batchSize: batchSize, shuffle: shuffle, seed: seed, dropLast: dropLast, workers: workers,
+                   sampler: DistributedSampler(count: dataset.count, rank: rank, worldSize: worldSize, shuffle: shuffle,
+                                               seed: seed, dropLast: dropLast),
+                   collate: collate)
+    }
+
+    /// Number of batches per epoch.
+    public var batchCount: Int {
+        let n = sampler.indices(epoch: 0).count
+        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize
+    }
+
+    /// Dataset indices of every batch of `epoch`.
+    public func batchIndices(epoch: Int) -> [[Int]] {
+        let order = sampler.indices(epoch: epoch)
+        let count = dropLast ? order.count / batchSize : (order.count + batchSize - 1) / batchSize
+        return (0..<count).map { b in Array(order[(b * batchSize)..<min(order.count, (b + 1) * batchSize)]) }
+    }
+
+    /// The batches of `epoch`, starting with batch number `start`.
+    public func batches(epoch: Int, from start: Int = 0) -> BatchIterator<Batch> {
+        let plan = Array(batchIndices(epoch: epoch).dropFirst(start))
+        let dataset = self.dataset, collate = self.collate
+        let load: @Sendable (Int) throws -> Batch = { b in try collate(plan[b].map { try dataset.element(at: $0) }) }
+        return BatchIterator(count: plan.count, workers: workers, load: load)
+    }
+}

@@ -1,0 +1,65 @@
+/// Chooses the order in which a data loader visits a dataset in each epoch.
+public protocol Sampler: Sendable {
+    /// Dataset indices for `epoch`, in visiting order.
+    func indices(epoch: Int) -> [Int]
+}
+
+/// Visits 0 ..< count in order.
+public struct SequentialSampler: Sampler {
+    /// Dataset size.
+    public let count: Int
+    /// A sampler over `count` examples.
+    public init(count: Int) { self.count = count }
+    public func indices(epoch: Int) -> [Int] { Array(0..<count) }
+}
+
+/// A fresh permutation every epoch, from `seed` and the epoch number (so a resumed run sees the same order).
+public struct RandomSampler: Sampler {
+    /// Dataset size.
+    public let count: Int
+    /// Base seed.
+    public let seed: UInt64
+    /// A sampler over `count` examples.
+    public init(count: Int, seed: UInt64) {
+        self.count = count
+        self.seed = seed
+    }
+    public func indices(epoch: Int) -> [Int] { Permutation.shuffled(count: count, seed: seed &+ UInt64(epoch)) }
+}
+
+/// The share of one rank in data-parallel training, as `torch.utils.data.DistributedSampler`: one permutation per
+/// epoch (the same on every rank), padded by repeating its start so that it divides evenly (or cut, with
+/// `dropLast`), then every `worldSize`-th index from `rank`.
+public struct DistributedSampler: Sampler {
+    public let count: Int
+    public let rank: Int
+    public let worldSize: Int
+    public let shuffle: Bool
+    public let seed: UInt64
+    public let dropLast: Bool
+
+    /// A sampler for `rank` of `worldSize`.
+    public init(count: Int, rank: Int, worldSize: Int, shuffle: Bool = true, seed: UInt64 = 0, dropLast: Bool = false) {
+        precondition(worldSize > 0 && rank >= 0 && rank < worldSize, "rank \(rank) outside world of \(worldSize)")
+        self.count = count
+        self.rank = rank
+        self.worldSize = worldSize
+        self.shuffle = shuffle
+        self.seed = seed
+        self.dropLast = dropLast
+    }
+
+    /// Indices each rank visits per epoch.
+    public var perRank: Int { dropLast ? count / worldSize : (count + worldSize - 1) / worldSize }
+
+    public func indices(epoch: Int) -> [Int] {
+        var order = shuffle ? Permutation.shuffled(count: count, seed: seed &+ UInt64(epoch)) : Array(0..<count)
+        let total = perRank * worldSize
+        if total > order.count, !order.isEmpty {
+            let base = order
+            while order.count < total { order += base.prefix(total - order.count) }
+        }
+        order = Array(order.prefix(total))
+        return stride(from: rank, to: total, by: worldSize).map { order[$0] }
+    }
+}
