@@ -137,3 +137,36 @@ public enum ModuleError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension Module {
+    /// The random streams (dropout) reachable from this module, each once, named by the first path it is found
+    /// at — the generator state a checkpoint must hold for an exact resume.
+    public func namedRandomStreams() -> [(String, RandomStream)] {
+        var seen: Set<ObjectIdentifier> = []
+        var result: [(String, RandomStream)] = []
+        func visit(_ module: Module, prefix: String) {
+            for child in Self.allChildren(of: module) {
+                let key = prefix.isEmpty ? child.0 : prefix + "." + child.0
+                if let stream = child.1 as? RandomStream, seen.insert(ObjectIdentifier(stream)).inserted {
+                    result.append((key, stream))
+                } else if let m = child.1 as? Module {
+                    visit(m, prefix: key)
+                } else if let ms = child.1 as? [Module] {
+                    for (i, m) in ms.enumerated() { visit(m, prefix: "\(key).\(i)") }
+                }
+            }
+        }
+        visit(self, prefix: "")
+        return result
+    }
+
+    private static func allChildren(of module: Module) -> [(String, Any)] {
+        var out: [(String, Any)] = []
+        var mirror: Mirror? = Mirror(reflecting: module)
+        while let m = mirror, m.subjectType != Module.self {
+            out = m.children.compactMap { c in c.label.map { ($0, c.value) } } + out
+            mirror = m.superclassMirror
+        }
+        return out
+    }
+}

@@ -1,23 +1,51 @@
 import CVoltKernels
 
 /// The recorded backward function of one operation: maps the gradient of its output to those of its inputs.
+///
+/// It refers to its inputs through edges — the function that produced an input, or the leaf tensor itself — so
+/// the graph keeps only what backward functions saved, never the activations flowing between operations.
 final class GradFunction {
+    /// Where one input's gradient goes.
+    enum Edge {
+        /// Into a leaf's `grad`.
+        case leaf(Tensor)
+        /// Into the function that produced the input (shape of that input, for checking).
+        case function(GradFunction, shape: [Int])
+        /// Nowhere: the input does not require a gradient.
+        case none
+    }
+
     let name: String
-    let inputs: [Tensor]
-    let backward: (Tensor) -> [Tensor?]
+    private(set) var edges: [Edge]
+    private var backwardFunction: ((Tensor) -> [Tensor?])?
 
     init(name: String, inputs: [Tensor], backward: @escaping (Tensor) -> [Tensor?]) {
         self.name = name
-        self.inputs = inputs
-        self.backward = backward
+        self.edges = inputs.map { input in
+            guard input.requiresGrad else { return .none }
+            if let f = input.gradFunction { return .function(f, shape: input.shape) }
+            return .leaf(input)
+        }
+        self.backwardFunction = backward
     }
+
+    /// Runs the backward function once, then releases it with everything it saved.
+    func run(_ gradient: Tensor) -> [Tensor?] {
+        guard let backwardFunction else {
+            preconditionFailure("\(name): backward through a graph that was already freed (backward() runs once)")
+        }
+        let grads = backwardFunction(gradient)
+        precondition(grads.count == edges.count, "\(name): \(grads.count) gradients for \(edges.count) inputs")
+        self.backwardFunction = nil
+        return grads
+    }
+
+    /// Drops the references to inputs once their gradients have been passed on.
+    func releaseEdges() { edges = [] }
 }
 
 extension Tensor {
     /// Attaches a backward function to `output` when recording is on and any input requires a gradient.
-    ///
-    /// `backward` receives the gradient of `output` and returns one gradient per input (shape of that input, or
-    /// `nil` where none flows). It runs with recording off.
     @discardableResult
     static func record(_ output: Tensor, inputs: [Tensor], name: String,
                        backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
@@ -38,11 +66,11 @@ extension Tensor {
         return output
     }
 
-    /// Whether this tensor is a leaf of the graph that receives ``grad``.
+    /// Whether this tensor is a leaf of the graph (created by the user, not by an operation).
     public var isLeaf: Bool { gradFunction == nil }
 
     /// Computes the gradients of this tensor with respect to every leaf that requires one, adding them to each
-    /// leaf's ``grad``, then frees the graph (like PyTorch's `retain_graph=False`).
+    /// leaf's ``grad``, then frees the graph and the tensors it saved (like PyTorch's `retain_graph=False`).
     ///
     /// - Parameter gradient: the gradient of some scalar with respect to `self`; defaults to 1 for a one-element
     ///   tensor.
@@ -53,28 +81,33 @@ extension Tensor {
             return Tensor.full(shape, value: 1)
         }()
         precondition(seed.shape == shape, "gradient shape \(seed.shape) differs from tensor shape \(shape)")
-
-        let order = topologicalOrder()
-        var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed]
+        guard let root = gradFunction else {
+            withNoGrad { accumulateGradient(seed) }
+            return
+        }
+        var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
         withNoGrad {
-            for tensor in order.reversed() {
-                guard let g = pending.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
-                guard let function = tensor.gradFunction else {
-                    tensor.accumulateGradient(g)
-                    continue
-                }
-                let inputGradients = function.backward(g)
-                precondition(inputGradients.count == function.inputs.count, "\(function.name): gradient count")
-                for (input, ig) in zip(function.inputs, inputGradients) where input.requiresGrad {
+            for function in GradFunction.topologicalOrder(from: root).reversed() {
+                guard let g = pending.removeValue(forKey: ObjectIdentifier(function)) else { continue }
+                for (edge, ig) in zip(function.edges, function.run(g)) {
                     guard let ig else { continue }
-                    precondition(ig.shape == input.shape,
-                                 "\(function.name): gradient shape \(ig.shape) for input \(input.shape)")
-                    let key = ObjectIdentifier(input)
-                    pending[key] = pending[key].map { $0 + ig } ?? ig
+                    switch edge {
+                    case .none:
+                        continue
+                    case let .leaf(tensor):
+                        precondition(ig.shape == tensor.shape,
+                                     "\(function.name): gradient shape \(ig.shape) for input \(tensor.shape)")
+                        tensor.accumulateGradient(ig)
+                    case let .function(next, shape):
+                        precondition(ig.shape == shape, "\(function.name): gradient shape \(ig.shape) for input \(shape)")
+                        let key = ObjectIdentifier(next)
+                        pending[key] = pending[key].map { $0 + ig } ?? ig
+                    }
                 }
-                tensor.gradFunction = nil
+                function.releaseEdges()
             }
         }
+        gradFunction = nil
     }
 
     /// Adds `g` into ``grad`` (a private contiguous float32 copy on first use).
@@ -87,19 +120,20 @@ extension Tensor {
             grad = g32.clone()
         }
     }
+}
 
-    /// Tensors reachable from `self` through recorded operations, inputs before the tensors made from them.
-    private func topologicalOrder() -> [Tensor] {
-        var order: [Tensor] = []
+extension GradFunction {
+    /// Functions reachable from `root`, each after every function that feeds it.
+    static func topologicalOrder(from root: GradFunction) -> [GradFunction] {
+        var order: [GradFunction] = []
         var visited: Set<ObjectIdentifier> = []
-        var stack: [(Tensor, Bool)] = [(self, false)]
-        while let (tensor, expanded) = stack.popLast() {
-            if expanded { order.append(tensor); continue }
-            guard visited.insert(ObjectIdentifier(tensor)).inserted else { continue }
-            stack.append((tensor, true))
-            for input in tensor.gradFunction?.inputs ?? [] where input.requiresGrad
-                && !visited.contains(ObjectIdentifier(input)) {
-                stack.append((input, false))
+        var stack: [(GradFunction, Bool)] = [(root, false)]
+        while let (function, expanded) = stack.popLast() {
+            if expanded { order.append(function); continue }
+            guard visited.insert(ObjectIdentifier(function)).inserted else { continue }
+            stack.append((function, true))
+            for edge in function.edges {
+                if case let .function(next, _) = edge, !visited.contains(ObjectIdentifier(next)) { stack.append((next, false)) }
             }
         }
         return order

@@ -25,12 +25,16 @@ final class AutogradTests: XCTestCase {
         XCTAssertEqual(x.grad?.scalars, [1, 2], "the detached factor acts as a constant")
     }
 
-    func testBackwardFreesTheGraph() {
-        let x = Tensor(shape: [2], scalars: [1, 2], requiresGrad: true)
-        let hidden = x.exp()
-        let loss = hidden.sum()
-        loss.backward()
-        XCTAssertTrue(loss.isLeaf && hidden.isLeaf, "recorded functions are released after backward")
+    func testBackwardFreesWhatTheGraphSaved() {
+        let x = random([512, 512], seed: 1)
+        x.requiresGrad = true
+        let before = BufferPool.shared.usage.live
+        var loss: Tensor? = (0..<3).reduce(x) { h, _ in h.tanh() }.sum()
+        XCTAssertGreaterThan(BufferPool.shared.usage.live - before, 3 << 20, "three saved 1 MiB outputs")
+        loss?.backward()
+        XCTAssertTrue(loss?.isLeaf ?? false)
+        loss = nil
+        XCTAssertLessThanOrEqual(BufferPool.shared.usage.live - before, 1 << 20, "only x.grad remains")
     }
 
     func testBufferPoolReusesFreedBuffers() {

@@ -55,12 +55,13 @@ extension Tensor {
             return body(&desc)
         }
         withDescriptor { volt_attention_forward_f32($0, x.floatPointer, out.floatPointer, lse.floatPointer) }
-        let savedOut = out.detached()
+        let savedIn = SavedTensor(x), savedOut = SavedTensor(out)
         return record(out, inputs: [qkv], name: "causalAttention") { g in
-            let dqkv = Tensor(uninitializedShape: x.shape)
+            let input = savedIn.value, output = savedOut.value
+            let dqkv = Tensor(uninitializedShape: input.shape)
             let dy = g.contiguous()
             withDescriptor {
-                volt_attention_backward_f32($0, x.floatPointer, savedOut.floatPointer, lse.floatPointer, dy.floatPointer,
+                volt_attention_backward_f32($0, input.floatPointer, output.floatPointer, lse.floatPointer, dy.floatPointer,
                                             dqkv.floatPointer)
             }
             return [dqkv]

@@ -31,10 +31,11 @@ extension Tensor {
         let total = Tensor(uninitializedShape: [])
         volt_reduce_sum_f32(losses.floatPointer, total.floatPointer, 1, rows, 1)
         let out = Tensor(total.item() / Float(counted))
-        let savedX = x.detached()
+        let savedX = SavedTensor(x)
         return record(out, inputs: [logits], name: "crossEntropy") { g in
-            let dx = Tensor(uninitializedShape: savedX.shape)
-            volt_cross_entropy_backward_f32(savedX.floatPointer, t.int32Pointer, lse.floatPointer,
+            let logitValues = savedX.value
+            let dx = Tensor(uninitializedShape: logitValues.shape)
+            volt_cross_entropy_backward_f32(logitValues.floatPointer, t.int32Pointer, lse.floatPointer,
                                             g.item() / Float(counted), dx.floatPointer, rows, classes, ignoreIndex)
             return [dx]
         }

@@ -71,30 +71,31 @@ extension Tensor {
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastBinary(VOLT_MUL, a, b)
-        let sa = a.detached(), sb = b.detached()
+        let sa = b.requiresGrad ? SavedTensor(a) : nil, sb = a.requiresGrad ? SavedTensor(b) : nil
         return record(out, inputs: [a, b], name: "mul") { g in
-            [a.requiresGrad ? (g * sb).summed(toShape: a.shape) : nil,
-             b.requiresGrad ? (g * sa).summed(toShape: b.shape) : nil]
+            [sb.map { (g * $0.value).summed(toShape: a.shape) }, sa.map { (g * $0.value).summed(toShape: b.shape) }]
         }
     }
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastBinary(VOLT_DIV, a, b)
-        let sa = a.detached(), sb = b.detached()
+        let sa = b.requiresGrad ? SavedTensor(a) : nil, sb = SavedTensor(b)
         return record(out, inputs: [a, b], name: "div") { g in
-            [a.requiresGrad ? (g / sb).summed(toShape: a.shape) : nil,
-             b.requiresGrad ? (-(g * sa) / (sb * sb)).summed(toShape: b.shape) : nil]
+            let denominator = sb.value
+            return [a.requiresGrad ? (g / denominator).summed(toShape: a.shape) : nil,
+                    sa.map { (-(g * $0.value) / (denominator * denominator)).summed(toShape: b.shape) }]
         }
     }
 
     /// Elementwise `self ^ exponent` with broadcasting.
     public func pow(_ exponent: Tensor) -> Tensor {
         let out = Tensor.broadcastBinary(VOLT_POW, self, exponent)
-        let base = self.detached(), e = exponent.detached(), result = out.detached()
-        let baseShape = shape
+        let savedBase = SavedTensor(self), savedExponent = SavedTensor(exponent), savedResult = SavedTensor(out)
+        let baseShape = shape, exponentShape = exponent.shape
         return Tensor.record(out, inputs: [self, exponent], name: "pow") { g in
-            [self.requiresGrad ? (g * e * base.pow(e - 1)).summed(toShape: baseShape) : nil,
-             exponent.requiresGrad ? (g * result * base.log()).summed(toShape: e.shape) : nil]
+            let base = savedBase.value, e = savedExponent.value
+            return [self.requiresGrad ? (g * e * base.pow(e - 1)).summed(toShape: baseShape) : nil,
+                    exponent.requiresGrad ? (g * savedResult.value * base.log()).summed(toShape: exponentShape) : nil]
         }
     }
 
@@ -125,12 +126,16 @@ extension Tensor {
         let x = float32().contiguous()
         let out = Tensor(uninitializedShape: shape)
         volt_unary_f32(op, x.floatPointer, out.floatPointer, count, alpha, beta)
-        let savedX = x.detached(), savedY = out.detached()
+        // Each derivative needs the input or the output, not both (neg and affine need neither).
+        let usesOutput = [VOLT_EXP, VOLT_SQRT, VOLT_TANH, VOLT_SIGMOID].contains(op)
+        let usesNothing = op == VOLT_NEG || op == VOLT_AFFINE
+        let saved = usesNothing ? nil : SavedTensor(usesOutput ? out : x)
         return Tensor.record(out, inputs: [self], name: name) { g in
             let dy = g.contiguous()
             let dx = Tensor(uninitializedShape: dy.shape)
-            volt_unary_backward_f32(op, savedX.floatPointer, savedY.floatPointer, dy.floatPointer, dx.floatPointer,
-                                    dx.count, alpha)
+            let values = saved?.value
+            let xs = usesOutput ? nil : values?.floatPointer, ys = usesOutput ? values?.floatPointer : nil
+            volt_unary_backward_f32(op, xs, ys, dy.floatPointer, dx.floatPointer, dx.count, alpha)
             return [dx]
         }
     }

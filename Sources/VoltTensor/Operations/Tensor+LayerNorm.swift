@@ -15,14 +15,14 @@ extension Tensor {
         let mean = Tensor(uninitializedShape: [rows]), rstd = Tensor(uninitializedShape: [rows])
         volt_layernorm_f32(x.floatPointer, w?.floatPointer, b?.floatPointer, out.floatPointer, mean.floatPointer,
                            rstd.floatPointer, rows, cols, eps)
-        let savedX = x.detached(), savedW = w?.detached()
+        let savedX = SavedTensor(x), savedW = w?.detached()
         let inputs = [self] + [weight, bias].compactMap { $0 }
         return Tensor.record(out, inputs: inputs, name: "layerNorm") { g in
             let dy = g.contiguous()
             let dx = Tensor(uninitializedShape: dy.shape)
             let dw = weight?.requiresGrad == true ? Tensor.zeros([cols]) : nil
             let db = bias?.requiresGrad == true ? Tensor.zeros([cols]) : nil
-            volt_layernorm_backward_f32(savedX.floatPointer, savedW?.floatPointer, mean.floatPointer,
+            volt_layernorm_backward_f32(savedX.value.floatPointer, savedW?.floatPointer, mean.floatPointer,
                                         rstd.floatPointer, dy.floatPointer, dx.floatPointer, dw?.floatPointer,
                                         db?.floatPointer, rows, cols)
             var grads: [Tensor?] = [dx]

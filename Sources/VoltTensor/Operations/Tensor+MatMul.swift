@@ -24,26 +24,45 @@ extension Tensor {
         if batchB.isEmpty, !opA.transposed, opA.batchStride == m * opA.leadingDimension || batch == 1 {
             gemm = GEMMShape(batch: 1, m: batch * m, n: n, k: k, a: opA, b: opB)
         }
-        MatMulBackends.selected.multiply(gemm, a: a.floatPointer, b: b.floatPointer, c: out.floatPointer)
+        if Autocast.current.compute == .bfloat16, MatMulBackends.bf16.supportsBF16 {
+            let (a16, layoutA) = Tensor.bfloat16Operand(a, gemm.a, rows: m, cols: k)
+            let (b16, layoutB) = Tensor.bfloat16Operand(b, gemm.b, rows: k, cols: n)
+            gemm.a = layoutA
+            gemm.b = layoutB
+            MatMulBackends.bf16.multiplyBF16(gemm, a: a16.rawPointer.assumingMemoryBound(to: UInt16.self),
+                                             b: b16.rawPointer.assumingMemoryBound(to: UInt16.self), c: out.floatPointer)
+        } else {
+            MatMulBackends.selected.multiply(gemm, a: a.floatPointer, b: b.floatPointer, c: out.floatPointer)
+        }
 
-        let savedA = self.detached(), savedB = other.detached()
+        let savedA = other.requiresGrad ? SavedTensor(self) : nil, savedB = self.requiresGrad ? SavedTensor(other) : nil
         let shapeA = shape, shapeB = other.shape
         return Tensor.record(out, inputs: [self, other], name: "matmul") { g in
             var da: Tensor?, db: Tensor?
-            if self.requiresGrad {
-                let full = g.matmul(savedB.transposed())
+            if let savedB {
+                let full = g.matmul(savedB.value.transposed())
                 da = full.shape == shapeA ? full : full.summed(toShape: shapeA)
             }
-            if other.requiresGrad {
+            if let savedA {
+                let a = savedA.value
                 if batchB.isEmpty && !batchA.isEmpty {
-                    db = savedA.reshaped([-1, k]).transposed().matmul(g.reshaped([-1, n]))
+                    db = a.reshaped([-1, k]).transposed().matmul(g.reshaped([-1, n]))
                 } else {
-                    let full = savedA.transposed().matmul(g)
+                    let full = a.transposed().matmul(g)
                     db = full.shape == shapeB ? full : full.summed(toShape: shapeB)
                 }
             }
             return [da, db]
         }
+    }
+
+    /// An operand converted to bfloat16 in its stored layout (a transposed operand stays transposed).
+    static func bfloat16Operand(_ t: Tensor, _ layout: GEMMOperand, rows: Int, cols: Int) -> (Tensor, GEMMOperand) {
+        let stored = layout.transposed ? t.transposed() : t
+        let converted = withNoGrad { stored.to(.bfloat16) }  // contiguous
+        let (r, c) = layout.transposed ? (cols, rows) : (rows, cols)
+        return (converted, GEMMOperand(transposed: layout.transposed, leadingDimension: c,
+                                       batchStride: layout.batchStride == 0 ? 0 : r * c))
     }
 
     /// This tensor's matrices as a backend operand: itself when its last two dimensions are row-major or

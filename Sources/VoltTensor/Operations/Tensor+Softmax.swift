@@ -16,10 +16,10 @@ extension Tensor {
         let cols = shape[rank - 1], rows = count / Swift.max(cols, 1)
         let out = Tensor(uninitializedShape: shape)
         volt_softmax_f32(x.floatPointer, out.floatPointer, rows, cols, log ? 1 : 0)
-        let saved = out.detached()
+        let saved = SavedTensor(out)
         return Tensor.record(out, inputs: [self], name: log ? "logSoftmax" : "softmax") { g in
             let dx = Tensor(uninitializedShape: g.shape)
-            volt_softmax_backward_f32(saved.floatPointer, g.contiguous().floatPointer, dx.floatPointer, rows, cols,
+            volt_softmax_backward_f32(saved.value.floatPointer, g.contiguous().floatPointer, dx.floatPointer, rows, cols,
                                       log ? 1 : 0)
             return [dx]
         }

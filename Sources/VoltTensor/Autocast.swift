@@ -1,0 +1,46 @@
+/// Mixed-precision settings for the operations run inside ``withAutocast(_:_:)``.
+///
+/// Two effects, both scoped to the enclosing task: activations that operations keep for the backward pass are
+/// stored in `storage` precision (half the memory of float32), and matrix products take `compute` precision
+/// inputs where the CPU has native kernels for it (bfloat16 on AVX512_BF16). Parameters stay float32 (master
+/// weights); gradients are float32.
+public struct Autocast: Sendable, Equatable {
+    /// Precision of tensors saved for the backward pass.
+    public var storage: DType
+    /// Precision of matrix-product inputs.
+    public var compute: DType
+
+    /// Plain float32.
+    public static let float32 = Autocast(storage: .float32, compute: .float32)
+    /// float16 storage; float32 products (no native float16 kernels on these CPUs).
+    public static let float16 = Autocast(storage: .float16, compute: .float32)
+    /// bfloat16 storage and bfloat16 products.
+    public static let bfloat16 = Autocast(storage: .bfloat16, compute: .bfloat16)
+
+    /// The settings in force.
+    @TaskLocal public static var current = Autocast.float32
+}
+
+/// Runs `body` with `settings` in force (like `torch.autocast`).
+public func withAutocast<T>(_ settings: Autocast, _ body: () throws -> T) rethrows -> T {
+    try Autocast.$current.withValue(settings, operation: body)
+}
+
+/// A tensor kept for a backward pass: as is, or rounded to half precision under autocast.
+///
+/// Leaves (parameters) are kept as they are — they exist anyway — so only activations shrink.
+struct SavedTensor {
+    private let stored: Tensor
+
+    init(_ tensor: Tensor) {
+        let storage = Autocast.current.storage
+        if storage != .float32, tensor.dtype == .float32, !(tensor.requiresGrad && tensor.isLeaf) {
+            stored = withNoGrad { tensor.to(storage) }
+        } else {
+            stored = tensor.detached()
+        }
+    }
+
+    /// The saved values as a contiguous float32 tensor.
+    var value: Tensor { withNoGrad { stored.float32().contiguous() } }
+}

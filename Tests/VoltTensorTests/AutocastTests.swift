@@ -1,0 +1,39 @@
+import XCTest
+import VoltTensor
+
+final class AutocastTests: XCTestCase {
+    func testBF16ProductsAndGradientsTrackFloat32() {
+        let x = random([16, 32], seed: 1), w = random([24, 32], seed: 2)
+        func run(_ settings: Autocast) -> ([Float], [Float]) {
+            w.grad = nil
+            w.requiresGrad = true
+            return withAutocast(settings) {
+                let y = x.matmul(w.transposed()).gelu(approximation: .tanh)
+                y.sum().backward()
+                return (y.scalars, w.grad!.scalars)
+            }
+        }
+        let (y32, g32) = run(.float32), (y16, g16) = run(.bfloat16), (yh, gh) = run(.float16)
+        assertClose(y16, y32, atol: 0.05, rtol: 0.02)
+        assertClose(g16, g32, atol: 0.1, rtol: 0.02)
+        assertClose(yh, y32, atol: 1e-5, rtol: 1e-5)  // fp16 computes in float32: only saved tensors are rounded
+        assertClose(gh, g32, atol: 2e-2, rtol: 2e-3)
+        XCTAssertNotEqual(y16, y32, "bf16 inputs change the product")
+    }
+
+    func testHalfPrecisionStorageHalvesSavedActivations() {
+        let x = random([256, 1024], seed: 3)
+        x.requiresGrad = true
+        func peak(_ settings: Autocast) -> Int {
+            BufferPool.shared.resetPeak()
+            let before = BufferPool.shared.usage.live
+            let kept = withAutocast(settings) { (0..<4).reduce(x) { h, _ in (h * 1.0001).tanh() } }
+            let held = BufferPool.shared.usage.live - before
+            withExtendedLifetime(kept) {}
+            return held
+        }
+        let full = peak(.float32), half = peak(.float16)
+        // Each of 8 ops keeps its output (1 MiB) and saves one float32 (1 MiB) or float16 (0.5 MiB) tensor.
+        XCTAssertLessThan(Double(half), Double(full) * 0.85, "saved activations shrink: \(half) vs \(full) bytes")
+    }
+}
