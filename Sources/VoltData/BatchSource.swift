@@ -1,0 +1,13 @@
+/// Anything the trainer can draw batches from: a ``DataLoader``, or a user type with the same contract.
+public protocol BatchSource<Batch>: Sendable {
+    /// What one batch is.
+    associatedtype Batch: Sendable
+    /// Batches per epoch.
+    var batchCount: Int { get }
+    /// The batches of `epoch`, starting at batch `start`, in a fixed order determined by the epoch.
+    func batches(epoch: Int, from start: Int) -> BatchIterator<Batch>
+    /// The share of `rank` among `worldSize` processes.
+    func distributed(rank: Int, worldSize: Int) -> Self
+}
+
+extension DataLoader: BatchSource {}
