@@ -18,6 +18,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev", "libopenblas-openmp-dev"])]),
@@ -39,15 +40,16 @@ let package = Package(
         .target(name: "VoltNN", dependencies: ["VoltTensor", "CVoltKernels"]),
         .target(name: "VoltData", dependencies: ["VoltTensor"]),
         .target(name: "Volt", dependencies: ["VoltData", "VoltNN", "VoltTensor", "CHDF5", "CMPI", "CVoltKernels"]),
-        .target(name: "GenSLM", dependencies: ["Volt", "VoltData", "VoltNN", "VoltTensor", "CZlib"]),
+        .target(name: "GenSLM", dependencies: ["Volt", "VoltData", "VoltNN", "VoltTensor", "CZlib", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "volt",
-            dependencies: ["VoltTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["GenSLM", "Volt", "VoltTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "VoltTensorTests", dependencies: ["VoltTensor"]),
         .testTarget(name: "VoltNNTests", dependencies: ["VoltNN"]),
         .testTarget(name: "VoltDataTests", dependencies: ["VoltData", "VoltTensor"]),
         .testTarget(name: "VoltTests", dependencies: ["Volt", "VoltData", "VoltNN", "VoltTensor"]),
-        .testTarget(name: "GenSLMTests", dependencies: ["GenSLM", "VoltNN", "VoltTensor"]),
+        .testTarget(name: "GenSLMTests", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor"],
+                    exclude: ["Fixtures"]),
     ]
 )

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, builds in release and runs the whole suite.
+# The test command: installs what is missing, builds in release and runs the whole suite, then the
+# data-parallel tests again as two MPI ranks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 swift build -c release --build-tests
 swift test -c release --skip-build
+mpirun_flags=(-np 2 --oversubscribe --bind-to none)
+[ "$(id -u)" -ne 0 ] || mpirun_flags+=(--allow-run-as-root)
+echo "Data-parallel tests on 2 MPI ranks:"
+OMP_NUM_THREADS=1 mpirun "${mpirun_flags[@]}" .build/release/VoltPackageTests.xctest VoltTests.DistributedTests

@@ -1,19 +1,30 @@
 import ArgumentParser
 import Foundation
+import GenSLM
 import VoltTensor
 
 /// `volt bench`: measured throughput of Volt's kernels on this machine.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure matmul GFLOP/s (each backend, bf16 where supported) or elementwise GB/s."
+        abstract: "Measure model training tokens/s and MFU, matmul GFLOP/s (each backend) or elementwise GB/s.",
+        discussion: "--model tiny|small|genslm-25m runs the shapes of shared/anchors/bench_torch.py (AdamW step each iteration)."
     )
 
     enum Operation: String, ExpressibleByArgument, CaseIterable {
-        case matmul, ops
+        case model, matmul, ops
     }
 
     @Option(help: "What to measure: \(Operation.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var op: Operation = .matmul
+    var op: Operation = .model
+
+    @Option(help: "Model shape for --op model: tiny, small or genslm-25m.")
+    var model = "tiny"
+
+    @Option(help: "fp32, bf16 or fp16 (--op model).")
+    var precision = "fp32"
+
+    @Option(help: "Timed training steps (--op model).")
+    var steps = 10
 
     @Option(help: "Matrix size for --op matmul (m = n = k).")
     var size = 1024
@@ -27,6 +38,16 @@ struct Bench: ParsableCommand {
     func run() throws {
         for warning in RuntimeReport.current.warnings { FileHandle.standardError.write(Data("volt: \(warning)\n".utf8)) }
         switch op {
+        case .model:
+            guard let shape = ModelBenchmark.Shape(rawValue: model) else {
+                throw ValidationError("--model must be one of \(ModelBenchmark.Shape.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let result = try ModelBenchmark(shape: shape, precision: precision, steps: steps).run()
+            if json { try printJSON(result) } else {
+                print("\(result.model) \(result.precision): \(String(format: "%.0f", result.tokens_per_s)) tokens/s, "
+                      + "\(String(format: "%.1f", result.step_ms)) ms/step, MFU \(String(format: "%.1f", result.mfu * 100))% "
+                      + "of \(format(result.matmul_peak_gflops)) GFLOP/s, peak RSS \(format(result.peak_rss_mb)) MB")
+            }
         case .matmul:
             let result = MatMulBenchmark(size: size, repeats: repeats).run()
             if json { try printJSON(result) } else {
@@ -45,13 +66,4 @@ struct Bench: ParsableCommand {
             }
         }
     }
-}
-
-func format(_ value: Double) -> String { String(format: "%.1f", value) }
-
-/// Prints `value` as one line of JSON with sorted keys.
-func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }

@@ -1,12 +1,40 @@
 import ArgumentParser
-import VoltTensor
+import Foundation
+import Volt
 
-/// The `volt` command: benchmarks now; training, evaluation and data tools as they land.
+/// The `volt` command: the GenSLM workflow from a YAML file, evaluation, generation, data and checkpoint tools,
+/// project templates and benchmarks.
 @main
 struct VoltCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "volt",
         abstract: "Lightning-style training for codon language models, in Swift.",
-        subcommands: [Bench.self]
+        subcommands: [Fit.self, Validate.self, Test.self, Eval.self, Generate.self, DataCommand.self,
+                      CheckpointCommand.self, New.self, Bench.self]
     )
 }
+
+/// Runs `body`; an error ends the process with one line on standard error and exit code 1 — and, under MPI,
+/// ends every rank of the job so none is left waiting.
+func runReportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        if let world = MPICommunicator.world, world.size > 1 { world.abort("\(error)") }
+        FileHandle.standardError.write(Data("volt: error: \(error)\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
+/// Prints `value` as one line of JSON with sorted keys.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// `%.1f`.
+func format(_ value: Double) -> String { String(format: "%.1f", value) }

@@ -1,3 +1,4 @@
+import Volt
 import VoltTensor
 
 /// A batch of token sequences for a causal language model.
@@ -23,4 +24,10 @@ public struct TokenBatch: @unchecked Sendable {
     public var size: Int { inputIds.shape[0] }
     /// Length of each sequence.
     public var length: Int { inputIds.shape[1] }
+}
+
+extension TokenBatch: BatchSizeProviding, TokenCounting {
+    public var batchSize: Int { size }
+    /// Non-padding tokens.
+    public var tokenCount: Int { Int(attentionMask.sum().item()) }
 }

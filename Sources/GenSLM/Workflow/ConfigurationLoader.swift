@@ -1,0 +1,148 @@
+import Foundation
+import Yams
+
+/// Reads `config.yaml`: YAML → unknown-key check → command-line overrides → ``FineTuneConfiguration``.
+public enum ConfigurationLoader {
+    /// Loads `path` (or the defaults when `nil`) with `overrides` such as `["trainer.max_epochs": "1"]`.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the file and the key path of an unknown key, a value of the wrong
+    ///   type, or unreadable YAML.
+    public static func load(path: String?, overrides: [(key: String, value: String)] = []) throws -> FineTuneConfiguration {
+        var root: Node = [:]
+        let source = path ?? "<defaults>"
+        if let path {
+            let text: String
+            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+                throw ConfigurationError.unreadable(file: path, reason: "\(error.localizedDescription)")
+            }
+            do { root = try Yams.compose(yaml: text) ?? [:] } catch {
+                throw ConfigurationError.unreadable(file: path, reason: "\(error)")
+            }
+        }
+        for (key, value) in overrides {
+            let node: Node
+            do { node = try Yams.compose(yaml: value) ?? Node("") } catch {
+                throw ConfigurationError.invalidValue(file: "command line", key: key, reason: "\(error)")
+            }
+            root = try setting(root, path: key.split(separator: ".").map(String.init), to: node, source: source)
+        }
+        try validate(root, schema: schema, path: "", file: source)
+        do {
+            return try YAMLDecoder().decode(FineTuneConfiguration.self, from: root)
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context),
+                let DecodingError.valueNotFound(_, context) {
+            throw ConfigurationError.invalidValue(file: source, key: context.codingPath.map(\.stringValue).joined(separator: "."),
+                                                  reason: context.debugDescription)
+        }
+    }
+
+    /// Parses `--a.b value` and `--a.b=value` pairs.
+    public static func parseOverrides(_ arguments: [String]) throws -> [(key: String, value: String)] {
+        var result: [(key: String, value: String)] = []
+        var i = 0
+        while i < arguments.count {
+            let arg = arguments[i]
+            guard arg.hasPrefix("--"), arg.count > 2 else {
+                throw ConfigurationError.invalidValue(file: "command line", key: arg, reason: "expected --section.key value")
+            }
+            let body = String(arg.dropFirst(2))
+            if let eq = body.firstIndex(of: "=") {
+                result.append((String(body[..<eq]), String(body[body.index(after: eq)...])))
+                i += 1
+            } else {
+                guard i + 1 < arguments.count else {
+                    throw ConfigurationError.invalidValue(file: "command line", key: body, reason: "missing value")
+                }
+                result.append((body, arguments[i + 1]))
+                i += 2
+            }
+        }
+        return result
+    }
+
+    /// The keys each section accepts.
+    indirect enum Schema: Sendable {
+        case mapping([String: Schema])
+        case list(Schema)
+        case scalar
+        /// A list of scalars (e.g. split, loggers).
+        case scalars
+    }
+
+    static let schema: Schema = .mapping([
+        "seed": .scalar,
+        "data": keys(FineTuneConfiguration.DataSection.CodingKeys.self, lists: ["split"]),
+        "model": keys(FineTuneConfiguration.ModelSection.CodingKeys.self),
+        "module": keys(FineTuneConfiguration.ModuleSection.CodingKeys.self),
+        "trainer": {
+            guard case var .mapping(trainer) = keys(FineTuneConfiguration.TrainerSection.CodingKeys.self, lists: ["loggers"]) else {
+                return .scalar
+            }
+            trainer["callbacks"] = .list(.mapping([
+                "model_checkpoint": keys(FineTuneConfiguration.ModelCheckpointSection.CodingKeys.self),
+                "early_stopping": keys(FineTuneConfiguration.EarlyStoppingSection.CodingKeys.self),
+                "lr_monitor": keys(FineTuneConfiguration.LRMonitorSection.CodingKeys.self),
+            ]))
+            return .mapping(trainer)
+        }(),
+    ])
+
+    static func keys<K: CodingKey & CaseIterable>(_: K.Type, lists: Set<String> = []) -> Schema {
+        .mapping(Dictionary(uniqueKeysWithValues: K.allCases.map { ($0.stringValue, lists.contains($0.stringValue) ? .scalars : .scalar) }))
+    }
+
+    static func validate(_ node: Node, schema: Schema, path: String, file: String) throws {
+        switch (schema, node) {
+        case let (.mapping(fields), .mapping(mapping)):
+            for (keyNode, value) in mapping {
+                let key = keyNode.string ?? "\(keyNode)"
+                let full = path.isEmpty ? key : path + "." + key
+                guard let field = fields[key] else {
+                    throw ConfigurationError.unknownKey(file: file, key: full, allowed: fields.keys.sorted())
+                }
+                if value == Node("~") || value.null != nil { continue }
+                try validate(value, schema: field, path: full, file: file)
+            }
+        case let (.list(element), .sequence(items)):
+            for (i, item) in items.enumerated() { try validate(item, schema: element, path: "\(path)[\(i)]", file: file) }
+        case (.scalar, .scalar), (.scalars, .sequence):
+            return
+        case (.mapping, _):
+            throw ConfigurationError.invalidValue(file: file, key: path.isEmpty ? "<root>" : path, reason: "expected a mapping")
+        case (.list, _), (.scalars, _):
+            throw ConfigurationError.invalidValue(file: file, key: path, reason: "expected a list")
+        case (.scalar, _):
+            throw ConfigurationError.invalidValue(file: file, key: path, reason: "expected a single value")
+        }
+    }
+
+    /// `root` with the value at the dotted `path` replaced.
+    static func setting(_ root: Node, path: [String], to value: Node, source: String) throws -> Node {
+        guard let head = path.first else { return value }
+        var mapping: Node.Mapping
+        switch root {
+        case let .mapping(m): mapping = m
+        case .scalar where root.null != nil: mapping = [:]
+        default:
+            throw ConfigurationError.invalidValue(file: source, key: path.joined(separator: "."), reason: "cannot set a key inside a value")
+        }
+        let child = mapping[Node(head)] ?? Node.mapping([:])
+        mapping[Node(head)] = try setting(child, path: Array(path.dropFirst()), to: value, source: source)
+        return .mapping(mapping)
+    }
+}
+
+/// A configuration that cannot be used.
+public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
+    case unreadable(file: String, reason: String)
+    case unknownKey(file: String, key: String, allowed: [String])
+    case invalidValue(file: String, key: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(file, reason): "\(file): cannot read configuration: \(reason)"
+        case let .unknownKey(file, key, allowed): "\(file): unknown key \"\(key)\" (allowed here: \(allowed.joined(separator: ", ")))"
+        case let .invalidValue(file, key, reason): "\(file): invalid value for \"\(key)\": \(reason)"
+        }
+    }
+}

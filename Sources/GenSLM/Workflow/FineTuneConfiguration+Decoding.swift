@@ -1,0 +1,116 @@
+// Decoding with defaults: a missing key keeps the value the property is declared with.
+
+extension KeyedDecodingContainer {
+    /// The value at `key`, or `fallback` when the key is absent.
+    func value<T: Decodable>(_ key: Key, or fallback: T) throws -> T { try decodeIfPresent(T.self, forKey: key) ?? fallback }
+}
+
+extension FineTuneConfiguration {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self), d = FineTuneConfiguration()
+        seed = try c.value(.seed, or: d.seed)
+        data = try c.value(.data, or: d.data)
+        model = try c.value(.model, or: d.model)
+        module = try c.value(.module, or: d.module)
+        trainer = try c.value(.trainer, or: d.trainer)
+    }
+}
+
+extension FineTuneConfiguration.DataSection {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self), d = Self()
+        fasta = try c.value(.fasta, or: d.fasta)
+        split = try c.value(.split, or: d.split)
+        batchSize = try c.value(.batchSize, or: d.batchSize)
+        numWorkers = try c.value(.numWorkers, or: d.numWorkers)
+        maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength)
+        padding = try c.value(.padding, or: d.padding)
+        countPadInLoss = try c.value(.countPadInLoss, or: d.countPadInLoss)
+    }
+}
+
+extension FineTuneConfiguration.ModelSection {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self), d = Self()
+        preset = try c.value(.preset, or: d.preset)
+        initialization = try c.value(.initialization, or: d.initialization)
+        gradientCheckpointing = try c.value(.gradientCheckpointing, or: d.gradientCheckpointing)
+        dropout = try c.decodeIfPresent(Double.self, forKey: .dropout)
+    }
+}
+
+extension FineTuneConfiguration.ModuleSection {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self), d = Self()
+        accumulationSteps = try c.value(.accumulationSteps, or: d.accumulationSteps)
+        lr = try c.value(.lr, or: d.lr)
+        optimization = try c.value(.optimization, or: d.optimization)
+        optimizer = try c.value(.optimizer, or: d.optimizer)
+        weightDecay = try c.value(.weightDecay, or: d.weightDecay)
+    }
+}
+
+extension FineTuneConfiguration.TrainerSection {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self), d = Self()
+        maxEpochs = try c.value(.maxEpochs, or: d.maxEpochs)
+        maxSteps = try c.value(.maxSteps, or: d.maxSteps)
+        precision = try c.value(.precision, or: d.precision)
+        strategy = try c.value(.strategy, or: d.strategy)
+        devices = try c.value(.devices, or: d.devices)
+        accumulateGradBatches = try c.value(.accumulateGradBatches, or: d.accumulateGradBatches)
+        gradientClipVal = try c.decodeIfPresent(Double.self, forKey: .gradientClipVal)
+        gradientClipAlgorithm = try c.value(.gradientClipAlgorithm, or: d.gradientClipAlgorithm)
+        valCheckInterval = try c.value(.valCheckInterval, or: d.valCheckInterval)
+        checkValEveryNEpoch = try c.value(.checkValEveryNEpoch, or: d.checkValEveryNEpoch)
+        limitTrainBatches = try c.value(.limitTrainBatches, or: d.limitTrainBatches)
+        limitValBatches = try c.value(.limitValBatches, or: d.limitValBatches)
+        limitTestBatches = try c.value(.limitTestBatches, or: d.limitTestBatches)
+        numSanityValSteps = try c.value(.numSanityValSteps, or: d.numSanityValSteps)
+        logEveryNSteps = try c.value(.logEveryNSteps, or: d.logEveryNSteps)
+        fastDevRun = try c.value(.fastDevRun, or: d.fastDevRun)
+        overfitBatches = try c.value(.overfitBatches, or: d.overfitBatches)
+        deterministic = try c.value(.deterministic, or: d.deterministic)
+        defaultRootDir = try c.value(.defaultRootDir, or: d.defaultRootDir)
+        enableProgressBar = try c.value(.enableProgressBar, or: d.enableProgressBar)
+        enableCheckpointing = try c.value(.enableCheckpointing, or: d.enableCheckpointing)
+        callbacks = try c.value(.callbacks, or: d.callbacks)
+        loggers = try c.value(.loggers, or: d.loggers)
+    }
+}
+
+extension FineTuneConfiguration.ModelCheckpointSection {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self), d = Self()
+        dirpath = try c.decodeIfPresent(String.self, forKey: .dirpath)
+        filename = try c.decodeIfPresent(String.self, forKey: .filename)
+        monitor = try c.decodeIfPresent(String.self, forKey: .monitor)
+        mode = try c.value(.mode, or: d.mode)
+        saveTopK = try c.value(.saveTopK, or: d.saveTopK)
+        saveLast = try c.value(.saveLast, or: d.saveLast)
+        everyNEpochs = try c.value(.everyNEpochs, or: d.everyNEpochs)
+        everyNTrainSteps = try c.value(.everyNTrainSteps, or: d.everyNTrainSteps)
+        autoInsertMetricName = try c.value(.autoInsertMetricName, or: d.autoInsertMetricName)
+        saveWeightsOnly = try c.value(.saveWeightsOnly, or: d.saveWeightsOnly)
+    }
+}
+
+extension FineTuneConfiguration.EarlyStoppingSection {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self), d = Self()
+        monitor = try c.value(.monitor, or: d.monitor)
+        minDelta = try c.value(.minDelta, or: d.minDelta)
+        patience = try c.value(.patience, or: d.patience)
+        mode = try c.value(.mode, or: d.mode)
+        stoppingThreshold = try c.decodeIfPresent(Double.self, forKey: .stoppingThreshold)
+        divergenceThreshold = try c.decodeIfPresent(Double.self, forKey: .divergenceThreshold)
+        checkFinite = try c.value(.checkFinite, or: d.checkFinite)
+    }
+}
+
+extension FineTuneConfiguration.LRMonitorSection {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        loggingInterval = try c.value(.loggingInterval, or: Self().loggingInterval)
+    }
+}

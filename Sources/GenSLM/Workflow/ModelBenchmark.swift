@@ -1,0 +1,104 @@
+import Foundation
+import VoltNN
+import VoltTensor
+
+/// Training throughput of GPT-NeoX on the shapes of `../shared/anchors/bench_torch.py` (PyTorch's anchor):
+/// random codon ids, labels = inputs, dropout 0, an AdamW step every iteration.
+public struct ModelBenchmark: Sendable {
+    /// The benchmark shapes.
+    public enum Shape: String, CaseIterable, Sendable {
+        case tiny, small
+        case genslm25m = "genslm-25m"
+
+        /// hidden, layers, heads, intermediate, sequence length, batch.
+        var dimensions: (Int, Int, Int, Int, Int, Int) {
+            switch self {
+            case .tiny: (128, 2, 4, 512, 256, 8)
+            case .small: (512, 8, 8, 2048, 512, 4)
+            case .genslm25m: (512, 8, 8, 2048, 2048, 1)
+            }
+        }
+    }
+
+    public var shape: Shape
+    public var precision: Autocast
+    public var precisionName: String
+    public var steps: Int
+    public var warmup: Int
+
+    /// A benchmark of `shape` under `precision` (`fp32`, `bf16` or `fp16`).
+    public init(shape: Shape, precision: String = "fp32", steps: Int = 10, warmup: Int = 3) throws {
+        self.shape = shape
+        precisionName = precision
+        switch precision {
+        case "fp32": self.precision = .float32
+        case "bf16": self.precision = .bfloat16
+        case "fp16": self.precision = .float16
+        default: throw GPTNeoXError.invalidConfiguration("precision must be fp32, bf16 or fp16")
+        }
+        self.steps = steps
+        self.warmup = warmup
+    }
+
+    /// The measurements (`volt bench --model … --json`).
+    public struct Result: Codable, Sendable {
+        public var model: String
+        public var precision: String
+        public var params: Int
+        public var tokens_per_step: Int
+        public var step_ms: Double
+        public var tokens_per_s: Double
+        public var gflops: Double
+        public var mfu: Double
+        public var peak_rss_mb: Double
+        public var peak_tensor_mb: Double
+        public var sgemm_peak_gflops: Double
+        public var matmul_peak_gflops: Double
+        public var threads: Int
+        public var backend: String
+    }
+
+    /// Runs the benchmark. MFU is against the best 1024³ matmul rate of this run (float32, or bfloat16 for bf16).
+    public func run() throws -> Result {
+        let (h, layers, heads, ff, seq, batch) = shape.dimensions
+        var config = GPTNeoXConfiguration(hiddenSize: h, layers: layers, heads: heads, intermediateSize: ff,
+                                          maxPositions: Swift.max(seq, 512), hiddenDropout: 0, attentionDropout: 0)
+        config.initializerRange = 0.02
+        let model = try GPTNeoX(config, seed: 0)
+        let optimizer = AdamW(model.parameters, lr: 1e-4)
+        var generator = RandomGenerator(seed: 1)
+        let ids = (0..<(batch * seq)).map { _ in Int32(5 + generator.nextInt(below: 64)) }
+        let batchData = TokenBatch(inputIds: Tensor(shape: [batch, seq], indices: ids), attentionMask: Tensor.ones([batch, seq]),
+                                   labels: Tensor(shape: [batch, seq], indices: ids))
+        let scale: Float = precision == .float16 ? 1024 : 1
+        func step() throws {
+            try withAutocast(precision) {
+                let loss = try model.loss(batchData)
+                (scale == 1 ? loss : loss * scale).backward()
+            }
+            if scale != 1 { for p in model.parameters { if let g = p.grad { withNoGrad { g.assign(g / scale) } } } }
+            optimizer.step()
+            optimizer.zeroGrad()
+        }
+        for _ in 0..<warmup { try step() }
+        BufferPool.shared.resetPeak()
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<steps { try step() }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(steps)
+        let peakTensorBytes = BufferPool.shared.usage.peak
+
+        let matmul = MatMulBenchmark(size: 1024, repeats: 5).run()
+        let fp32Peak = matmul.backends.filter { !$0.key.hasSuffix("_bf16") }.values.max() ?? matmul.gflops
+        let peak = precision == .bfloat16 ? (matmul.backends.filter { $0.key.hasSuffix("_bf16") }.values.max() ?? fp32Peak) : fp32Peak
+        let tokens = batch * seq
+        let params = model.parameterCount
+        let flops = 6 * Double(params) * Double(tokens) + 12 * Double(layers * h) * Double(seq * seq * batch)
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Result(model: shape.rawValue, precision: precisionName, params: params, tokens_per_step: tokens,
+                      step_ms: seconds * 1e3, tokens_per_s: Double(tokens) / seconds, gflops: flops / seconds / 1e9,
+                      mfu: flops / seconds / 1e9 / peak, peak_rss_mb: Double(usage.ru_maxrss) / 1024,
+                      peak_tensor_mb: Double(peakTensorBytes) / 1_048_576, sgemm_peak_gflops: fp32Peak,
+                      matmul_peak_gflops: peak, threads: RuntimeReport.current.threads, backend: RuntimeReport.current.backend)
+    }
+}

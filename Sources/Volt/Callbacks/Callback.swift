@@ -1,0 +1,48 @@
+/// Code that runs at fixed points of the trainer's loops (Lightning's `Callback`).
+///
+/// Every hook has an empty default. A callback with state (``ModelCheckpoint``, ``EarlyStopping``) saves it in
+/// checkpoints under ``stateKey`` as a JSON string.
+public protocol Callback: AnyObject {
+    func onFitStart(_ trainer: Trainer) throws
+    func onFitEnd(_ trainer: Trainer) throws
+    func onTrainEpochStart(_ trainer: Trainer) throws
+    func onTrainEpochEnd(_ trainer: Trainer) throws
+    /// After each training batch; `outputs` holds the step's loss when there is one.
+    func onTrainBatchEnd(_ trainer: Trainer, batchIndex: Int) throws
+    func onValidationEpochEnd(_ trainer: Trainer) throws
+    /// After a validation loop of `fit` (not during the sanity check).
+    func onValidationEnd(_ trainer: Trainer) throws
+    /// After each optimizer step that was applied.
+    func onOptimizerStep(_ trainer: Trainer) throws
+    /// Identifies the callback's state in a checkpoint; `nil` for stateless callbacks.
+    var stateKey: String? { get }
+    /// The state to save.
+    func state() throws -> String
+    /// Restores a saved state.
+    func load(state: String) throws
+}
+
+extension Callback {
+    public func onFitStart(_ trainer: Trainer) throws {}
+    public func onFitEnd(_ trainer: Trainer) throws {}
+    public func onTrainEpochStart(_ trainer: Trainer) throws {}
+    public func onTrainEpochEnd(_ trainer: Trainer) throws {}
+    public func onTrainBatchEnd(_ trainer: Trainer, batchIndex: Int) throws {}
+    public func onValidationEpochEnd(_ trainer: Trainer) throws {}
+    public func onValidationEnd(_ trainer: Trainer) throws {}
+    public func onOptimizerStep(_ trainer: Trainer) throws {}
+    public var stateKey: String? { nil }
+    public func state() throws -> String { "{}" }
+    public func load(state: String) throws {}
+}
+
+/// Which way a monitored metric improves.
+public enum MonitorMode: String, Sendable, Codable {
+    case min
+    case max
+
+    /// Whether `a` is strictly better than `b`.
+    func isBetter(_ a: Double, than b: Double) -> Bool { self == .min ? a < b : a > b }
+    /// The worst possible value, which NaN scores are ranked as.
+    var worst: Double { self == .min ? .infinity : -.infinity }
+}

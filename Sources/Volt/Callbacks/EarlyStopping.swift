@@ -1,0 +1,105 @@
+import Foundation
+
+/// Stops training when a monitored metric stops improving — Lightning's `EarlyStopping`.
+///
+/// After each validation (or training epoch without validation) the metric is compared with the best so far:
+/// an improvement of more than `minDelta` resets the patience counter, anything else increments it, and
+/// training stops when it reaches `patience`. It also stops at once when the metric reaches
+/// `stoppingThreshold`, passes `divergenceThreshold` the wrong way, or is not finite (`checkFinite`).
+public final class EarlyStopping: Callback {
+    public let monitor: String
+    public let minDelta: Double
+    public let patience: Int
+    public let mode: MonitorMode
+    public let stoppingThreshold: Double?
+    public let divergenceThreshold: Double?
+    public let checkFinite: Bool
+
+    /// Validations without improvement so far.
+    public private(set) var waitCount = 0
+    /// The best value seen.
+    public private(set) var bestScore: Double
+    /// The epoch at which training was stopped, if it was.
+    public private(set) var stoppedEpoch: Int?
+    /// Why training stopped.
+    public private(set) var reason: String?
+
+    /// An early-stopping callback (Lightning's arguments and defaults).
+    public init(monitor: String, minDelta: Double = 0, patience: Int = 3, mode: MonitorMode = .min,
+                stoppingThreshold: Double? = nil, divergenceThreshold: Double? = nil, checkFinite: Bool = true) {
+        self.monitor = monitor
+        self.minDelta = abs(minDelta)
+        self.patience = patience
+        self.mode = mode
+        self.stoppingThreshold = stoppingThreshold
+        self.divergenceThreshold = divergenceThreshold
+        self.checkFinite = checkFinite
+        bestScore = mode.worst
+    }
+
+    public var stateKey: String? { "EarlyStopping{monitor=\(monitor),mode=\(mode.rawValue)}" }
+
+    public func onValidationEnd(_ trainer: Trainer) throws { try check(trainer) }
+
+    public func onTrainEpochEnd(_ trainer: Trainer) throws {
+        if !trainer.hasValidation { try check(trainer) }
+    }
+
+    private func check(_ trainer: Trainer) throws {
+        guard trainer.isFitting, !trainer.isSanityChecking else { return }
+        guard let current = trainer.callbackMetrics[monitor] else {
+            throw TrainerError.monitoredKeyMissing(callback: "EarlyStopping", key: monitor,
+                                                   available: trainer.callbackMetrics.keys.sorted())
+        }
+        let (stop, why) = evaluate(current)
+        if stop {
+            trainer.shouldStop = true
+            stoppedEpoch = trainer.currentEpoch
+            reason = why
+        }
+    }
+
+    /// Updates the state with a new value of the metric and says whether to stop, and why (Lightning's
+    /// `_evaluate_stopping_criteria`).
+    public func evaluate(_ current: Double) -> (Bool, String?) {
+        if checkFinite && !current.isFinite {
+            return (true, "Monitored metric \(monitor) = \(current) is not finite. Previous best value was \(bestScore).")
+        }
+        if let t = stoppingThreshold, mode.isBetter(current, than: t) {
+            return (true, "Stopping threshold reached: \(monitor) = \(current) \(mode == .min ? "<" : ">") \(t).")
+        }
+        if let d = divergenceThreshold, mode.isBetter(d, than: current) {
+            return (true, "Divergence threshold reached: \(monitor) = \(current) \(mode == .min ? ">" : "<") \(d).")
+        }
+        let shifted = mode == .min ? current + minDelta : current - minDelta
+        if mode.isBetter(shifted, than: bestScore) {
+            bestScore = current
+            waitCount = 0
+            return (false, nil)
+        }
+        waitCount += 1
+        if waitCount >= patience {
+            return (true, "Monitored metric \(monitor) did not improve in the last \(waitCount) records. Best score: \(bestScore).")
+        }
+        return (false, nil)
+    }
+
+    private struct SavedState: Codable { var wait_count: Int; var stopped_epoch: Int?; var best_score: Double; var patience: Int }
+
+    public func state() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(SavedState(wait_count: waitCount, stopped_epoch: stoppedEpoch,
+                                                              best_score: bestScore, patience: patience)), as: UTF8.self)
+    }
+
+    public func load(state: String) throws {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let s = try decoder.decode(SavedState.self, from: Data(state.utf8))
+        waitCount = s.wait_count
+        stoppedEpoch = s.stopped_epoch
+        bestScore = s.best_score
+    }
+}

@@ -1,0 +1,115 @@
+/// How values of a metric logged at several batches become the epoch value.
+public enum MetricReduction: String, Sendable {
+    /// Mean weighted by batch size (Lightning's default).
+    case mean
+    case sum
+    case max
+    case min
+}
+
+/// Options of one `log` call.
+struct LogOptions {
+    var onStep: Bool
+    var onEpoch: Bool
+    var progressBar: Bool
+    var logger: Bool
+    var syncDist: Bool
+    var reduce: MetricReduction
+}
+
+/// The metrics logged during one loop (training, validation, …), as Lightning's result collection keeps them:
+/// the latest step values, and running batch-size-weighted aggregates for epoch values.
+final class MetricCollection {
+    private struct Accumulator {
+        var options: LogOptions
+        var total = 0.0
+        var weight = 0.0
+        var extreme: Double?
+        var last = 0.0
+
+        mutating func add(_ value: Double, weight w: Double) {
+            last = value
+            switch options.reduce {
+            case .mean: total += value * w; weight += w
+            case .sum: total += value
+            case .max: extreme = Swift.max(extreme ?? value, value)
+            case .min: extreme = Swift.min(extreme ?? value, value)
+            }
+        }
+
+        var epochValue: Double {
+            switch options.reduce {
+            case .mean: weight > 0 ? total / weight : .nan
+            case .sum: total
+            case .max, .min: extreme ?? .nan
+            }
+        }
+    }
+
+    private var entries: [String: Accumulator] = [:]
+    private var order: [String] = []
+
+    /// Records one value.
+    func log(_ name: String, value: Double, batchSize: Int, options: LogOptions) {
+        if entries[name] == nil {
+            entries[name] = Accumulator(options: options)
+            order.append(name)
+        }
+        entries[name]?.add(value, weight: Double(batchSize))
+    }
+
+    /// Names with both step and epoch values get `_step` / `_epoch` suffixes (Lightning's forked names).
+    private func stepName(_ name: String, _ o: LogOptions) -> String { o.onStep && o.onEpoch ? name + "_step" : name }
+    private func epochName(_ name: String, _ o: LogOptions) -> String { o.onStep && o.onEpoch ? name + "_epoch" : name }
+
+    /// Step-level values of the last batch: (for loggers, for the progress bar, for callbacks).
+    func stepMetrics() -> (logger: [String: Double], progressBar: [String: Double], callback: [String: Double]) {
+        var logger: [String: Double] = [:], bar: [String: Double] = [:], callback: [String: Double] = [:]
+        for name in order {
+            guard let e = entries[name], e.options.onStep else { continue }
+            let key = stepName(name, e.options)
+            if e.options.logger { logger[key] = e.last }
+            if e.options.progressBar { bar[key] = e.last }
+            callback[key] = e.last
+            callback[name] = e.last
+        }
+        return (logger, bar, callback)
+    }
+
+    /// Epoch-level aggregates.
+    func epochMetrics() -> (logger: [String: Double], progressBar: [String: Double], callback: [String: Double]) {
+        var logger: [String: Double] = [:], bar: [String: Double] = [:], callback: [String: Double] = [:]
+        for name in order {
+            guard let e = entries[name], e.options.onEpoch else { continue }
+            let key = epochName(name, e.options), value = e.epochValue
+            if e.options.logger { logger[key] = value }
+            if e.options.progressBar { bar[key] = value }
+            callback[key] = value
+            callback[name] = value
+        }
+        return (logger, bar, callback)
+    }
+
+    /// Names that asked for a cross-rank reduction of their epoch value, with their reduction.
+    var synchronized: [(String, MetricReduction)] {
+        order.compactMap { n in entries[n].flatMap { $0.options.syncDist ? (n, $0.options.reduce) : nil } }
+    }
+
+    /// Raw epoch aggregates (numerator, weight) for cross-rank reduction.
+    func aggregate(_ name: String) -> (total: Double, weight: Double, extreme: Double?)? {
+        entries[name].map { ($0.total, $0.weight, $0.extreme) }
+    }
+
+    /// Replaces an aggregate with its cross-rank reduction.
+    func setAggregate(_ name: String, total: Double, weight: Double, extreme: Double?) {
+        entries[name]?.total = total
+        entries[name]?.weight = weight
+        entries[name]?.extreme = extreme
+    }
+
+    /// Forgets everything (start of an epoch).
+    func reset() {
+        entries = [:]
+        order = []
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import VoltNN
+import VoltTensor
+
+/// Runs a ``TrainingModule`` through fitting, validation, testing and prediction — Lightning's `Trainer`.
+///
+/// Flags keep Lightning's names and defaults (`maxEpochs`, `accumulateGradBatches`, `gradientClipVal`,
+/// `valCheckInterval`, `limitTrainBatches`, `numSanityValSteps`, `logEveryNSteps`, `fastDevRun`, …). Only rank 0
+/// writes checkpoints and logs.
+public final class Trainer {
+    // MARK: Flags
+    public let maxEpochs: Int
+    public let maxSteps: Int
+    public let accumulateGradBatches: Int
+    public let gradientClipVal: Double?
+    public let gradientClipAlgorithm: GradientClipAlgorithm
+    public let valCheckInterval: BatchLimit
+    public let checkValEveryNEpoch: Int
+    public let limitTrainBatches: BatchLimit
+    public let limitValBatches: BatchLimit
+    public let limitTestBatches: BatchLimit
+    public let limitPredictBatches: BatchLimit
+    public let numSanityValSteps: Int
+    public let logEveryNSteps: Int
+    public let fastDevRun: Int
+    public let overfitBatches: Int
+    public let deterministic: Bool
+    public let defaultRootDir: String
+    public let enableProgressBar: Bool
+    public let enableCheckpointing: Bool
+    public let precision: Precision
+    public private(set) var callbacks: [any Callback]
+    public private(set) var loggers: [any Logger]
+
+    // MARK: State
+    /// Optimizer steps taken (Lightning's `global_step`).
+    public internal(set) var globalStep = 0
+    /// The current epoch (0-based).
+    public internal(set) var currentEpoch = 0
+    /// Set by a callback or the module to end fitting after the current step.
+    public var shouldStop = false
+    /// Latest value of every logged metric (epoch values once an epoch ends) — what callbacks monitor.
+    public internal(set) var callbackMetrics: [String: Double] = [:]
+    /// The values last sent to the loggers.
+    public internal(set) var loggedMetrics: [String: Double] = [:]
+    /// The values shown on the progress bar.
+    public internal(set) var progressBarMetrics: [String: Double] = [:]
+    /// Whether the sanity validation is running.
+    public internal(set) var isSanityChecking = false
+    /// Whether `fit` is running (checkpoint and early-stopping callbacks act only then).
+    public internal(set) var isFitting = false
+    /// Whether `fit` runs a validation loop.
+    public internal(set) var hasValidation = false
+    /// Training batches per epoch after limits.
+    public internal(set) var trainBatchesPerEpoch = 0
+    /// Tokens seen in this epoch (batches that are ``TokenCounting``).
+    public internal(set) var tokensThisEpoch = 0
+    /// Directory of the first logger's version (`<defaultRootDir>/volt_logs/version_N`) or `defaultRootDir`.
+    public var logDirectory: String { loggers.first?.logDirectory ?? defaultRootDir }
+
+    /// The optimizers of the module being fitted, as steps see them.
+    public internal(set) var trainingOptimizers: [TrainingOptimizer] = []
+    /// Its schedulers.
+    public internal(set) var schedulerConfigurations: [SchedulerConfiguration] = []
+    /// The precision plugin.
+    public let precisionPlugin: any PrecisionPlugin
+    /// The process layout.
+    public let strategy: any Strategy
+
+    /// Writes the module's checkpoint; set while a module is attached.
+    var checkpointWriter: ((String, Bool) throws -> Void)?
+    /// The attached module's `onBeforeOptimizerStep`.
+    var beforeOptimizerStep: ((any Optimizer) throws -> Void)?
+    /// Whether the attached module uses automatic optimization.
+    var automaticOptimizationAttached = true
+    /// Position in the current epoch.
+    var progress = EpochProgress()
+    /// Training batches processed since the fit began (drives `logEveryNSteps`).
+    var batchesSeen = 0
+
+    /// A trainer (Lightning's flags; `loggers: nil` gives a CSV logger under `defaultRootDir/volt_logs`).
+    public init(maxEpochs: Int = 1000, maxSteps: Int = -1, accumulateGradBatches: Int = 1, gradientClipVal: Double? = nil,
+                gradientClipAlgorithm: GradientClipAlgorithm = .norm, valCheckInterval: BatchLimit = 1.0,
+                checkValEveryNEpoch: Int = 1, limitTrainBatches: BatchLimit = 1.0, limitValBatches: BatchLimit = 1.0,
+                limitTestBatches: BatchLimit = 1.0, limitPredictBatches: BatchLimit = 1.0, numSanityValSteps: Int = 2,
+                logEveryNSteps: Int = 50, fastDevRun: Int = 0, overfitBatches: Int = 0, deterministic: Bool = false,
+                defaultRootDir: String = FileManager.default.currentDirectoryPath, enableProgressBar: Bool = true,
+                enableCheckpointing: Bool = true, precision: Precision = .fp32, strategy: (any Strategy)? = nil,
+                callbacks: [any Callback] = [], loggers: [any Logger]? = nil) throws {
+        guard accumulateGradBatches >= 1 else { throw TrainerError.misconfiguration("accumulateGradBatches must be ≥ 1") }
+        guard logEveryNSteps >= 1 else { throw TrainerError.misconfiguration("logEveryNSteps must be ≥ 1") }
+        self.maxEpochs = fastDevRun > 0 ? 1 : maxEpochs
+        self.maxSteps = fastDevRun > 0 ? fastDevRun : maxSteps
+        self.accumulateGradBatches = accumulateGradBatches
+        self.gradientClipVal = gradientClipVal
+        self.gradientClipAlgorithm = gradientClipAlgorithm
+        self.valCheckInterval = fastDevRun > 0 ? 1.0 : valCheckInterval
+        self.checkValEveryNEpoch = checkValEveryNEpoch
+        self.limitTrainBatches = fastDevRun > 0 ? .count(fastDevRun) : (overfitBatches > 0 ? .count(overfitBatches) : limitTrainBatches)
+        self.limitValBatches = fastDevRun > 0 ? .count(fastDevRun) : (overfitBatches > 0 ? .count(overfitBatches) : limitValBatches)
+        self.limitTestBatches = fastDevRun > 0 ? .count(fastDevRun) : limitTestBatches
+        self.limitPredictBatches = fastDevRun > 0 ? .count(fastDevRun) : limitPredictBatches
+        self.numSanityValSteps = fastDevRun > 0 ? 0 : numSanityValSteps
+        self.logEveryNSteps = fastDevRun > 0 ? 1 : logEveryNSteps
+        self.fastDevRun = fastDevRun
+        self.overfitBatches = overfitBatches
+        self.deterministic = deterministic
+        self.defaultRootDir = defaultRootDir
+        self.enableProgressBar = enableProgressBar
+        self.enableCheckpointing = enableCheckpointing && fastDevRun == 0
+        self.precision = precision
+        self.precisionPlugin = makePrecisionPlugin(precision)
+        self.strategy = strategy ?? SingleDeviceStrategy()
+        let isZero = self.strategy.isGlobalZero
+        self.loggers = fastDevRun > 0 || !isZero ? [] : try (loggers ?? [CSVLogger(rootDirectory: defaultRootDir + "/volt_logs")])
+        var all = callbacks
+        if self.enableCheckpointing && !callbacks.contains(where: { $0 is ModelCheckpoint }) { all.append(ModelCheckpoint()) }
+        if !self.enableCheckpointing { all.removeAll { $0 is ModelCheckpoint } }
+        if enableProgressBar && !callbacks.contains(where: { $0 is ProgressBar }) { all.append(ProgressBar()) }
+        self.callbacks = all
+    }
+
+    /// The `ModelCheckpoint` callbacks.
+    public var checkpointCallbacks: [ModelCheckpoint] { callbacks.compactMap { $0 as? ModelCheckpoint } }
+    /// The first `ModelCheckpoint` (Lightning's `trainer.checkpoint_callback`).
+    public var checkpointCallback: ModelCheckpoint? { checkpointCallbacks.first }
+
+    /// Writes a checkpoint of the attached module (rank 0; other ranks wait at a barrier).
+    public func saveCheckpoint(to path: String, weightsOnly: Bool = false) throws {
+        guard let checkpointWriter else { throw TrainerError.misconfiguration("no module is attached to the trainer") }
+        try checkpointWriter(path, weightsOnly)
+        strategy.barrier()
+    }
+
+    /// Sends `metrics` to every logger at `step` and records them in ``loggedMetrics``.
+    func logToLoggers(_ metrics: [String: Double], step: Int) throws {
+        guard !metrics.isEmpty else { return }
+        loggedMetrics.merge(metrics) { $1 }
+        for logger in loggers { try logger.logMetrics(metrics, step: step) }
+    }
+
+    /// Runs `body` for every callback.
+    func forEachCallback(_ body: (any Callback) throws -> Void) throws {
+        for callback in callbacks { try body(callback) }
+    }
+}
+
+/// How `gradientClipVal` clips.
+public enum GradientClipAlgorithm: String, Sendable {
+    /// Scale all gradients so their global L2 norm is at most the value.
+    case norm
+    /// Clamp each element to ±value.
+    case value
+}
+
+/// The plugin for a precision.
+func makePrecisionPlugin(_ precision: Precision) -> any PrecisionPlugin {
+    switch precision {
+    case .fp32: return FP32Precision()
+    case .fp16, .bf16: return MixedPrecision(precision)
+    }
+}

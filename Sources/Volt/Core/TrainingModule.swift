@@ -1,0 +1,95 @@
+import VoltNN
+import VoltTensor
+
+/// What a user writes to train a model with Volt: the model, one step of each loop, and the optimizers —
+/// Lightning's `LightningModule`.
+///
+/// With ``automaticOptimization`` (the default) ``trainingStep(_:index:context:)`` returns the loss and the
+/// trainer runs backward, gradient accumulation, clipping, the optimizer and the schedulers. Without it, the step
+/// calls ``StepContext/manualBackward(_:)`` and steps `context.optimizers` itself. Hooks have empty defaults.
+public protocol TrainingModule: AnyObject {
+    /// What the data loaders yield.
+    associatedtype Batch
+    /// The network whose tensors are the checkpoint's `state_dict`.
+    associatedtype Model: Module
+
+    /// The network.
+    var model: Model { get }
+    /// Whether the trainer optimizes (true) or the training step does (false).
+    var automaticOptimization: Bool { get }
+    /// Saved in every checkpoint and handed to ``init(hyperparameters:)`` by ``load(from:)``.
+    var hyperparameters: [String: HParam] { get }
+
+    /// Rebuilds the module from saved hyper-parameters (Lightning's `load_from_checkpoint` calls `__init__`).
+    init(hyperparameters: [String: HParam]) throws
+
+    /// One training batch. Returns the loss (automatic optimization) or `nil` (manual, or to skip the batch).
+    func trainingStep(_ batch: Batch, index: Int, context: StepContext) throws -> Tensor?
+    /// One validation batch; log metrics through `context`.
+    func validationStep(_ batch: Batch, index: Int, context: StepContext) throws
+    /// One test batch.
+    func testStep(_ batch: Batch, index: Int, context: StepContext) throws
+    /// One prediction batch.
+    func predictStep(_ batch: Batch, index: Int, context: StepContext) throws -> Tensor
+    /// The optimizers and learning-rate schedulers.
+    func configureOptimizers() throws -> OptimizerConfiguration
+
+    func onFitStart(_ trainer: Trainer) throws
+    func onFitEnd(_ trainer: Trainer) throws
+    func onTrainEpochStart(_ trainer: Trainer) throws
+    func onTrainEpochEnd(_ trainer: Trainer) throws
+    func onValidationEpochStart(_ trainer: Trainer) throws
+    func onValidationEpochEnd(_ trainer: Trainer) throws
+    func onTestEpochEnd(_ trainer: Trainer) throws
+    func onTrainBatchStart(_ batch: Batch, index: Int, trainer: Trainer) throws
+    func onTrainBatchEnd(_ batch: Batch, index: Int, trainer: Trainer) throws
+    func onBeforeOptimizerStep(_ optimizer: any Optimizer, trainer: Trainer) throws
+    /// Adds module-specific state to a checkpoint before it is written.
+    func onSaveCheckpoint(_ checkpoint: inout Checkpoint) throws
+    /// Reads module-specific state from a checkpoint being restored.
+    func onLoadCheckpoint(_ checkpoint: Checkpoint) throws
+}
+
+extension TrainingModule {
+    public var automaticOptimization: Bool { true }
+    public var hyperparameters: [String: HParam] { [:] }
+    public func validationStep(_ batch: Batch, index: Int, context: StepContext) throws {}
+    public func testStep(_ batch: Batch, index: Int, context: StepContext) throws {
+        throw TrainerError.missingStep("testStep")
+    }
+    public func predictStep(_ batch: Batch, index: Int, context: StepContext) throws -> Tensor {
+        throw TrainerError.missingStep("predictStep")
+    }
+    public func onFitStart(_ trainer: Trainer) throws {}
+    public func onFitEnd(_ trainer: Trainer) throws {}
+    public func onTrainEpochStart(_ trainer: Trainer) throws {}
+    public func onTrainEpochEnd(_ trainer: Trainer) throws {}
+    public func onValidationEpochStart(_ trainer: Trainer) throws {}
+    public func onValidationEpochEnd(_ trainer: Trainer) throws {}
+    public func onTestEpochEnd(_ trainer: Trainer) throws {}
+    public func onTrainBatchStart(_ batch: Batch, index: Int, trainer: Trainer) throws {}
+    public func onTrainBatchEnd(_ batch: Batch, index: Int, trainer: Trainer) throws {}
+    public func onBeforeOptimizerStep(_ optimizer: any Optimizer, trainer: Trainer) throws {}
+    public func onSaveCheckpoint(_ checkpoint: inout Checkpoint) throws {}
+    public func onLoadCheckpoint(_ checkpoint: Checkpoint) throws {}
+
+    /// A module rebuilt from a checkpoint's hyper-parameters with its weights loaded (Lightning's
+    /// `load_from_checkpoint`).
+    ///
+    /// - Throws: ``CheckpointError`` for a file that is missing, truncated, corrupt or of another format, and
+    ///   ``ModuleError`` when its weights do not fit the model; nothing is half-loaded.
+    public static func load(from path: String) throws -> Self {
+        let checkpoint = try Checkpoint.read(from: path, weightsOnly: true)
+        let module = try Self(hyperparameters: checkpoint.metadata.hyperparameters)
+        try module.model.load(stateDict: Dictionary(checkpoint.stateDict.map { ($0.name, $0.tensor) },
+                                                    uniquingKeysWith: { a, _ in a }))
+        module.model.eval()
+        return module
+    }
+}
+
+/// Batches that know how many examples they hold (used to weight epoch means), as Lightning infers it.
+public protocol BatchSizeProviding {
+    /// Examples in the batch.
+    var batchSize: Int { get }
+}

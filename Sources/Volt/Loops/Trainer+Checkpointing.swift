@@ -1,0 +1,133 @@
+import Foundation
+import VoltNN
+import VoltTensor
+
+extension Trainer {
+    /// Connects `module`: its optimizers and schedulers, and the closures that write its checkpoints.
+    func attach<M: TrainingModule>(_ module: M) throws {
+        if !module.automaticOptimization {
+            if accumulateGradBatches != 1 {
+                throw TrainerError.misconfiguration(
+                    "accumulateGradBatches=\(accumulateGradBatches) has no effect under manual optimization; accumulate in trainingStep")
+            }
+            if gradientClipVal != nil {
+                throw TrainerError.misconfiguration(
+                    "gradientClipVal is not applied under manual optimization; call context.clipGradients in trainingStep")
+            }
+        }
+        let configuration = try module.configureOptimizers()
+        if module.automaticOptimization && configuration.optimizers.count != 1 {
+            throw TrainerError.misconfiguration("automatic optimization takes exactly one optimizer; use manual optimization for several")
+        }
+        trainingOptimizers = configuration.optimizers.map { TrainingOptimizer($0, trainer: self) }
+        schedulerConfigurations = configuration.schedulers
+        automaticOptimizationAttached = module.automaticOptimization
+        beforeOptimizerStep = { [unowned self] in try module.onBeforeOptimizerStep($0, trainer: self) }
+        checkpointWriter = { [unowned self] path, weightsOnly in
+            // Every rank takes part in building the checkpoint (sharded state is gathered); rank 0 writes it.
+            var checkpoint = try self.makeCheckpoint(module, weightsOnly: weightsOnly)
+            guard self.strategy.isGlobalZero else { return }
+            try module.onSaveCheckpoint(&checkpoint)
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            try checkpoint.write(to: path)
+        }
+    }
+
+    /// Disconnects the module (closures would otherwise keep it alive).
+    func detach() {
+        checkpointWriter = nil
+        beforeOptimizerStep = nil
+    }
+
+    /// The path `ckptPath` names, or `nil` for "last" when there is no last checkpoint (with a warning).
+    func resolveCheckpoint(_ ckptPath: String) throws -> String? {
+        switch ckptPath {
+        case "last":
+            let candidates = checkpointCallbacks.compactMap(\.dirpath).flatMap { dir in
+                ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+                    .filter { $0.hasPrefix(ModelCheckpoint.lastName) && $0.hasSuffix(ModelCheckpoint.fileExtension) }
+                    .map { dir + "/" + $0 }
+            }
+            let newest = candidates.max { modificationDate($0) < modificationDate($1) }
+            if newest == nil {
+                FileHandle.standardError.write(Data("volt: ckptPath=\"last\" found no last checkpoint; starting from scratch\n".utf8))
+            }
+            return newest
+        case "best":
+            guard let best = checkpointCallback?.bestModelPath, !best.isEmpty else {
+                throw TrainerError.checkpointNotFound("\"best\": no ModelCheckpoint has saved a best model yet")
+            }
+            return best
+        default:
+            guard FileManager.default.fileExists(atPath: ckptPath) else { throw TrainerError.checkpointNotFound(ckptPath) }
+            return ckptPath
+        }
+    }
+
+    private func modificationDate(_ path: String) -> Date {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date) ?? .distantPast
+    }
+
+    /// Everything needed to continue this fit exactly.
+    func makeCheckpoint<M: TrainingModule>(_ module: M, weightsOnly: Bool) throws -> Checkpoint {
+        let named = module.model.namedTensors()
+        var checkpoint = Checkpoint(
+            metadata: CheckpointMetadata(epoch: currentEpoch, globalStep: globalStep, module: String(describing: M.self),
+                                         hyperparameters: module.hyperparameters, precision: precision.rawValue,
+                                         worldSize: strategy.worldSize),
+            stateDict: named.map { (name: $0.0, tensor: $0.1) })
+        guard !weightsOnly else { return checkpoint }
+        checkpoint.optimizers = trainingOptimizers.map { strategy.gatherOptimizerState($0.optimizer) }
+        checkpoint.schedulers = schedulerConfigurations.map { (type: "\($0.scheduler.schedule)", state: $0.scheduler.state) }
+        checkpoint.precision = precisionPlugin.state
+        let position = progress.tailDone
+            ? ["epoch": currentEpoch + 1, "batch_index": 0, "validated_at": -1]
+            : ["epoch": currentEpoch, "batch_index": progress.batchesDone, "validated_at": progress.validatedAt ?? -1]
+        checkpoint.loops = position.merging(["global_step": globalStep, "batches_seen": batchesSeen]) { $1 }
+        for callback in callbacks { if let key = callback.stateKey { checkpoint.callbacks[key] = try callback.state() } }
+        let streams = module.model.namedRandomStreams()
+        let everyRank = strategy.allGather(streams.flatMap { [$0.1.generator.seed, $0.1.generator.offset] })
+        for (rank, words) in everyRank.enumerated() {
+            for (i, (name, _)) in streams.enumerated() { checkpoint.rng["rank\(rank)/\(name)"] = [words[2 * i], words[2 * i + 1]] }
+        }
+        checkpoint.gradients = named.compactMap { name, t in t.grad.map { (name: name, tensor: $0) } }
+        return checkpoint
+    }
+
+    /// Loads a full checkpoint into the module and the trainer; returns where the fit continues.
+    func restore<M: TrainingModule>(_ module: M, from path: String) throws -> ResumePoint {
+        let checkpoint = try Checkpoint.read(from: path)
+        try module.model.load(stateDict: checkpoint.stateDictionary)
+        guard checkpoint.optimizers.count == trainingOptimizers.count else {
+            throw TrainerError.misconfiguration(
+                "\(path) holds \(checkpoint.optimizers.count) optimizer states, the module configures \(trainingOptimizers.count)")
+        }
+        for (optimizer, state) in zip(trainingOptimizers, checkpoint.optimizers) {
+            try optimizer.optimizer.load(state: strategy.localOptimizerState(state, for: optimizer.optimizer))
+        }
+        for (config, saved) in zip(schedulerConfigurations, checkpoint.schedulers) { config.scheduler.load(state: saved.state) }
+        precisionPlugin.load(state: checkpoint.precision)
+        for callback in callbacks {
+            if let key = callback.stateKey, let state = checkpoint.callbacks[key] { try callback.load(state: state) }
+        }
+        for (name, stream) in module.model.namedRandomStreams() {
+            if let words = checkpoint.rng["rank\(strategy.rank)/\(name)"] ?? checkpoint.rng["rank0/\(name)"], words.count == 2 {
+                stream.generator = RandomGenerator(seed: words[0], offset: words[1])
+            }
+        }
+        let tensors = Dictionary(module.model.namedTensors(), uniquingKeysWith: { a, _ in a })
+        for (name, grad) in checkpoint.gradients { tensors[name]?.grad = grad.clone() }
+        try module.onLoadCheckpoint(checkpoint)
+        globalStep = checkpoint.loops["global_step"] ?? checkpoint.metadata.globalStep
+        batchesSeen = checkpoint.loops["batches_seen"] ?? 0
+        let validated = checkpoint.loops["validated_at"] ?? -1
+        return ResumePoint(epoch: checkpoint.loops["epoch"] ?? 0, batchIndex: checkpoint.loops["batch_index"] ?? 0,
+                           validatedAt: validated >= 0 ? validated : nil)
+    }
+
+    /// Loads only the weights of a checkpoint (for validate/test/predict).
+    func loadWeights<M: TrainingModule>(_ module: M, from path: String) throws {
+        try module.model.load(stateDict: try Checkpoint.read(from: path, weightsOnly: true).stateDictionary)
+    }
+}

@@ -1,0 +1,41 @@
+import VoltTensor
+
+/// Numeric precision of training.
+public enum Precision: String, Sendable, Codable, CaseIterable {
+    /// Everything in float32.
+    case fp32
+    /// Mixed: float32 master weights, float16 activations, dynamic loss scaling.
+    case fp16
+    /// Mixed: float32 master weights, bfloat16 activations.
+    case bf16
+}
+
+/// How a precision turns a loss into gradients and gradients into a safe optimizer step.
+public protocol PrecisionPlugin: AnyObject {
+    /// The precision.
+    var precision: Precision { get }
+    /// The autocast settings steps run under.
+    var autocast: Autocast { get }
+    /// Back-propagates `loss` (scaled when the precision needs it).
+    func backward(_ loss: Tensor)
+    /// Divides gradients by the loss scale.
+    func unscale(_ parameters: [Tensor])
+    /// Whether the (unscaled) gradients can be applied; updates the loss scale either way.
+    func shouldStep(_ parameters: [Tensor]) -> Bool
+    /// State saved in checkpoints (`/precision`).
+    var state: [String: Double] { get }
+    /// Restores ``state``.
+    func load(state: [String: Double])
+}
+
+/// Plain float32 training.
+public final class FP32Precision: PrecisionPlugin {
+    public init() {}
+    public var precision: Precision { .fp32 }
+    public var autocast: Autocast { .float32 }
+    public func backward(_ loss: Tensor) { loss.backward() }
+    public func unscale(_ parameters: [Tensor]) {}
+    public func shouldStep(_ parameters: [Tensor]) -> Bool { true }
+    public var state: [String: Double] { [:] }
+    public func load(state: [String: Double]) {}
+}

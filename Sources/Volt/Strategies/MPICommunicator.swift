@@ -1,0 +1,73 @@
+import CMPI
+import Foundation
+
+/// The MPI world of this process (Open MPI), initialized once.
+///
+/// Volt only uses a handful of collectives on `MPI_COMM_WORLD`: in-place sum all-reduce, broadcast, barrier and
+/// abort. A process started by `mpirun`/`srun` joins the world; one started alone never initializes MPI.
+public final class MPICommunicator: @unchecked Sendable {
+    /// This process's rank.
+    public let rank: Int
+    /// Number of processes.
+    public let size: Int
+
+    /// The communicator of this process, or `nil` when it was not started by an MPI launcher.
+    public static let world: MPICommunicator? = MPILauncher.isUnderMPI ? MPICommunicator() : nil
+
+    private init() {
+        var initialized: Int32 = 0
+        MPI_Initialized(&initialized)
+        if initialized == 0 { MPI_Init(nil, nil) }
+        var r: Int32 = 0, s: Int32 = 0
+        MPI_Comm_rank(volt_MPI_COMM_WORLD(), &r)
+        MPI_Comm_size(volt_MPI_COMM_WORLD(), &s)
+        rank = Int(r)
+        size = Int(s)
+        atexit { MPICommunicator.finalize() }
+    }
+
+    private static func finalize() {
+        var initialized: Int32 = 0, finalized: Int32 = 0
+        MPI_Initialized(&initialized)
+        MPI_Finalized(&finalized)
+        if initialized != 0 && finalized == 0 { MPI_Finalize() }
+    }
+
+    /// Sums `count` floats across ranks in place.
+    public func allReduceSum(_ buffer: UnsafeMutablePointer<Float>, count: Int) {
+        var offset = 0
+        while offset < count {  // MPI counts are 32-bit
+            let n = Swift.min(count - offset, Int(Int32.max))
+            MPI_Allreduce(volt_MPI_IN_PLACE(), buffer + offset, Int32(n), volt_MPI_FLOAT(), volt_MPI_SUM(), volt_MPI_COMM_WORLD())
+            offset += n
+        }
+    }
+
+    /// Sums doubles across ranks in place.
+    public func allReduceSum(_ values: inout [Double]) {
+        let count = Int32(values.count)
+        values.withUnsafeMutableBufferPointer { p in
+            _ = MPI_Allreduce(volt_MPI_IN_PLACE(), p.baseAddress, count, volt_MPI_DOUBLE(), volt_MPI_SUM(), volt_MPI_COMM_WORLD())
+        }
+    }
+
+    /// Copies `root`'s bytes to every rank.
+    public func broadcast(_ buffer: UnsafeMutableRawPointer, byteCount: Int, root: Int) {
+        var offset = 0
+        while offset < byteCount {
+            let n = Swift.min(byteCount - offset, Int(Int32.max))
+            MPI_Bcast(buffer + offset, Int32(n), volt_MPI_BYTE(), Int32(root), volt_MPI_COMM_WORLD())
+            offset += n
+        }
+    }
+
+    /// Waits for every rank.
+    public func barrier() { MPI_Barrier(volt_MPI_COMM_WORLD()) }
+
+    /// Ends every rank of the job with `code` (after printing `message` on this rank's standard error).
+    public func abort(_ message: String, code: Int32 = 1) -> Never {
+        FileHandle.standardError.write(Data("volt: rank \(rank): \(message)\n".utf8))
+        MPI_Abort(volt_MPI_COMM_WORLD(), code)
+        exit(code)
+    }
+}

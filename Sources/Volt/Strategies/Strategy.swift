@@ -1,0 +1,56 @@
+import VoltNN
+import VoltTensor
+
+/// How training is spread over processes.
+public protocol Strategy: AnyObject {
+    /// This process's rank (0 ..< worldSize).
+    var rank: Int { get }
+    /// Number of processes.
+    var worldSize: Int { get }
+    /// Averages gradients across ranks (in place).
+    func reduceGradients(_ parameters: [Tensor])
+    /// Makes every rank's tensors equal to rank 0's.
+    func broadcast(_ tensors: [Tensor])
+    /// Reduces numbers across ranks (sum), in place.
+    func allReduceSum(_ values: inout [Double])
+    /// Waits for every rank.
+    func barrier()
+    /// Ends the whole job because of `error` on this rank (no rank is left waiting in a collective).
+    func abort(_ error: any Error) -> Never
+    /// Every rank's `values` (the same count on every rank), in rank order.
+    func allGather(_ values: [UInt64]) -> [[UInt64]]
+    /// Called before an optimizer applies reduced gradients (ZeRO-1 drops the gradients of parameters other
+    /// ranks own, so this rank keeps optimizer state only for its own).
+    func prepareStep(_ parameters: [Tensor])
+    /// Called after the optimizer step (ZeRO-1 broadcasts each parameter from its owner).
+    func finishStep(_ parameters: [Tensor])
+    /// The optimizer's full state on every rank (ZeRO-1 gathers the shards); collective.
+    func gatherOptimizerState(_ optimizer: any Optimizer) -> OptimizerState
+    /// The part of a full optimizer state this rank keeps (ZeRO-1: its own parameters').
+    func localOptimizerState(_ state: OptimizerState, for optimizer: any Optimizer) -> OptimizerState
+}
+
+extension Strategy {
+    public func prepareStep(_ parameters: [Tensor]) {}
+    public func finishStep(_ parameters: [Tensor]) {}
+    public func gatherOptimizerState(_ optimizer: any Optimizer) -> OptimizerState { optimizer.state() }
+    public func localOptimizerState(_ state: OptimizerState, for optimizer: any Optimizer) -> OptimizerState { state }
+}
+
+extension Strategy {
+    /// Whether this process writes checkpoints and logs.
+    public var isGlobalZero: Bool { rank == 0 }
+}
+
+/// One process.
+public final class SingleDeviceStrategy: Strategy {
+    public init() {}
+    public var rank: Int { 0 }
+    public var worldSize: Int { 1 }
+    public func reduceGradients(_ parameters: [Tensor]) {}
+    public func broadcast(_ tensors: [Tensor]) {}
+    public func allReduceSum(_ values: inout [Double]) {}
+    public func barrier() {}
+    public func abort(_ error: any Error) -> Never { fatalError("\(error)") }
+    public func allGather(_ values: [UInt64]) -> [[UInt64]] { [values] }
+}

@@ -1,0 +1,18 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "__PROJECT_NAME__",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(name: "Volt", path: "__VOLT_PATH__")],
+    targets: [
+        .executableTarget(
+            name: "__PROJECT_NAME__",
+            dependencies: [
+                .product(name: "Volt", package: "Volt"), .product(name: "VoltNN", package: "Volt"),
+                .product(name: "VoltData", package: "Volt"), .product(name: "VoltTensor", package: "Volt"),
+                .product(name: "GenSLM", package: "Volt"),
+            ]
+        ),
+    ]
+)

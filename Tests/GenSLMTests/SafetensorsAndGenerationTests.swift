@@ -1,0 +1,36 @@
+import Foundation
+import XCTest
+import GenSLM
+import VoltTensor
+
+final class SafetensorsAndGenerationTests: XCTestCase {
+    func testSafetensorsRoundTripsEveryWeight() throws {
+        let model = try GPTNeoX(GenSLMPreset.tiny.configuration, seed: 3)
+        let dir = NSTemporaryDirectory() + "volt-st-\(UUID().uuidString)"
+        try model.exportSafetensors(to: dir)
+        let header = try Data(contentsOf: URL(fileURLWithPath: dir + "/model.safetensors")).prefix(8)
+        XCTAssertEqual(header.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) } % 8, 0, "header padded to 8 bytes")
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/config.json"))) as? [String: Any]
+        XCTAssertEqual(config?["model_type"] as? String, "gpt_neox")
+        let other = try GPTNeoX(GenSLMPreset.tiny.configuration, seed: 4)
+        try other.importSafetensors(from: dir)
+        XCTAssertEqual(other.namedTensors().map { $0.1.scalars }, model.namedTensors().map { $0.1.scalars })
+        let truncated = dir + "/bad.safetensors"
+        try Data([1, 0, 0]).write(to: URL(fileURLWithPath: truncated))
+        XCTAssertThrowsError(try Safetensors.read(from: truncated)) { XCTAssertTrue("\($0)".contains(truncated)) }
+    }
+
+    func testGenerationIsSeededAndAvoidsSpecialTokens() throws {
+        let model = try GPTNeoX(GenSLMPreset.tiny.configuration, seed: 5)
+        let specials = Set(CodonTokenizer.specialIDs)
+        let sampling = SamplingConfiguration(temperature: 1, topK: 10, seed: 9, excluded: specials)
+        let a = try model.generate(prompt: [5], maxNewTokens: 20, sampling: sampling)
+        let b = try model.generate(prompt: [5], maxNewTokens: 20, sampling: sampling)
+        XCTAssertEqual(a, b)
+        XCTAssertEqual(a.count, 21)
+        XCTAssertTrue(a.dropFirst().allSatisfy { !specials.contains($0) })
+        let greedy = try model.generate(prompt: [5], maxNewTokens: 3, sampling: SamplingConfiguration(temperature: 0))
+        let logits = try model.logits(Tensor(shape: [1, 1], indices: [5])).scalars
+        XCTAssertEqual(Int(greedy[1]), logits.indices.max { logits[$0] < logits[$1] })
+    }
+}
