@@ -9,7 +9,7 @@ public enum ConfigurationLoader {
     ///   type, or unreadable YAML.
     public static func load(path: String?, overrides: [(key: String, value: String)] = []) throws -> FineTuneConfiguration {
         var root: Node = [:]
-        let source = path ?? "<defaults>"
+        let source = path ?? "command line"
         if let path {
             let text: String
             do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {

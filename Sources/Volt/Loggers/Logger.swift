@@ -30,7 +30,7 @@ public enum LoggerError: Error, Equatable, CustomStringConvertible {
 
 /// The version directory of a new run: `version` or the next free `version_N` under `root/name`.
 func makeVersionDirectory(root: String, name: String, version: Int?) throws -> (Int, String) {
-    let base = root + "/" + name
+    let base = name.isEmpty ? root : root + "/" + name
     let fm = FileManager.default
     let existing = ((try? fm.contentsOfDirectory(atPath: base)) ?? []).compactMap { entry -> Int? in
         entry.hasPrefix("version_") ? Int(entry.dropFirst("version_".count)) : nil
