@@ -38,6 +38,7 @@ static inline hid_t volt_H5T_STD_U64LE(void) { return H5T_STD_U64LE; }
 static inline hid_t volt_H5T_IEEE_F64LE(void) { return H5T_IEEE_F64LE; }
 static inline hid_t volt_H5T_NATIVE_UINT64(void) { return H5T_NATIVE_UINT64; }
 static inline haddr_t volt_HADDR_UNDEF(void) { return HADDR_UNDEF; }
+static inline H5F_libver_t volt_H5F_LIBVER_LATEST(void) { return H5F_LIBVER_LATEST; }
 
 static inline herr_t volt_H5_append_error(unsigned n, const H5E_error2_t *error, void *data) {
     char **cursor = (char **)data;

@@ -32,6 +32,15 @@ struct New: ParsableCommand {
                 throw ValidationError("the name must start with a letter and hold only letters, digits, - and _")
             }
             try fm.copyItem(atPath: source, toPath: name)
+            // Rename paths that carry the placeholder (deepest first, so parents move after their children).
+            let placeholders = (fm.enumerator(atPath: name)?.allObjects as? [String] ?? [])
+                .filter { ($0 as NSString).lastPathComponent.contains("__PROJECT_NAME__") }
+                .sorted { $0.count > $1.count }
+            for relative in placeholders {
+                let renamed = (relative as NSString).deletingLastPathComponent + "/"
+                    + (relative as NSString).lastPathComponent.replacingOccurrences(of: "__PROJECT_NAME__", with: name)
+                try fm.moveItem(atPath: name + "/" + relative, toPath: name + "/" + renamed)
+            }
             let enumerator = fm.enumerator(atPath: name)
             while let relative = enumerator?.nextObject() as? String {
                 let path = name + "/" + relative

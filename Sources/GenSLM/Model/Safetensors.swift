@@ -114,7 +114,7 @@ extension GPTNeoX {
     /// Loads weights from a safetensors file or a folder holding `model.safetensors` (transformers' layout).
     public func importSafetensors(from path: String) throws {
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         let file = isDirectory.boolValue ? path + "/model.safetensors" : path
         let tensors = try Safetensors.read(from: file)
         // transformers may also store non-parameter buffers (attention masks, rotary inv_freq): skip those.

@@ -80,7 +80,7 @@ extension HDF5File {
             guard H5Aread(a, type, &buffer) >= 0 else {
                 throw CheckpointError.unreadable(path: path, reason: "cannot read attribute \(object)@\(name)")
             }
-            return .string(String(cString: buffer))
+            return .string(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         case H5T_INTEGER:
             var v: Int64 = 0
             guard H5Aread(a, volt_H5T_NATIVE_INT64(), &v) >= 0 else {
@@ -131,7 +131,7 @@ extension HDF5File {
             guard size >= 0 else { break }
             var buffer = [CChar](repeating: 0, count: Int(size) + 1)
             H5Aget_name_by_idx(o, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, volt_H5P_DEFAULT())
-            names.append(String(cString: buffer))
+            names.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
             index += 1
         }
         return names

@@ -83,11 +83,11 @@ final class HDF5File {
                 guard fallback >= 0 else { return nil }
                 var buffer = [CChar](repeating: 0, count: Int(fallback) + 1)
                 H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, buffer.count, volt_H5P_DEFAULT())
-                return String(cString: buffer)
+                return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             }
             var buffer = [CChar](repeating: 0, count: Int(size) + 1)
             H5Lget_name_by_idx(g, ".", index, H5_ITER_INC, i, &buffer, buffer.count, volt_H5P_DEFAULT())
-            return String(cString: buffer)
+            return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
     }
 

@@ -8,7 +8,7 @@ import VoltTensor
 final class Regression: TrainingModule {
     final class Net: Module {
         let linear: Linear
-        init() {
+        override init() {
             var generator = RandomGenerator(seed: 0)
             linear = Linear(1, 1, generator: &generator)
         }
@@ -29,7 +29,7 @@ final class Regression: TrainingModule {
 
 let data = ArrayDataset((0..<64).map { Float($0) / 64 })
 let loader = DataLoader(data, batchSize: 8, shuffle: true, seed: 1) { $0 }
-let trainer = try Trainer(maxEpochs: 20, enableProgressBar: false, enableCheckpointing: false, loggers: [])
+let trainer = try Trainer(maxEpochs: 100, enableProgressBar: false, enableCheckpointing: false, loggers: [])
 let module = try Regression()
 try trainer.fit(module, train: loader)
 print("w = \(module.model.linear.weight.item()), b = \(module.model.linear.bias!.item()) (expected 3, -1)")
