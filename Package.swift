@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "VoltTensorTests", dependencies: ["VoltTensor"]),
         .testTarget(name: "VoltNNTests", dependencies: ["VoltNN"]),
         .testTarget(name: "VoltDataTests", dependencies: ["VoltData", "VoltTensor"]),
-        .testTarget(name: "VoltTests", dependencies: ["Volt", "VoltData", "VoltNN", "VoltTensor"]),
+        .testTarget(name: "VoltTests", dependencies: ["Volt", "VoltData", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "GenSLMTests", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor"],
                     exclude: ["Fixtures"]),
     ]

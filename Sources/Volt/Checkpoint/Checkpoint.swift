@@ -2,29 +2,40 @@ import Foundation
 import VoltNN
 import VoltTensor
 
-/// Root attributes of a checkpoint.
-public struct CheckpointMetadata: Sendable {
+/// Root attributes of a checkpoint: what wrote it, when, and where training stood.
+public struct CheckpointMetadata: Sendable, Equatable {
+    /// The `format` attribute every Volt checkpoint carries.
+    public static let format = "volt-checkpoint"
     /// Version of the file layout this Volt writes and reads.
     public static let formatVersion = 1
-    /// Volt's version.
+    /// This Volt's version, stamped into the checkpoints it writes.
     public static let voltVersion = "0.1.0"
 
+    /// `format`: ``CheckpointMetadata/format`` for a Volt checkpoint.
+    public var format = CheckpointMetadata.format
+    /// `format_version`: the layout version (readers refuse versions they do not know).
     public var formatVersion = CheckpointMetadata.formatVersion
+    /// `volt_version`: the Volt that wrote the file.
     public var voltVersion = CheckpointMetadata.voltVersion
-    /// ISO 8601 time of writing.
+    /// `created_utc`: ISO 8601 time of writing (`2026-11-24T03:44:00Z`).
     public var createdUTC: String
+    /// `epoch`: the epoch in progress when the checkpoint was taken.
     public var epoch: Int
+    /// `global_step`: optimizer steps taken so far.
     public var globalStep: Int
-    /// Type name of the training module.
+    /// `module`: type name of the training module.
     public var module: String
-    /// The module's hyper-parameters (`hparams` attribute, JSON).
+    /// `hparams`: the module's hyper-parameters, stored as one JSON object.
     public var hyperparameters: [String: HParam]
+    /// `precision`: "fp32", "fp16" or "bf16".
     public var precision: String
+    /// `world_size`: processes that trained.
     public var worldSize: Int
 
     /// Metadata stamped with the current time.
-    public init(epoch: Int, globalStep: Int, module: String, hyperparameters: [String: HParam], precision: String,
-                worldSize: Int, createdUTC: String = ISO8601DateFormatter().string(from: Date())) {
+    public init(epoch: Int = 0, globalStep: Int = 0, module: String = "", hyperparameters: [String: HParam] = [:],
+                precision: String = "fp32", worldSize: Int = 1,
+                createdUTC: String = ISO8601DateFormatter().string(from: Date())) {
         self.epoch = epoch
         self.globalStep = globalStep
         self.module = module
@@ -35,58 +46,51 @@ public struct CheckpointMetadata: Sendable {
     }
 }
 
-/// Everything needed to restore a training run exactly, as written to an HDF5 file (DESIGN.md §3,
-/// docs/checkpoint-format.md).
+/// Everything needed to restore a training run exactly: weights, optimizer and scheduler state, the loss
+/// scaler, the loop position, callback state, random generators and pending gradients.
+///
+/// A checkpoint is an HDF5 file readable by h5py and h5dump; ``write(to:)`` and ``read(from:weightsOnly:)``
+/// describe the layout (DESIGN.md §3, docs/checkpoint-format.md). Reading gives a complete value or throws
+/// ``CheckpointError``; nothing is ever returned half-read.
 public struct Checkpoint {
+    /// Root attributes.
     public var metadata: CheckpointMetadata
-    /// Module tensors in the module's order, named as transformers' state dict.
+    /// Module tensors in the module's order, named as transformers' state dict
+    /// (`gpt_neox.layers.0.attention.query_key_value.weight`); the order survives the file.
     public var stateDict: [(name: String, tensor: Tensor)]
-    /// One state per optimizer.
-    public var optimizers: [OptimizerState] = []
-    /// Learning-rate schedulers: type and state.
-    public var schedulers: [(type: String, state: [String: Double])] = []
-    /// Loss-scaler state (fp16).
-    public var precision: [String: Double] = [:]
-    /// Loop position: epoch, batch_index, global_step, …
-    public var loops: [String: Int] = [:]
-    /// Callback states (JSON) by state key.
-    public var callbacks: [String: String] = [:]
-    /// Random generator states by name (`rank0/<stream>` → [seed, counter]).
-    public var rng: [String: [UInt64]] = [:]
-    /// Gradients accumulated but not yet applied.
-    public var gradients: [(name: String, tensor: Tensor)] = []
+    /// One state per optimizer, in configuration order.
+    public var optimizers: [OptimizerState]
+    /// Learning-rate schedulers, in configuration order: a type name and the scheduler's numeric state.
+    public var schedulers: [(type: String, state: [String: Double])]
+    /// Precision-plugin state (`loss_scale`, `growth_tracker` under fp16); empty otherwise.
+    public var precision: [String: Double]
+    /// Loop position (`epoch`, `batch_index`, `global_step`, sampler seed/epoch, …); any keys.
+    public var loops: [String: Int]
+    /// Callback states (JSON text) by state key, e.g. `ModelCheckpoint{monitor=val_loss,mode=min}`.
+    public var callbacks: [String: String]
+    /// Random generator states by name (`rank0/<stream>` → `[seed, offset]`).
+    public var rng: [String: [UInt64]]
+    /// Gradients accumulated but not yet applied (a checkpoint taken mid-accumulation), in module order.
+    public var gradients: [(name: String, tensor: Tensor)]
 
-    /// A checkpoint holding `stateDict`.
-    public init(metadata: CheckpointMetadata, stateDict: [(name: String, tensor: Tensor)]) {
+    /// A checkpoint; every section but the metadata and state dict defaults to empty.
+    public init(metadata: CheckpointMetadata, stateDict: [(name: String, tensor: Tensor)],
+                optimizers: [OptimizerState] = [], schedulers: [(type: String, state: [String: Double])] = [],
+                precision: [String: Double] = [:], loops: [String: Int] = [:], callbacks: [String: String] = [:],
+                rng: [String: [UInt64]] = [:], gradients: [(name: String, tensor: Tensor)] = []) {
         self.metadata = metadata
         self.stateDict = stateDict
+        self.optimizers = optimizers
+        self.schedulers = schedulers
+        self.precision = precision
+        self.loops = loops
+        self.callbacks = callbacks
+        self.rng = rng
+        self.gradients = gradients
     }
 
-    /// The state dict by name.
+    /// The state dict by name (the first tensor wins if a name repeats).
     public var stateDictionary: [String: Tensor] {
         Dictionary(stateDict.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
-    }
-}
-
-/// A checkpoint that cannot be written or read. Nothing is loaded from a file that raises one.
-public enum CheckpointError: Error, Equatable, CustomStringConvertible {
-    case notFound(path: String)
-    case unreadable(path: String, reason: String)
-    /// A dataset whose Fletcher32 checksum does not match its data.
-    case corrupt(path: String, object: String)
-    case notAVoltCheckpoint(path: String)
-    case unsupportedVersion(path: String, version: Int)
-    case cannotWrite(path: String, reason: String)
-
-    public var description: String {
-        switch self {
-        case let .notFound(path): "\(path): checkpoint not found"
-        case let .unreadable(path, reason): "\(path): cannot read checkpoint: \(reason)"
-        case let .corrupt(path, object): "\(path): checksum mismatch in \(object): the file is corrupt"
-        case let .notAVoltCheckpoint(path): "\(path): not a Volt checkpoint (no format=\"volt-checkpoint\" attribute)"
-        case let .unsupportedVersion(path, version):
-            "\(path): checkpoint format version \(version) is not supported (this Volt reads \(CheckpointMetadata.formatVersion))"
-        case let .cannotWrite(path, reason): "\(path): cannot write checkpoint: \(reason)"
-        }
     }
 }

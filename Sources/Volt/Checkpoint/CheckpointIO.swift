@@ -2,166 +2,294 @@ import Foundation
 import VoltNN
 import VoltTensor
 
+/// The HDF5 library Volt links is not thread-safe: every checkpoint read, write and inspection holds this lock.
+let hdf5Lock = NSLock()
+
+// The file layout (format_version 1):
+//
+// /                          attrs format, format_version (int64), volt_version, created_utc, epoch, global_step,
+//                            module, hparams (JSON), precision, world_size
+// /state_dict/<name>         one dataset per tensor, in module order (groups track creation order)
+// /optimizers/<i>/           attrs type, param_groups (JSON array of objects)
+//     state/<param name>/    one group per parameter: datasets <key> (exp_avg, …) and float64 attrs <key> (step, …)
+// /lr_schedulers/<i>         attrs type, state (JSON object)
+// /precision                 float64 attrs (loss_scale, growth_tracker)
+// /loops                     int64 attrs (epoch, batch_index, global_step, …)
+// /callbacks/<key>           attr state (JSON text)
+// /rng/<a>/<b>               uint64 datasets; the name "a/b" is split into groups at each "/"
+// /gradients/<name>          pending gradients, in module order
+//
+// Strings are variable-length UTF-8. Link names other than the rng path escape "%" as "%25", "/" as "%2F" and a
+// lone "." as "%2E"; transformers keys and `ModelCheckpoint{monitor=val_loss,mode=min}` are stored as they are.
 extension Checkpoint {
-    /// Writes the checkpoint to `path` atomically: into `<path>.tmp`, fsynced, then renamed over `path` (and the
-    /// directory fsynced). On failure the temporary file is removed and an existing `path` is left untouched.
+    /// Writes the checkpoint to `path` atomically.
+    ///
+    /// The file is written as `<path>.tmp`, closed and fsynced, renamed onto `path`, and the directory is
+    /// fsynced, so a crash leaves either the old file or the new one under `path`, never a partial one. On any
+    /// failure before the rename the `.tmp` is removed and an existing file at `path` is left as it was (a
+    /// failure of the final directory fsync says that the new file is already in place).
+    ///
+    /// - Throws: ``CheckpointError/cannotWrite(path:object:reason:)``.
     public func write(to path: String) throws {
+        try hdf5Lock.withLock { try writeAtomically(to: path) }
+    }
+
+    /// Reads the checkpoint at `path`; with `weightsOnly`, only the metadata and the state dict (the other
+    /// sections are left empty and their data is not read or checked).
+    ///
+    /// Every dataset read is verified against its Fletcher32 checksum.
+    ///
+    /// - Throws: ``CheckpointError``: `.notFound`, `.notHDF5` (truncated), `.notAVoltCheckpoint`,
+    ///   `.unsupportedVersion`, `.checksumMismatch`, `.malformed` or `.unreadable`. Nothing is returned half-read.
+    public static func read(from path: String, weightsOnly: Bool = false) throws -> Checkpoint {
+        try hdf5Lock.withLock {
+            let root = try openForReading(path)
+            do {
+                return try read(root, weightsOnly: weightsOnly)
+            } catch let error as HDF5Error {
+                throw CheckpointError(reading: path, error)
+            }
+        }
+    }
+
+    /// The root group of the HDF5 file at `path`, opened read-only.
+    static func openForReading(_ path: String) throws -> HDF5Group {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CheckpointError.notFound(path: path)
+        }
+        guard !isDirectory.boolValue else {
+            throw CheckpointError.unreadable(path: path, object: "/", reason: "is a directory")
+        }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw CheckpointError.unreadable(path: path, object: "/", reason: "permission denied")
+        }
+        do {
+            return try HDF5File(opening: path).root()
+        } catch let error as HDF5Error {
+            throw CheckpointError(reading: path, error)
+        }
+    }
+
+    // MARK: Writing
+
+    private func writeAtomically(to path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CheckpointError.cannotWrite(path: path, object: "/", reason: "directory \(directory) does not exist")
+        }
         let temporary = path + ".tmp"
         do {
-            let file = try HDF5File.create(temporary)
-            try writeContents(to: file)
-            try file.close()
-            try Self.fsync(temporary)
-            guard rename(temporary, path) == 0 else {
-                throw CheckpointError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+            do {
+                let file = try HDF5File(creating: temporary)
+                try writeContents(to: try file.root())
+                try file.close()
+            } catch let error as HDF5Error {
+                throw CheckpointError(writing: path, error)
             }
-            try? Self.fsync((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)
+            try DurableFile.fsync(temporary, finalPath: path)
+            guard rename(temporary, path) == 0 else {
+                throw CheckpointError.cannotWrite(path: path, object: "/", reason: "rename from .tmp: " + DurableFile.errnoText())
+            }
         } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            if let e = error as? CheckpointError, case .cannotWrite = e { throw CheckpointError.cannotWrite(path: path, reason: "\(e)") }
+            unlink(temporary)
             throw error
         }
+        try DurableFile.fsyncDirectory(directory, finalPath: path)
     }
 
-    private static func fsync(_ path: String) throws {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw CheckpointError.cannotWrite(path: path, reason: "cannot open for fsync") }
-        defer { close(fd) }
-        guard Glibc.fsync(fd) == 0 else { throw CheckpointError.cannotWrite(path: path, reason: "fsync failed") }
-    }
-
-    private func writeContents(to file: HDF5File) throws {
+    private func writeContents(to root: HDF5Group) throws {
         let m = metadata
-        try file.setAttribute("format", "volt-checkpoint")
-        try file.setAttribute("format_version", Int64(m.formatVersion))
-        try file.setAttribute("volt_version", m.voltVersion)
-        try file.setAttribute("created_utc", m.createdUTC)
-        try file.setAttribute("epoch", Int64(m.epoch))
-        try file.setAttribute("global_step", Int64(m.globalStep))
-        try file.setAttribute("module", m.module)
-        try file.setAttribute("hparams", m.hyperparameters.jsonString)
-        try file.setAttribute("precision", m.precision)
-        try file.setAttribute("world_size", Int64(m.worldSize))
-        try file.createGroup("/state_dict")
-        for (name, tensor) in stateDict { try file.write(tensor, at: "/state_dict/" + Self.escape(name)) }
-        guard !optimizers.isEmpty || !loops.isEmpty else { return }  // weights-only
+        let attributes: [(String, HDF5AttributeValue)] = [
+            ("format", .string(m.format)), ("format_version", .int(Int64(m.formatVersion))),
+            ("volt_version", .string(m.voltVersion)), ("created_utc", .string(m.createdUTC)),
+            ("epoch", .int(Int64(m.epoch))), ("global_step", .int(Int64(m.globalStep))), ("module", .string(m.module)),
+            ("hparams", .string(m.hyperparameters.jsonString)), ("precision", .string(m.precision)),
+            ("world_size", .int(Int64(m.worldSize))),
+        ]
+        for (name, value) in attributes { try root.setAttribute(name, value) }
+        let weights = try root.createGroup("state_dict")
+        for (name, tensor) in stateDict { _ = try weights.createDataset(CheckpointNames.escape(name), tensor: tensor) }
 
-        for (i, optimizer) in optimizers.enumerated() {
-            let root = "/optimizers/\(i)"
-            try file.createGroup(root)
-            try file.setAttribute("type", optimizer.type, on: root)
-            try file.setAttribute("param_groups", Self.json(optimizer.groups), on: root)
-            try file.createGroup(root + "/state")
-            for name in optimizer.tensors.keys.sorted() {
-                let group = root + "/state/" + Self.escape(name)
-                try file.createGroup(group)
+        let optimizerGroups = try root.createGroup("optimizers")
+        let moduleOrder = Dictionary(stateDict.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        for (index, optimizer) in optimizers.enumerated() {
+            let group = try optimizerGroups.createGroup(String(index))
+            try group.setAttribute("type", .string(optimizer.type))
+            try group.setAttribute("param_groups", .string(try CheckpointNames.json(optimizer.groups)))
+            let state = try group.createGroup("state")
+            let names = Set(optimizer.tensors.keys).union(optimizer.scalars.keys).sorted {
+                (moduleOrder[$0] ?? .max, $0) < (moduleOrder[$1] ?? .max, $1)
+            }
+            for name in names {
+                let parameter = try state.createGroup(CheckpointNames.escape(name))
                 for (key, tensor) in (optimizer.tensors[name] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                    try file.write(tensor, at: group + "/" + key)
+                    _ = try parameter.createDataset(CheckpointNames.escape(key), tensor: tensor)
+                }
+                for (key, value) in (optimizer.scalars[name] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    try parameter.setAttribute(key, .double(value))
                 }
             }
-            for (name, scalars) in optimizer.scalars.sorted(by: { $0.key < $1.key }) {
-                let group = root + "/state/" + Self.escape(name)
-                try file.createGroup(group)
-                for (key, value) in scalars { try file.setAttribute(key, value, on: group) }
-            }
         }
-        for (i, scheduler) in schedulers.enumerated() {
-            try file.createGroup("/lr_schedulers/\(i)")
-            try file.setAttribute("type", scheduler.type, on: "/lr_schedulers/\(i)")
-            try file.setAttribute("state", Self.json(scheduler.state), on: "/lr_schedulers/\(i)")
+        let schedulerGroups = try root.createGroup("lr_schedulers")
+        for (index, scheduler) in schedulers.enumerated() {
+            let group = try schedulerGroups.createGroup(String(index))
+            try group.setAttribute("type", .string(scheduler.type))
+            try group.setAttribute("state", .string(try CheckpointNames.json(scheduler.state)))
         }
-        try file.createGroup("/precision")
-        for (key, value) in precision { try file.setAttribute(key, value, on: "/precision") }
-        try file.createGroup("/loops")
-        for (key, value) in loops { try file.setAttribute(key, Int64(value), on: "/loops") }
-        try file.createGroup("/callbacks")
-        for (key, state) in callbacks {
-            let group = "/callbacks/" + Self.escape(key)
-            try file.createGroup(group)
-            try file.setAttribute("state", state, on: group)
+        let precisionGroup = try root.createGroup("precision")
+        for (key, value) in precision.sorted(by: { $0.key < $1.key }) { try precisionGroup.setAttribute(key, .double(value)) }
+        let loopGroup = try root.createGroup("loops")
+        for (key, value) in loops.sorted(by: { $0.key < $1.key }) { try loopGroup.setAttribute(key, .int(Int64(value))) }
+        let callbackGroups = try root.createGroup("callbacks")
+        for (key, state) in callbacks.sorted(by: { $0.key < $1.key }) {
+            try callbackGroups.createGroup(CheckpointNames.escape(key)).setAttribute("state", .string(state))
         }
-        try file.createGroup("/rng")
-        for (name, words) in rng { try file.write(words, at: "/rng/" + name) }
-        if !gradients.isEmpty {
-            try file.createGroup("/gradients")
-            for (name, tensor) in gradients { try file.write(tensor, at: "/gradients/" + Self.escape(name)) }
-        }
+        let rngGroup = try root.createGroup("rng")
+        for (name, words) in rng.sorted(by: { $0.key < $1.key }) { try writeWords(words, named: name, in: rngGroup) }
+        let gradientGroup = try root.createGroup("gradients")
+        for (name, tensor) in gradients { _ = try gradientGroup.createDataset(CheckpointNames.escape(name), tensor: tensor) }
     }
 
-    /// Reads a checkpoint; with `weightsOnly`, just the metadata and the state dict.
-    ///
-    /// - Throws: ``CheckpointError`` for a missing, truncated or corrupt file, another format or version.
-    public static func read(from path: String, weightsOnly: Bool = false) throws -> Checkpoint {
-        let file = try HDF5File.open(path)
-        guard try file.attributeString("format") == "volt-checkpoint" else { throw CheckpointError.notAVoltCheckpoint(path: path) }
-        let version = try file.attributeInt("format_version") ?? -1
-        guard version == CheckpointMetadata.formatVersion else { throw CheckpointError.unsupportedVersion(path: path, version: version) }
-        let hparams = try [String: HParam](json: try file.attributeString("hparams") ?? "{}")
-        let metadata = CheckpointMetadata(
-            epoch: try file.attributeInt("epoch") ?? 0, globalStep: try file.attributeInt("global_step") ?? 0,
-            module: try file.attributeString("module") ?? "", hyperparameters: hparams,
-            precision: try file.attributeString("precision") ?? "fp32", worldSize: try file.attributeInt("world_size") ?? 1,
-            createdUTC: try file.attributeString("created_utc") ?? "")
-        var checkpoint = Checkpoint(
-            metadata: metadata,
-            stateDict: try file.members("/state_dict").map { (unescape($0), try file.readTensor("/state_dict/" + $0)) })
-        guard !weightsOnly, file.exists("/loops") else { return checkpoint }
+    /// Writes an rng entry, making a group of each `/`-separated component but the last.
+    private func writeWords(_ words: [UInt64], named name: String, in rngGroup: HDF5Group) throws {
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard let leaf = parts.last, parts.allSatisfy({ !$0.isEmpty }) else {
+            throw HDF5Error(.failed, file: rngGroup.file.path, object: rngGroup.childPath(name), operation: "create",
+                            detail: "rng name \"\(name)\" has an empty component")
+        }
+        var group = rngGroup
+        for part in parts.dropLast() {
+            let escaped = CheckpointNames.escape(part)
+            group = try group.contains(escaped) ? try group.group(escaped) : try group.createGroup(escaped)
+        }
+        _ = try group.createDataset(CheckpointNames.escape(leaf), words: words)
+    }
 
-        if file.exists("/optimizers") {
-            for index in try file.members("/optimizers").sorted(by: { (Int($0) ?? 0) < (Int($1) ?? 0) }) {
-                let root = "/optimizers/" + index
-                var tensors: [String: [String: Tensor]] = [:], scalars: [String: [String: Double]] = [:]
-                for member in try file.members(root + "/state") {
-                    let group = root + "/state/" + member, name = unescape(member)
-                    for key in try file.members(group) { tensors[name, default: [:]][key] = try file.readTensor(group + "/" + key) }
-                    for key in file.attributeNames(on: group) { scalars[name, default: [:]][key] = try file.attributeDouble(key, on: group) }
-                }
-                let groups = try JSONDecoder().decode([[String: Double]].self, from: Data((try file.attributeString("param_groups", on: root) ?? "[]").utf8))
-                checkpoint.optimizers.append(OptimizerState(type: try file.attributeString("type", on: root) ?? "", groups: groups,
-                                                            tensors: tensors, scalars: scalars))
+    // MARK: Reading
+
+    private static func read(_ root: HDF5Group, weightsOnly: Bool) throws -> Checkpoint {
+        let path = root.file.path
+        guard try root.attribute("format")?.stringValue == CheckpointMetadata.format else {
+            throw CheckpointError.notAVoltCheckpoint(path: path)
+        }
+        guard let version = try root.attribute("format_version")?.intValue else {
+            throw CheckpointError.malformed(path: path, object: "/", reason: "format_version is missing or not an integer")
+        }
+        guard version == CheckpointMetadata.formatVersion else {
+            throw CheckpointError.unsupportedVersion(path: path, version: Int(version))
+        }
+        var checkpoint = Checkpoint(metadata: try readMetadata(root), stateDict: try readTensors(try root.group("state_dict")))
+        guard !weightsOnly else { return checkpoint }
+
+        if try root.contains("optimizers") {
+            checkpoint.optimizers = try indexedGroups(try root.group("optimizers")).map(readOptimizer)
+        }
+        if try root.contains("lr_schedulers") {
+            checkpoint.schedulers = try indexedGroups(try root.group("lr_schedulers")).map { group in
+                (type: try string("type", of: group), state: try CheckpointNames.decode([String: Double].self,
+                                                                                         from: try string("state", of: group), at: group))
             }
         }
-        if file.exists("/lr_schedulers") {
-            for index in try file.members("/lr_schedulers").sorted(by: { (Int($0) ?? 0) < (Int($1) ?? 0) }) {
-                let root = "/lr_schedulers/" + index
-                let state = try JSONDecoder().decode([String: Double].self, from: Data((try file.attributeString("state", on: root) ?? "{}").utf8))
-                checkpoint.schedulers.append((try file.attributeString("type", on: root) ?? "", state))
+        if try root.contains("precision") {
+            let group = try root.group("precision")
+            for key in try group.attributeNames() { checkpoint.precision[key] = try double(key, of: group) }
+        }
+        if try root.contains("loops") {
+            let group = try root.group("loops")
+            for key in try group.attributeNames() { checkpoint.loops[key] = try int(key, of: group) }
+        }
+        if try root.contains("callbacks") {
+            let group = try root.group("callbacks")
+            for name in try group.memberNames() {
+                checkpoint.callbacks[CheckpointNames.unescape(name)] = try string("state", of: try group.group(name))
             }
         }
-        for key in file.attributeNames(on: "/precision") { checkpoint.precision[key] = try file.attributeDouble(key, on: "/precision") }
-        for key in file.attributeNames(on: "/loops") { checkpoint.loops[key] = try file.attributeInt(key, on: "/loops") }
-        if file.exists("/callbacks") {
-            for member in try file.members("/callbacks") {
-                checkpoint.callbacks[unescape(member)] = try file.attributeString("state", on: "/callbacks/" + member)
-            }
-        }
-        func readRNG(_ group: String, prefix: String) throws {
-            for member in try file.members(group) {
-                let object = group + "/" + member
-                if file.isGroup(object) { try readRNG(object, prefix: prefix + member + "/") }
-                else { checkpoint.rng[prefix + member] = try file.readWords(object) }
-            }
-        }
-        if file.exists("/rng") { try readRNG("/rng", prefix: "") }
-        if file.exists("/gradients") {
-            checkpoint.gradients = try file.members("/gradients").map { (unescape($0), try file.readTensor("/gradients/" + $0)) }
-        }
+        if try root.contains("rng") { try readWords(try root.group("rng"), prefix: "", into: &checkpoint.rng) }
+        if try root.contains("gradients") { checkpoint.gradients = try readTensors(try root.group("gradients")) }
         return checkpoint
     }
 
-    /// HDF5 names cannot contain `/`: it is stored as `%2F` (and `%` as `%25`).
-    static func escape(_ name: String) -> String {
-        name.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "/", with: "%2F")
+    private static func readMetadata(_ root: HDF5Group) throws -> CheckpointMetadata {
+        let hparams = try string("hparams", of: root)
+        guard let hyperparameters = try? [String: HParam](json: hparams) else {
+            throw CheckpointError.malformed(path: root.file.path, object: "/", reason: "hparams is not a JSON object of values")
+        }
+        var metadata = CheckpointMetadata(epoch: try int("epoch", of: root), globalStep: try int("global_step", of: root),
+                                          module: try string("module", of: root), hyperparameters: hyperparameters,
+                                          precision: try string("precision", of: root), worldSize: try int("world_size", of: root),
+                                          createdUTC: try string("created_utc", of: root))
+        metadata.voltVersion = try string("volt_version", of: root)
+        return metadata
     }
 
-    static func unescape(_ name: String) -> String {
-        name.replacingOccurrences(of: "%2F", with: "/").replacingOccurrences(of: "%25", with: "%")
+    private static func readOptimizer(_ group: HDF5Group) throws -> OptimizerState {
+        let groups = try CheckpointNames.decode([[String: Double]].self, from: try string("param_groups", of: group), at: group)
+        var tensors: [String: [String: Tensor]] = [:], scalars: [String: [String: Double]] = [:]
+        if try group.contains("state") {
+            let state = try group.group("state")
+            for member in try state.memberNames() {
+                let parameter = try state.group(member), name = CheckpointNames.unescape(member)
+                for (key, tensor) in try readTensors(parameter) { tensors[name, default: [:]][key] = tensor }
+                for key in try parameter.attributeNames() { scalars[name, default: [:]][key] = try double(key, of: parameter) }
+            }
+        }
+        return OptimizerState(type: try string("type", of: group), groups: groups, tensors: tensors, scalars: scalars)
     }
 
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    /// Every dataset of `group` as a tensor, in creation order, names unescaped.
+    private static func readTensors(_ group: HDF5Group) throws -> [(name: String, tensor: Tensor)] {
+        try group.memberNames().map { (name: CheckpointNames.unescape($0), tensor: try group.dataset($0).readTensor()) }
+    }
+
+    private static func readWords(_ group: HDF5Group, prefix: String, into rng: inout [String: [UInt64]]) throws {
+        for name in try group.memberNames() {
+            let key = prefix + CheckpointNames.unescape(name)
+            switch try group.member(name) {
+            case let .group(child): try readWords(child, prefix: key + "/", into: &rng)
+            case let .dataset(dataset): rng[key] = try dataset.readWords()
+            }
+        }
+    }
+
+    /// The members `0`, `1`, … of `group`, in index order; any other name, or a gap, makes the file malformed.
+    private static func indexedGroups(_ group: HDF5Group) throws -> [HDF5Group] {
+        let names = try group.memberNames()
+        let indices = names.compactMap { Int($0) }.sorted()
+        guard indices == Array(0..<names.count) else {
+            throw CheckpointError.malformed(path: group.file.path, object: group.path,
+                                            reason: "members \(names) are not numbered 0..<\(names.count)")
+        }
+        return try indices.map { try group.group(String($0)) }
+    }
+
+    private static func attribute(_ name: String, of object: HDF5Object) throws -> HDF5AttributeValue {
+        guard let value = try object.attribute(name) else {
+            throw CheckpointError.malformed(path: object.file.path, object: object.path, reason: "attribute \(name) is missing")
+        }
+        return value
+    }
+
+    private static func string(_ name: String, of object: HDF5Object) throws -> String {
+        let value = try attribute(name, of: object)
+        guard let s = value.stringValue else { throw mistyped(name, value, "a string", object) }
+        return s
+    }
+
+    private static func int(_ name: String, of object: HDF5Object) throws -> Int {
+        let value = try attribute(name, of: object)
+        guard let v = value.intValue, let i = Int(exactly: v) else { throw mistyped(name, value, "an integer", object) }
+        return i
+    }
+
+    private static func double(_ name: String, of object: HDF5Object) throws -> Double {
+        let value = try attribute(name, of: object)
+        guard let d = value.doubleValue else { throw mistyped(name, value, "a number", object) }
+        return d
+    }
+
+    private static func mistyped(_ name: String, _ value: HDF5AttributeValue, _ expected: String, _ object: HDF5Object) -> CheckpointError {
+        .malformed(path: object.file.path, object: object.path, reason: "attribute \(name) = \(value) is not \(expected)")
     }
 }

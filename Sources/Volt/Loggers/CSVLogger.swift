@@ -1,73 +1,148 @@
 import Foundation
 
-/// Metrics in `metrics.csv`, as Lightning's `CSVLogger`: one row per logged step (metrics of the same step
-/// merged), a `step` column, columns the sorted union of every key seen (the file is rewritten with the new
-/// header when a key appears), empty cells for missing values; `hparams.yaml` beside it.
+/// Logs to `metrics.csv` and `hparams.yaml` in the run's directory — Lightning's `CSVLogger`.
+///
+/// The file is the one Lightning writes, so scripts that read Lightning's logs (`pandas.read_csv`) read Volt's:
+/// - the header is the sorted union of every metric key seen and `step`;
+/// - values are written as Python writes floats (`0.5`, `1e-08`, `nan`), `step` and an integral `epoch` as integers
+///   (Lightning logs both as Python `int`s); a metric missing from a row is an empty field;
+/// - lines end in `\r\n` (Python's `csv` module);
+/// - rows are kept in memory and written every `flushLogsEveryNSteps` steps (when `(step + 1)` is a multiple of it),
+///   on ``save()`` and on ``finalize(status:)``; when a new key appears the whole file is rewritten with the new
+///   header, as Lightning does.
+///
+/// One deliberate difference: metrics logged at the same step by consecutive calls share one row (Lightning
+/// appends a row per call, leaving its CSV sparse — Lightning issue #4143). A call starts a new row when its step
+/// differs from the last row's or when it would change a value already in that row.
+///
+/// A run that reuses an existing version directory replaces its `metrics.csv`, like Lightning.
 public final class CSVLogger: Logger {
+    /// The experiment name (empty: versions directly under ``rootDirectory``).
     public let name: String
+    /// This run's version.
     public let version: Int
+    /// The directory that holds `<name>/version_N` (Lightning's `save_dir`).
+    public let rootDirectory: String
+    /// This run's directory.
     public let logDirectory: String
-    /// Rows buffered between writes.
+    /// Put in front of every metric key with a `-` (Lightning's `prefix`).
+    public let prefix: String
+    /// Rows are written to disk when `(step + 1)` is a multiple of this.
     public let flushLogsEveryNSteps: Int
+    /// Every hyper-parameter logged so far.
+    public private(set) var hyperparameters: [String: HParam] = [:]
 
-    private var rows: [[String: Double]] = []
-    private var columns: [String] = []
-    private var written = 0
+    /// `<logDirectory>/metrics.csv`.
+    public var metricsPath: String { logDirectory + "/metrics.csv" }
+    /// `<logDirectory>/hparams.yaml`.
+    public var hyperparametersPath: String { logDirectory + "/hparams.yaml" }
 
-    /// A logger under `rootDirectory/name/version_N`.
-    public init(rootDirectory: String, name: String = "", version: Int? = nil, flushLogsEveryNSteps: Int = 100) throws {
+    /// One line of the file.
+    private struct Row { var step: Int; var values: [String: Double] }
+    private var rows: [Row] = []
+    /// Rows already in the file, and the header they were written with.
+    private var writtenRows = 0
+    private var writtenHeader: [String] = []
+    /// Whether the last written row took more values since (it is then written again).
+    private var lastWrittenRowChanged = false
+    /// Whether the run's directory has been prepared (created, a stale `metrics.csv` removed).
+    private var started = false
+
+    /// A CSV logger writing to `<rootDirectory>/<name>/version_<version>`.
+    ///
+    /// - Parameters:
+    ///   - rootDirectory: Lightning's `save_dir`; the ``Trainer`` passes `<defaultRootDir>/volt_logs`.
+    ///   - name: The experiment folder under `rootDirectory`; empty (the default) puts the versions in
+    ///     `rootDirectory` itself.
+    ///   - version: The version to write; nil takes the next free one (``LogVersion/next(in:)``). The directory is
+    ///     created on the first write, so loggers made one after another for the same run share a version.
+    ///   - prefix: Put in front of every metric key with a `-`.
+    ///   - flushLogsEveryNSteps: How often rows are written to disk (≥ 1).
+    public init(rootDirectory: String, name: String = "", version: Int? = nil, prefix: String = "",
+                flushLogsEveryNSteps: Int = 100) throws(LoggerError) {
+        guard flushLogsEveryNSteps >= 1 else {
+            throw .invalidArgument("flushLogsEveryNSteps must be ≥ 1, got \(flushLogsEveryNSteps)")
+        }
+        self.rootDirectory = rootDirectory
         self.name = name
-        (self.version, self.logDirectory) = try makeVersionDirectory(root: rootDirectory, name: name, version: version)
+        self.version = try LogVersion.resolve(version, root: rootDirectory, name: name)
+        self.logDirectory = LogVersion.directory(root: rootDirectory, name: name, version: self.version)
+        self.prefix = prefix
         self.flushLogsEveryNSteps = flushLogsEveryNSteps
     }
 
-    /// Path of the metrics file.
-    public var metricsPath: String { logDirectory + "/metrics.csv" }
-
-    public func logMetrics(_ metrics: [String: Double], step: Int) throws {
-        var row = metrics
-        row["step"] = Double(step)
-        if let last = rows.last, last["step"] == row["step"], written < rows.count {
-            rows[rows.count - 1].merge(row) { $1 }
+    /// Records `metrics` at `step`, in the last row when it has the same step and no conflicting value.
+    /// A metric named `step` is replaced by the step, as in Lightning.
+    public func logMetrics(_ metrics: [String: Double], step: Int) throws(LoggerError) {
+        try start()
+        var values = metrics.prefixed(prefix)
+        values["step"] = nil
+        if let last = rows.last, last.step == step,
+           values.allSatisfy({ key, value in last.values[key].map { $0.bitPattern == value.bitPattern } ?? true }) {
+            rows[rows.count - 1].values.merge(values) { $1 }
+            if rows.count == writtenRows { lastWrittenRowChanged = true }
         } else {
-            rows.append(row)
+            rows.append(Row(step: step, values: values))
         }
-        if rows.count - written >= flushLogsEveryNSteps { try save() }
+        if (step + 1) % flushLogsEveryNSteps == 0 { try save() }
     }
 
-    public func logHyperparameters(_ hparams: [String: HParam]) throws {
-        try writeHyperparameters(hparams, to: logDirectory + "/hparams.yaml")
+    /// Merges `hparams` into ``hyperparameters`` and writes them all to `hparams.yaml` (``HParamsYAML``).
+    public func logHyperparameters(_ hparams: [String: HParam]) throws(LoggerError) {
+        try start()
+        hyperparameters.merge(hparams) { $1 }
+        try HParamsYAML.write(hyperparameters, to: hyperparametersPath)
     }
 
-    public func save() throws {
-        let keys = Set(rows.flatMap(\.keys)).union(columns).sorted()
-        let rewrite = keys != columns
-        columns = keys
-        let pending = rewrite ? rows[...] : rows[written...]
-        guard rewrite || !pending.isEmpty else { return }
-        var text = rewrite ? columns.joined(separator: ",") + "\n" : ""
-        for row in pending {
-            text += columns.map { row[$0].map(Self.format) ?? "" }.joined(separator: ",") + "\n"
+    /// Writes the rows not yet in `metrics.csv`: appended when the header is unchanged, else the whole file anew.
+    public func save() throws(LoggerError) {
+        guard rows.count > writtenRows || lastWrittenRowChanged else { return }
+        try start()
+        var keys = Set(writtenHeader)
+        keys.insert("step")
+        for row in rows[writtenRows...] { keys.formUnion(row.values.keys) }
+        let header = keys.sorted()
+        let fileExists = FileManager.default.fileExists(atPath: metricsPath)
+        if fileExists && header == writtenHeader && !lastWrittenRowChanged {
+            try LogFiles.append(Data(text(rows[writtenRows...], header: header).utf8), to: metricsPath)
+        } else {
+            let body = line(header.map(PythonFormat.csvField)) + text(rows[...], header: header)
+            try LogFiles.write(Data(body.utf8), to: metricsPath)
         }
-        do {
-            if rewrite || !FileManager.default.fileExists(atPath: metricsPath) {
-                try text.write(toFile: metricsPath, atomically: true, encoding: .utf8)
-            } else {
-                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: metricsPath))
-                defer { try? handle.close() }
-                try handle.seekToEnd()
-                try handle.write(contentsOf: Data(text.utf8))
-            }
-        } catch {
-            throw LoggerError.cannotWrite(path: metricsPath, reason: error.localizedDescription)
-        }
-        written = rows.count
+        writtenRows = rows.count
+        writtenHeader = header
+        lastWrittenRowChanged = false
     }
 
-    public func finalize(status: String) throws { try save() }
+    /// Writes what is left; a logger that never logged writes nothing.
+    public func finalize(status: String) throws(LoggerError) {
+        guard started else { return }
+        try save()
+    }
 
-    /// Whole numbers without a fraction (steps, epochs), others with full precision.
-    static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    /// Creates the run's directory and removes a `metrics.csv` left there by an earlier run, once.
+    private func start() throws(LoggerError) {
+        guard !started else { return }
+        try LogFiles.createDirectory(logDirectory)
+        try LogFiles.remove(metricsPath)
+        started = true
+    }
+
+    /// The CSV lines of `rows` under `header`.
+    private func text(_ rows: ArraySlice<Row>, header: [String]) -> String {
+        rows.map { row in
+            line(header.map { key in
+                if key == "step" { return String(row.step) }
+                guard let value = row.values[key] else { return "" }
+                return key == "epoch" ? Self.epochField(value) : PythonFormat.repr(value)
+            })
+        }.joined()
+    }
+
+    private func line(_ fields: [String]) -> String { fields.joined(separator: ",") + "\r\n" }
+
+    /// Lightning logs the epoch as a Python `int`, so the CSV shows `3`, not `3.0`.
+    private static func epochField(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : PythonFormat.repr(value)
     }
 }

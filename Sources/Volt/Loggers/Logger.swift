@@ -1,61 +1,72 @@
 import Foundation
 
-/// Receives metrics and hyper-parameters during training (Lightning's `Logger`).
+/// Receives a run's metrics and hyper-parameters — Lightning's `Logger`.
 ///
-/// Loggers write under `<root>/<name>/version_<n>`; the version is the next free one unless given.
+/// The ``Trainer`` calls its loggers on rank 0 only: ``logHyperparameters(_:)`` when fitting starts,
+/// ``logMetrics(_:step:)`` every `logEveryNSteps` training batches and at the ends of epochs, ``save()`` at the end
+/// of each epoch and ``finalize(status:)`` when fitting ends. Each run writes into its own ``logDirectory``,
+/// `<root>/<name>/version_<version>`.
 public protocol Logger: AnyObject {
-    /// Experiment name (folder under the root).
+    /// The experiment name: the folder under the root that holds the `version_N` folders (empty: the root itself).
     var name: String { get }
-    /// Version number of this run.
+    /// This run's version, the `N` of `version_N`.
     var version: Int { get }
-    /// `<root>/<name>/version_<version>`.
+    /// This run's directory, `<root>/<name>/version_<version>` (`<root>/version_<version>` when ``name`` is empty).
     var logDirectory: String { get }
-    /// Records metrics at a step.
+    /// Records `metrics` as measured at `step` (the trainer passes `global_step`).
     func logMetrics(_ metrics: [String: Double], step: Int) throws
-    /// Records the hyper-parameters.
+    /// Records the run's hyper-parameters (merged with those recorded before).
     func logHyperparameters(_ hparams: [String: HParam]) throws
-    /// Flushes to disk.
+    /// Writes everything recorded so far to disk.
     func save() throws
-    /// Flushes and closes at the end of training.
+    /// Writes everything and closes the run's files; `status` is Lightning's: "success", "failed" or "finished".
     func finalize(status: String) throws
 }
 
-/// Errors of writing logs.
-public enum LoggerError: Error, Equatable, CustomStringConvertible {
-    case cannotWrite(path: String, reason: String)
-    public var description: String {
-        switch self { case let .cannotWrite(path, reason): "\(path): cannot write logs: \(reason)" }
-    }
-}
-
-/// The version directory of a new run: `version` or the next free `version_N` under `root/name`.
-func makeVersionDirectory(root: String, name: String, version: Int?) throws -> (Int, String) {
-    let base = name.isEmpty ? root : root + "/" + name
-    let fm = FileManager.default
-    let existing = ((try? fm.contentsOfDirectory(atPath: base)) ?? []).compactMap { entry -> Int? in
-        entry.hasPrefix("version_") ? Int(entry.dropFirst("version_".count)) : nil
-    }
-    let chosen = version ?? ((existing.max() ?? -1) + 1)
-    let directory = base + "/version_\(chosen)"
-    do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-        throw LoggerError.cannotWrite(path: directory, reason: error.localizedDescription)
-    }
-    return (chosen, directory)
-}
-
-/// `hparams.yaml`: one `key: value` line per hyper-parameter, sorted (the file Lightning's loggers write).
-func writeHyperparameters(_ hparams: [String: HParam], to path: String) throws {
-    let lines = hparams.sorted { $0.key < $1.key }.map { key, value -> String in
-        switch value {
-        case let .string(s):
-            let plain = !s.isEmpty && s.allSatisfy { $0.isLetter || $0.isNumber || "-_./".contains($0) }
-                && Double(s) == nil && !["true", "false", "null", "yes", "no"].contains(s.lowercased())
-            return "\(key): " + (plain ? s : "'" + s.replacingOccurrences(of: "'", with: "''") + "'")
-        default:
-            return "\(key): \(value)"
+/// Lightning's numbering of run directories: `version_0`, `version_1`, … under `<root>/<name>/`.
+public enum LogVersion {
+    /// The next free version under `directory`: one more than the largest `N` of a `version_N` sub-directory,
+    /// or 0 when there is none or `directory` does not exist.
+    ///
+    /// As in Lightning, `N` is the text between the first and the second `_` of the folder's name, so `version_3_old`
+    /// counts as 3; plain files and folders like `version_x` are ignored.
+    public static func next(in directory: String) -> Int {
+        let fileManager = FileManager.default
+        guard let entries = try? fileManager.contentsOfDirectory(atPath: directory) else { return 0 }
+        var largest = -1
+        for entry in entries where entry.hasPrefix("version_") {
+            var isDirectory: ObjCBool = false
+            guard fileManager.fileExists(atPath: directory + "/" + entry, isDirectory: &isDirectory), isDirectory.boolValue
+            else { continue }
+            let number = entry.split(separator: "_", omittingEmptySubsequences: false)[1]
+            guard !number.isEmpty, number.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(number) else { continue }
+            largest = max(largest, n)
         }
+        return largest + 1
     }
-    do { try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8) } catch {
-        throw LoggerError.cannotWrite(path: path, reason: error.localizedDescription)
+
+    /// The folder that holds the versions: `<root>/<name>`, or `root` itself when `name` is empty.
+    public static func versionsDirectory(root: String, name: String) -> String {
+        name.isEmpty ? root : root + "/" + name
+    }
+
+    /// A run's directory, `<root>/<name>/version_<version>`.
+    public static func directory(root: String, name: String, version: Int) -> String {
+        versionsDirectory(root: root, name: name) + "/version_\(version)"
+    }
+
+    /// `version`, or the next free version under `<root>/<name>` when it is nil.
+    static func resolve(_ version: Int?, root: String, name: String) throws(LoggerError) -> Int {
+        guard let version else { return next(in: versionsDirectory(root: root, name: name)) }
+        guard version >= 0 else { throw .invalidArgument("version must be ≥ 0, got \(version)") }
+        return version
+    }
+}
+
+extension Dictionary where Key == String, Value == Double {
+    /// The metrics with Lightning's `prefix-` in front of every key (unchanged when `prefix` is empty).
+    func prefixed(_ prefix: String) -> [String: Double] {
+        guard !prefix.isEmpty else { return self }
+        return Dictionary(uniqueKeysWithValues: map { (prefix + "-" + $0.key, $0.value) })
     }
 }

@@ -1,79 +1,95 @@
 import Foundation
+import Synchronization
 
-/// Writes TensorBoard event files: TFRecord-framed `Event` protobufs.
+/// Numbers event files within the process (the last part of their names), like TensorBoard's `_global_uid`.
+private let eventFileCounter = Mutex(0)
+
+/// Writes one TensorBoard event file: TFRecord-framed ``TensorBoardEvent`` protobufs.
 ///
-/// The three messages involved (`Event`, `Summary`, `Summary.Value`) are encoded by hand in protobuf's wire
-/// format — a few varints and length-delimited fields — rather than through swift-protobuf, whose code generator
-/// would add minutes to every clean build for three messages.
-final class TFEventWriter {
-    let path: String
-    private let handle: FileHandle
+/// The file is `events.out.tfevents.<unix seconds, 10 digits>.<hostname>.<pid>.<counter><suffix>`, the name
+/// TensorBoard's `EventFileWriter` (and so PyTorch's and Lightning's `SummaryWriter`) gives it, and starts with the
+/// `file_version: "brain.Event:2"` event. Events are buffered and written every `maxQueueSize` events, when
+/// `flushSeconds` have passed since the last write, on ``flush()`` and on ``close()`` (TensorBoard's defaults:
+/// 10 events, 120 s).
+public final class TFEventWriter {
+    /// The event file.
+    public let path: String
+    /// Events held before they are written.
+    public let maxQueueSize: Int
+    /// Seconds after which held events are written.
+    public let flushSeconds: Double
+    private var pending: [UInt8] = []
+    private var pendingEvents = 0
+    private var lastFlush = Date()
+    private var handle: FileHandle?
 
-    /// Creates `events.out.tfevents.<seconds>.<host>.<pid>.0` in `directory` and writes the version event.
-    init(directory: String, wallTime: Double = Date().timeIntervalSince1970) throws {
-        let host = ProcessInfo.processInfo.hostName
-        path = directory + "/events.out.tfevents.\(Int(wallTime)).\(host).\(ProcessInfo.processInfo.processIdentifier).0"
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw LoggerError.cannotWrite(path: path, reason: "cannot create event file")
+    /// Creates the event file in `directory` (creating the directory) and writes the file-version event.
+    ///
+    /// - Parameters:
+    ///   - wallTime: The time in the file name and in the first event.
+    ///   - sourceWriter: `source_metadata.writer` of the first event (TensorBoard's own writer puts
+    ///     "tensorboard.summary.writer.event_file_writer" there); nil leaves it out.
+    ///   - filenameSuffix: Appended to the file name.
+    public init(directory: String, wallTime: Double = Date().timeIntervalSince1970, sourceWriter: String? = "volt",
+                filenameSuffix: String = "", maxQueueSize: Int = 10, flushSeconds: Double = 120) throws(LoggerError) {
+        let counter = eventFileCounter.withLock { value in
+            defer { value += 1 }
+            return value
+        }
+        path = directory + "/" + Self.fileName(wallTime: wallTime, hostname: Self.hostname(),
+                                               processID: Int(ProcessInfo.processInfo.processIdentifier),
+                                               counter: counter) + filenameSuffix
+        self.maxQueueSize = max(1, maxQueueSize)
+        self.flushSeconds = flushSeconds
+        try LogFiles.createDirectory(directory)
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+              let handle = FileHandle(forWritingAtPath: path) else {
+            throw .cannotWrite(path: path, reason: "cannot create the event file")
         }
         self.handle = handle
-        try write(Self.event(wallTime: wallTime, step: 0, body: Self.string(field: 3, "brain.Event:2")))
+        try write(.fileVersion(wallTime: wallTime, sourceWriter: sourceWriter))
+        try flush()
     }
 
-    deinit { try? handle.close() }
+    deinit { try? close() }
 
-    /// Appends a scalar summary.
-    func addScalar(_ tag: String, value: Float, step: Int, wallTime: Double = Date().timeIntervalSince1970) throws {
-        try write(Self.scalarEvent(tag, value: value, step: step, wallTime: wallTime))
+    /// TensorBoard's event file name: `events.out.tfevents.%010d.<hostname>.<pid>.<counter>` (whole seconds).
+    public static func fileName(wallTime: Double, hostname: String, processID: Int, counter: Int) -> String {
+        let seconds = String(Int(wallTime.rounded(.down)))
+        let padded = String(repeating: "0", count: max(0, 10 - seconds.count)) + seconds
+        return "events.out.tfevents.\(padded).\(hostname).\(processID).\(counter)"
     }
 
-    /// Flushes to disk.
-    func flush() throws { try handle.synchronize() }
-
-    private func write(_ record: [UInt8]) throws {
-        do { try handle.write(contentsOf: Data(Self.frame(record))) } catch {
-            throw LoggerError.cannotWrite(path: path, reason: error.localizedDescription)
-        }
+    /// Queues `event`, writing the queue when it is full or old.
+    public func write(_ event: TensorBoardEvent) throws(LoggerError) {
+        guard handle != nil else { throw .cannotWrite(path: path, reason: "the event file is closed") }
+        pending.append(contentsOf: TFRecord.frame(event.serialized()))
+        pendingEvents += 1
+        if pendingEvents >= maxQueueSize || Date().timeIntervalSince(lastFlush) >= flushSeconds { try flush() }
     }
 
-    // MARK: Encoding
-
-    /// An `Event` with a scalar `Summary`.
-    static func scalarEvent(_ tag: String, value: Float, step: Int, wallTime: Double) -> [UInt8] {
-        let summaryValue = string(field: 1, tag) + [0x15] + littleEndian(value.bitPattern)  // field 2, fixed32
-        let summary = lengthDelimited(field: 1, summaryValue)
-        return event(wallTime: wallTime, step: step, body: lengthDelimited(field: 5, summary))
+    /// Writes the queued events to the file.
+    public func flush() throws(LoggerError) {
+        lastFlush = Date()
+        guard let handle, !pending.isEmpty else { return }
+        do { try handle.write(contentsOf: Data(pending)) }
+        catch { throw .cannotWrite(path: path, reason: LogFiles.reason(error)) }
+        pending.removeAll(keepingCapacity: true)
+        pendingEvents = 0
     }
 
-    /// `Event{wall_time = 1 (double), step = 2 (int64), …body}`.
-    static func event(wallTime: Double, step: Int, body: [UInt8]) -> [UInt8] {
-        [0x09] + littleEndian(wallTime.bitPattern) + [0x10] + varint(UInt64(bitPattern: Int64(step))) + body
+    /// Writes the queued events and closes the file; later writes throw.
+    public func close() throws(LoggerError) {
+        guard let handle else { return }
+        try flush()
+        self.handle = nil
+        do { try handle.close() } catch { throw .cannotWrite(path: path, reason: LogFiles.reason(error)) }
     }
 
-    /// TFRecord framing: length, masked CRC of the length, data, masked CRC of the data.
-    static func frame(_ data: [UInt8]) -> [UInt8] {
-        let length = littleEndian(UInt64(data.count))
-        return length + littleEndian(CRC32C.masked(length)) + data + littleEndian(CRC32C.masked(data))
-    }
-
-    static func varint(_ value: UInt64) -> [UInt8] {
-        var v = value, out: [UInt8] = []
-        repeat {
-            var byte = UInt8(v & 0x7F)
-            v >>= 7
-            if v != 0 { byte |= 0x80 }
-            out.append(byte)
-        } while v != 0
-        return out
-    }
-
-    static func lengthDelimited(field: Int, _ bytes: [UInt8]) -> [UInt8] {
-        varint(UInt64(field << 3 | 2)) + varint(UInt64(bytes.count)) + bytes
-    }
-
-    static func string(field: Int, _ s: String) -> [UInt8] { lengthDelimited(field: field, Array(s.utf8)) }
-
-    static func littleEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
-        withUnsafeBytes(of: value.littleEndian) { Array($0) }
+    /// The host name as `socket.gethostname()` gives it.
+    private static func hostname() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
