@@ -30,7 +30,7 @@ let package = Package(
             name: "CVoltKernels",
             dependencies: ["CBLAS"],
             cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast"])],
-            linkerSettings: [.linkedLibrary("gomp"), .linkedLibrary("m")]
+            linkerSettings: [.linkedLibrary("gomp"), .linkedLibrary("dnnl"), .linkedLibrary("m")]
         ),
         .target(
             name: "VoltTensor",

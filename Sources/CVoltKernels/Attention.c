@@ -1,11 +1,20 @@
 #include <stdlib.h>
 #include "internal.h"
 
-// CBLAS entry points (OpenBLAS); declared here so the kernels need no BLAS header on the include path. Called
-// inside a parallel region, OpenBLAS's OpenMP build runs them on the calling thread.
+// oneDNN's row-major sgemm: JIT-compiled for the running CPU (AVX-512 where present, unlike OpenBLAS under
+// OPENBLAS_CORETYPE=Haswell) and single-threaded when called inside a parallel region, as here. Declared here so
+// the kernels need no oneDNN header on the include path.
+int dnnl_sgemm(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+               const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
 enum { VOLT_ROW_MAJOR = 101, VOLT_NO_TRANS = 111, VOLT_TRANS = 112 };
-void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
-                 const float *b, int ldb, float beta, float *c, int ldc);
+
+/// C = alpha·op(A)·op(B) + beta·C, row-major (CBLAS-style arguments).
+static void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
+                        const float *b, int ldb, float beta, float *c, int ldc) {
+    (void)order;
+    dnnl_sgemm(trans_a == VOLT_TRANS ? 'T' : 'N', trans_b == VOLT_TRANS ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb,
+               beta, c, ldc);
+}
 
 #define VOLT_ATTENTION_BLOCK 64
 

@@ -28,19 +28,21 @@ public func withAutocast<T>(_ settings: Autocast, _ body: () throws -> T) rethro
 
 /// A tensor kept for a backward pass: as is, or rounded to half precision under autocast.
 ///
-/// Leaves (parameters) are kept as they are — they exist anyway — so only activations shrink.
+/// Leaves (parameters) and views (such as a transposed weight) are kept as they are — their storage exists
+/// anyway, and rounding a view would copy it — so only activations shrink.
 struct SavedTensor {
     private let stored: Tensor
 
     init(_ tensor: Tensor) {
         let storage = Autocast.current.storage
-        if storage != .float32, tensor.dtype == .float32, !(tensor.requiresGrad && tensor.isLeaf) {
+        let isLeafParameter = tensor.requiresGrad && tensor.isLeaf
+        if storage != .float32, tensor.dtype == .float32, !isLeafParameter, tensor.isContiguous {
             stored = withNoGrad { tensor.to(storage) }
         } else {
             stored = tensor.detached()
         }
     }
 
-    /// The saved values as a contiguous float32 tensor.
-    var value: Tensor { withNoGrad { stored.float32().contiguous() } }
+    /// The saved values as float32 (a view when they were kept as is; contiguous when they were rounded).
+    var value: Tensor { withNoGrad { stored.float32() } }
 }
