@@ -14,4 +14,5 @@ static inline MPI_Op volt_MPI_MIN(void) { return MPI_MIN; }
 static inline void *volt_MPI_IN_PLACE(void) { return MPI_IN_PLACE; }
 static inline MPI_Status *volt_MPI_STATUS_IGNORE(void) { return MPI_STATUS_IGNORE; }
 static inline MPI_Request volt_MPI_REQUEST_NULL(void) { return MPI_REQUEST_NULL; }
+static inline MPI_Status *volt_MPI_STATUSES_IGNORE(void) { return MPI_STATUSES_IGNORE; }
 #endif

@@ -119,6 +119,7 @@ extension Tensor {
         } else {
             grad = g32.clone()
         }
+        gradientHook?(self)
     }
 }
 

@@ -25,6 +25,9 @@ public final class Tensor: @unchecked Sendable {
     public var requiresGrad: Bool
     /// The accumulated gradient (same shape, float32), or `nil` before the first backward pass or after zeroing.
     public var grad: Tensor?
+    /// Called after ``backward(_:)`` adds into this leaf's ``grad`` (PyTorch's post-accumulate-grad hook); data
+    /// parallelism uses it to start reducing gradients while the backward pass goes on.
+    public var gradientHook: ((Tensor) -> Void)?
     /// The operation that produced this tensor, while the graph is alive.
     var gradFunction: GradFunction?
 

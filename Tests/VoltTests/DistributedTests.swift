@@ -27,7 +27,9 @@ final class DistributedTests: XCTestCase {
         let data = lineData(24)
         let parallel = try module()
         let dataLoader = DataLoader(ArrayDataset(data), batchSize: 3) { $0 }  // sequential: shards interleave
-        try trainer(try DDPStrategy(), root: temporaryDirectory(), callbacks: []).fit(parallel, train: dataLoader)
+        let ddp = try DDPStrategy(bucketBytes: 4)  // one bucket per parameter: both reduce during backward
+        try trainer(ddp, root: temporaryDirectory(), callbacks: []).fit(parallel, train: dataLoader)
+        XCTAssertEqual(ddp.bucketsOverlapped, 2 * 4 * 2, "2 buckets per step, 4 steps per epoch, 2 epochs, all during backward")
 
         let single = try module()
         let singleLoader = DataLoader(ArrayDataset(data), batchSize: 6) { $0 }

@@ -58,8 +58,9 @@ public final class GenSLMModule: TrainingModule {
         context.log("train_loss", loss, onStep: true, onEpoch: true, progressBar: true)
         if automaticOptimization { return loss }
         let optimizer = context.optimizer
-        try context.manualBackward(loss / Float(accumulationSteps))
-        if (index + 1) % accumulationSteps == 0 || context.isLastBatch {
+        let stepping = (index + 1) % accumulationSteps == 0 || context.isLastBatch
+        try context.manualBackward(loss / Float(accumulationSteps), synchronize: stepping)
+        if stepping {
             try optimizer.step()
             optimizer.zeroGrad()
         }

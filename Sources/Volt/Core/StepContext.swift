@@ -41,8 +41,13 @@ public final class StepContext {
     }
 
     /// Back-propagates `loss` (scaled by the precision plugin under fp16), accumulating into the gradients.
-    public func manualBackward(_ loss: Tensor) throws {
+    ///
+    /// - Parameter synchronize: pass true when an optimizer steps right after this backward pass (the last
+    ///   micro-step of an accumulation window): under DDP the gradient all-reduce then overlaps with backward.
+    ///   Without it, gradients are reduced when the optimizer steps — never on micro-steps either way.
+    public func manualBackward(_ loss: Tensor, synchronize: Bool = false) throws {
         guard loss.count == 1 else { throw TrainerError.notAScalar(name: "loss", shape: loss.shape) }
+        if synchronize { trainer.strategy.prepareBackward(optimizers.flatMap(\.parameters), synchronize: true) }
         trainer.precisionPlugin.backward(loss)
     }
 

@@ -136,8 +136,10 @@ extension Trainer {
     private func automaticStep(loss: Tensor?, index: Int, isLast: Bool) throws {
         guard let loss else { return }
         guard loss.count == 1 else { throw TrainerError.notAScalar(name: "training loss", shape: loss.shape) }
+        let boundary = (index + 1) % accumulateGradBatches == 0 || isLast
+        strategy.prepareBackward(trainingOptimizers[0].parameters, synchronize: boundary)
         precisionPlugin.backward(accumulateGradBatches > 1 ? loss / Float(accumulateGradBatches) : loss)
-        guard (index + 1) % accumulateGradBatches == 0 || isLast else { return }
+        guard boundary else { return }
         let optimizer = trainingOptimizers[0]
         let stepped = try optimizerStep(optimizer)
         optimizer.zeroGrad()

@@ -43,6 +43,30 @@ public final class MPICommunicator: @unchecked Sendable {
         }
     }
 
+    /// Starts summing `count` floats across ranks in place; finish with ``wait(_:)``. The count must fit in 32 bits.
+    public func startAllReduceSum(_ buffer: UnsafeMutablePointer<Float>, count: Int) -> MPIRequest {
+        var request: MPI_Request? = volt_MPI_REQUEST_NULL()
+        MPI_Iallreduce(volt_MPI_IN_PLACE(), buffer, Int32(count), volt_MPI_FLOAT(), volt_MPI_SUM(), volt_MPI_COMM_WORLD(), &request)
+        return MPIRequest(handle: request)
+    }
+
+    /// Lets outstanding non-blocking operations progress (Open MPI advances them only inside MPI calls).
+    public func progress(_ requests: inout [MPIRequest]) {
+        guard !requests.isEmpty else { return }
+        var handles = requests.map(\.handle)
+        var done: Int32 = 0
+        MPI_Testall(Int32(handles.count), &handles, &done, volt_MPI_STATUSES_IGNORE())
+        for i in requests.indices { requests[i].handle = handles[i] }
+    }
+
+    /// Waits for `requests` to complete.
+    public func wait(_ requests: inout [MPIRequest]) {
+        guard !requests.isEmpty else { return }
+        var handles = requests.map(\.handle)
+        MPI_Waitall(Int32(handles.count), &handles, volt_MPI_STATUSES_IGNORE())
+        requests = []
+    }
+
     /// Sums doubles across ranks in place.
     public func allReduceSum(_ values: inout [Double]) {
         let count = Int32(values.count)
@@ -70,4 +94,9 @@ public final class MPICommunicator: @unchecked Sendable {
         MPI_Abort(volt_MPI_COMM_WORLD(), code)
         exit(code)
     }
+}
+
+/// An outstanding non-blocking MPI operation.
+public struct MPIRequest: @unchecked Sendable {
+    var handle: MPI_Request?
 }

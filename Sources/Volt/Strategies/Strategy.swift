@@ -9,6 +9,9 @@ public protocol Strategy: AnyObject {
     var worldSize: Int { get }
     /// Averages gradients across ranks (in place).
     func reduceGradients(_ parameters: [Tensor])
+    /// Called before a backward pass; with `synchronize`, that pass ends an accumulation window, and a data-parallel
+    /// strategy may start reducing gradients as soon as backward produces them.
+    func prepareBackward(_ parameters: [Tensor], synchronize: Bool)
     /// Makes every rank's tensors equal to rank 0's.
     func broadcast(_ tensors: [Tensor])
     /// Reduces numbers across ranks (sum), in place.
@@ -31,6 +34,7 @@ public protocol Strategy: AnyObject {
 }
 
 extension Strategy {
+    public func prepareBackward(_ parameters: [Tensor], synchronize: Bool) {}
     public func prepareStep(_ parameters: [Tensor]) {}
     public func finishStep(_ parameters: [Tensor]) {}
     public func gatherOptimizerState(_ optimizer: any Optimizer) -> OptimizerState { optimizer.state() }
