@@ -25,8 +25,11 @@ public class DDPStrategy: Strategy {
         }
         communicator = world
         self.bucketBytes = bucketBytes
-        if ProcessInfo.processInfo.environment["OMP_NUM_THREADS"] == nil {
-            volt_set_threads(Int32(Swift.max(1, ProcessInfo.processInfo.activeProcessorCount / world.size)))
+        let environment = ProcessInfo.processInfo.environment
+        if environment["OMP_NUM_THREADS"] == nil {
+            // One share of this node's cores per rank on this node (not of the whole world, which may span nodes).
+            let local = Int(environment["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? environment["SLURM_NTASKS_PER_NODE"] ?? "") ?? world.size
+            volt_set_threads(Int32(Swift.max(1, ProcessInfo.processInfo.activeProcessorCount / Swift.max(local, 1))))
         }
     }
 
