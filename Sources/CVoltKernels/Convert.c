@@ -23,12 +23,7 @@ static void f32_to_bf16_task(void *p, size_t begin, size_t end) {
     convert_ctx *c = p;
     const float *x = c->src;
     uint16_t *y = c->dst;
-    for (size_t i = begin; i < end; i++) {
-        uint32_t u = volt_float_to_bits(x[i]);
-        uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;  // round to nearest, ties to even
-        uint32_t nan = (u >> 16) | 0x40u;                           // keep NaN a (quiet) NaN
-        y[i] = (uint16_t)(((u & 0x7fffffffu) > 0x7f800000u) ? nan : rounded);
-    }
+    for (size_t i = begin; i < end; i++) y[i] = volt_float_to_bf16(x[i]);
 }
 
 VOLT_MULTIVERSION

@@ -31,6 +31,13 @@ void volt_parallel_for(size_t n, size_t grain, volt_range_fn fn, void *ctx);
 
 VOLT_INLINE float volt_bits_to_float(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 VOLT_INLINE uint32_t volt_float_to_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+/// float32 → bfloat16 bits, round to nearest with ties to even; NaN stays a (quiet) NaN.
+VOLT_INLINE uint16_t volt_float_to_bf16(float x) {
+    uint32_t u = volt_float_to_bits(x);
+    uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+    uint32_t nan = (u >> 16) | 0x40u;
+    return (uint16_t)(((u & 0x7fffffffu) > 0x7f800000u) ? nan : rounded);
+}
 
 /// exp with Cephes' polynomial (≤ 2 ulp on the normal range); 0 below -87.3, +inf above 88.7, NaN kept.
 VOLT_INLINE float volt_expf(float x) {

@@ -37,12 +37,31 @@ struct SavedTensor {
         let storage = Autocast.current.storage
         let isLeafParameter = tensor.requiresGrad && tensor.isLeaf
         if storage != .float32, tensor.dtype == .float32, !isLeafParameter, tensor.isContiguous {
-            stored = withNoGrad { tensor.to(storage) }
+            stored = tensor.rounded(to: storage)
         } else {
             stored = tensor.detached()
         }
     }
 
     /// The saved values as float32 (a view when they were kept as is; contiguous when they were rounded).
-    var value: Tensor { withNoGrad { stored.float32() } }
+    var value: Tensor {
+        guard stored.dtype != .float32 else { return stored }
+        let widened = withNoGrad { stored.float32() }
+        widened.roundedCopy = stored  // widening is exact: a bfloat16 product of the value reuses what was saved
+        return widened
+    }
+}
+
+extension Tensor {
+    /// This tensor converted to `dtype` (contiguous, no gradient). An activation — a contiguous tensor produced by
+    /// a recorded operation, which nothing writes to afterwards — converts once: the copy is kept with it (and
+    /// carried to its reshaped and transposed views), so two operations saving the same activation, or a bfloat16
+    /// product and the backward pass, share one buffer.
+    func rounded(to dtype: DType) -> Tensor {
+        if let copy = roundedCopy, copy.dtype == dtype, isContiguous, copy.strides == strides { return copy }
+        let isActivation = gradFunction != nil && isContiguous
+        let copy = withNoGrad { to(dtype) }
+        if isActivation { roundedCopy = copy }
+        return copy
+    }
 }

@@ -30,6 +30,9 @@ public final class Tensor: @unchecked Sendable {
     public var gradientHook: ((Tensor) -> Void)?
     /// The operation that produced this tensor, while the graph is alive.
     var gradFunction: GradFunction?
+    /// This activation rounded to half precision, made once and shared by every operation that keeps it for the
+    /// backward pass or multiplies it in bfloat16 (see ``Tensor/rounded(to:)``).
+    var roundedCopy: Tensor?
 
     /// A view onto existing storage.
     init(storage: TensorStorage, shape: [Int], strides: [Int], offset: Int = 0, dtype: DType,

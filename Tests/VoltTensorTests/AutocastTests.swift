@@ -36,4 +36,21 @@ final class AutocastTests: XCTestCase {
         // Each of 8 ops keeps its output (1 MiB) and saves one float32 (1 MiB) or float16 (0.5 MiB) tensor.
         XCTAssertLessThan(Double(half), Double(full) * 0.85, "saved activations shrink: \(half) vs \(full) bytes")
     }
+
+    func testOperationsSavingOneActivationShareItsRoundedCopy() {
+        let x = random([256, 1024], seed: 4), weights = (0..<2).map { random([1024, 8], seed: 5 + UInt64($0)) }
+        x.requiresGrad = true
+        for w in weights { w.requiresGrad = true }
+        func held(consumers: Int) -> Int {
+            let before = BufferPool.shared.usage.live
+            let outputs = withAutocast(.float16) {
+                let h = x.tanh()  // a 1 MiB activation, saved once as 0.5 MiB of float16 by each consumer
+                return weights.prefix(consumers).map { h.matmul($0) }
+            }
+            defer { withExtendedLifetime(outputs) {} }
+            return BufferPool.shared.usage.live - before
+        }
+        let one = held(consumers: 1), two = held(consumers: 2)
+        XCTAssertLessThan(two - one, 64 << 10, "a second consumer adds its 8 KiB output, not another copy (\(one) → \(two) bytes)")
+    }
 }

@@ -37,6 +37,19 @@ final class AutogradTests: XCTestCase {
         XCTAssertLessThanOrEqual(BufferPool.shared.usage.live - before, 1 << 20, "only x.grad remains")
     }
 
+    func testGraphKeepsOnlyWhatBackwardNeeds() {
+        // Additions and subtractions need only their operands' shapes: the graph must not keep the 1 MiB
+        // intermediates of this chain alive (it used to, through the backward closures).
+        let x = random([512, 512], seed: 2), bias = random([512], seed: 3)
+        x.requiresGrad = true
+        bias.requiresGrad = true
+        let before = BufferPool.shared.usage.live
+        let loss = (0..<4).reduce(x) { h, _ in (h + bias) - bias }.sum()
+        XCTAssertLessThan(BufferPool.shared.usage.live - before, 1 << 20, "no 1 MiB intermediate is held by the graph")
+        loss.backward()
+        XCTAssertEqual(x.grad?.scalars.allSatisfy { $0 == 1 }, true)
+    }
+
     func testBufferPoolReusesFreedBuffers() {
         let pool = BufferPool(capacity: 1 << 20)
         let a = pool.allocate(byteCount: 10_000)

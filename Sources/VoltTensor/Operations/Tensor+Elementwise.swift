@@ -59,31 +59,35 @@ extension Tensor {
 
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastBinary(VOLT_ADD, a, b)
-        return record(out, inputs: [a, b], name: "add") { g in [g.summed(toShape: a.shape), g.summed(toShape: b.shape)] }
+        let shapeA = a.shape, shapeB = b.shape  // shapes only: capturing a or b would keep them alive until backward
+        return record(out, inputs: [a, b], name: "add") { g in [g.summed(toShape: shapeA), g.summed(toShape: shapeB)] }
     }
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastBinary(VOLT_SUB, a, b)
+        let shapeA = a.shape, shapeB = b.shape
         return record(out, inputs: [a, b], name: "sub") { g in
-            [g.summed(toShape: a.shape), (-g).summed(toShape: b.shape)]
+            [g.summed(toShape: shapeA), (-g).summed(toShape: shapeB)]
         }
     }
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastBinary(VOLT_MUL, a, b)
         let sa = b.requiresGrad ? SavedTensor(a) : nil, sb = a.requiresGrad ? SavedTensor(b) : nil
+        let shapeA = a.shape, shapeB = b.shape
         return record(out, inputs: [a, b], name: "mul") { g in
-            [sb.map { (g * $0.value).summed(toShape: a.shape) }, sa.map { (g * $0.value).summed(toShape: b.shape) }]
+            [sb.map { (g * $0.value).summed(toShape: shapeA) }, sa.map { (g * $0.value).summed(toShape: shapeB) }]
         }
     }
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastBinary(VOLT_DIV, a, b)
         let sa = b.requiresGrad ? SavedTensor(a) : nil, sb = SavedTensor(b)
+        let shapeA = a.shape, shapeB = b.shape, needsA = a.requiresGrad
         return record(out, inputs: [a, b], name: "div") { g in
             let denominator = sb.value
-            return [a.requiresGrad ? (g / denominator).summed(toShape: a.shape) : nil,
-                    sa.map { (-(g * $0.value) / (denominator * denominator)).summed(toShape: b.shape) }]
+            return [needsA ? (g / denominator).summed(toShape: shapeA) : nil,
+                    sa.map { (-(g * $0.value) / (denominator * denominator)).summed(toShape: shapeB) }]
         }
     }
 
@@ -92,10 +96,11 @@ extension Tensor {
         let out = Tensor.broadcastBinary(VOLT_POW, self, exponent)
         let savedBase = SavedTensor(self), savedExponent = SavedTensor(exponent), savedResult = SavedTensor(out)
         let baseShape = shape, exponentShape = exponent.shape
+        let needsBase = requiresGrad, needsExponent = exponent.requiresGrad
         return Tensor.record(out, inputs: [self, exponent], name: "pow") { g in
             let base = savedBase.value, e = savedExponent.value
-            return [self.requiresGrad ? (g * e * base.pow(e - 1)).summed(toShape: baseShape) : nil,
-                    exponent.requiresGrad ? (g * savedResult.value * base.log()).summed(toShape: exponentShape) : nil]
+            return [needsBase ? (g * e * base.pow(e - 1)).summed(toShape: baseShape) : nil,
+                    needsExponent ? (g * savedResult.value * base.log()).summed(toShape: exponentShape) : nil]
         }
     }
 

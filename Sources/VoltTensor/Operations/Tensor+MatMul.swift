@@ -58,8 +58,7 @@ extension Tensor {
 
     /// An operand converted to bfloat16 in its stored layout (a transposed operand stays transposed).
     static func bfloat16Operand(_ t: Tensor, _ layout: GEMMOperand, rows: Int, cols: Int) -> (Tensor, GEMMOperand) {
-        let stored = layout.transposed ? t.transposed() : t
-        let converted = withNoGrad { stored.to(.bfloat16) }  // contiguous
+        let converted = (layout.transposed ? t.transposed() : t).rounded(to: .bfloat16)  // contiguous
         let (r, c) = layout.transposed ? (cols, rows) : (rows, cols)
         return (converted, GEMMOperand(transposed: layout.transposed, leadingDimension: c,
                                        batchStride: layout.batchStride == 0 ? 0 : r * c))

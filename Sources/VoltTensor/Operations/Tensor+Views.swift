@@ -16,6 +16,7 @@ extension Tensor {
         let base = contiguous()
         let view = Tensor(storage: base.storage, shape: target, strides: Tensor.contiguousStrides(target),
                           offset: base.offset, dtype: dtype)
+        view.roundedCopy = base.roundedCopy.map { copy in withNoGrad { copy.reshaped(target) } }
         let original = shape
         return Tensor.record(view, inputs: [base], name: "reshape") { g in [g.reshaped(original)] }
     }
@@ -25,6 +26,7 @@ extension Tensor {
         precondition(order.count == rank && Set(order) == Set(0..<rank), "bad permutation \(order) for rank \(rank)")
         let view = Tensor(storage: storage, shape: order.map { shape[$0] }, strides: order.map { strides[$0] },
                           offset: offset, dtype: dtype)
+        view.roundedCopy = roundedCopy.map { copy in withNoGrad { copy.permuted(order) } }
         var inverse = [Int](repeating: 0, count: rank)
         for (i, o) in order.enumerated() { inverse[o] = i }
         return Tensor.record(view, inputs: [self], name: "permute") { g in [g.permuted(inverse)] }
