@@ -1,5 +1,5 @@
 #include <stdlib.h>
-#include "internal.h"
+#include "attention.h"
 
 // oneDNN's row-major sgemm: JIT-compiled for the running CPU (AVX-512 where present, unlike OpenBLAS under
 // OPENBLAS_CORETYPE=Haswell) and single-threaded when called inside a parallel region, as here. Declared here so
@@ -16,40 +16,8 @@ static void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k
                beta, c, ldc);
 }
 
-#define VOLT_ATTENTION_BLOCK 64
-
-typedef struct {
-    const volt_attention_desc *d;
-    const float *qkv, *out, *lse_in, *dout;
-    float *o, *lse, *dqkv;
-    const float *cos_table, *sin_table;  // [seq, rotary_dims / 2]
-} attention_ctx;
-
-/// Element (i, j) of head bh survives dropout.
-VOLT_INLINE float volt_attention_keep(const volt_attention_desc *d, size_t bh, size_t i, size_t j) {
-    uint64_t counter = d->offset + ((uint64_t)bh * d->seq + i) * d->seq + j;
-    uint64_t z = d->seed + (counter + 1) * 0x9E3779B97F4A7C15ull;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    float u = (float)(z >> 40) * (1.0f / 16777216.0f);
-    return u >= d->dropout ? 1.0f / (1.0f - d->dropout) : 0.0f;
-}
-
-/// Rotates the leading rotary dims of `x` (one head vector at position t) by +θ, or by −θ when `inverse`.
-/// GPT-NeoX pairs dimension f with f + rotary_dims / 2 (rotate_half), angle t · base^(−2f / rotary_dims).
-VOLT_INLINE void volt_rotate(float *x, const attention_ctx *c, size_t t, int inverse) {
-    size_t half = c->d->rotary_dims / 2;
-    const float *cs = c->cos_table + t * half, *sn = c->sin_table + t * half;
-    for (size_t f = 0; f < half; f++) {
-        float a = x[f], b = x[f + half], s = inverse ? -sn[f] : sn[f];
-        x[f] = a * cs[f] - b * s;
-        x[f + half] = b * cs[f] + a * s;
-    }
-}
-
 /// Copies head bh's q (rotated, scaled by 1/√d), k (rotated) and v into contiguous [seq, head_dim] buffers.
-static void volt_gather_head(const attention_ctx *c, size_t bh, float *q, float *k, float *v) {
+void volt_gather_head(const attention_ctx *c, size_t bh, float *q, float *k, float *v) {
     const volt_attention_desc *d = c->d;
     size_t b = bh / d->heads, h = bh % d->heads, hd = d->head_dim;
     float scale = 1.0f / sqrtf((float)hd);
@@ -67,7 +35,7 @@ static void volt_gather_head(const attention_ctx *c, size_t bh, float *q, float 
 /// Turns scores S[rows, cols] of queries i0.. into probabilities in place: causal and key masks, then either a
 /// fresh softmax (saving lse) or exp(S − lse) from a saved lse.
 VOLT_MULTIVERSION
-static void volt_block_probabilities(const attention_ctx *c, size_t bh, size_t i0, size_t rows, size_t cols, float *s,
+void volt_block_probabilities(const attention_ctx *c, size_t bh, size_t i0, size_t rows, size_t cols, float *s,
                                      float *lse, int recompute) {
     VOLT_REASSOCIATE
     const volt_attention_desc *d = c->d;
@@ -117,7 +85,7 @@ static void attention_forward_task(void *p, size_t begin, size_t end) {
     free(buf);
 }
 
-static void volt_rotary_tables(const volt_attention_desc *d, float **cos_table, float **sin_table) {
+void volt_rotary_tables(const volt_attention_desc *d, float **cos_table, float **sin_table) {
     size_t half = d->rotary_dims / 2;
     *cos_table = malloc(sizeof(float) * (d->seq * half + 1));
     *sin_table = malloc(sizeof(float) * (d->seq * half + 1));
@@ -150,17 +118,12 @@ static void attention_backward_task(void *p, size_t begin, size_t end) {
     float *buf = malloc(sizeof(float) * (6 * T * hd + 2 * B * T + T));
     float *q = buf, *k = q + T * hd, *v = k + T * hd, *dq = v + T * hd, *dk = dq + T * hd, *dv = dk + T * hd;
     float *pr = dv + T * hd, *dp = pr + B * T, *delta = dp + B * T;
-    float scale = 1.0f / sqrtf((float)hd);
     for (size_t bh = begin; bh < end; bh++) {
         size_t b = bh / H, h = bh % H;
         volt_gather_head(c, bh, q, k, v);
         memset(dq, 0, sizeof(float) * 3 * T * hd);
-        const float *dout = c->dout + (b * T * H + h) * hd, *o = c->out + (b * T * H + h) * hd;
-        for (size_t t = 0; t < T; t++) {  // delta_i = dO_i · O_i
-            float acc = 0.0f;
-            for (size_t e = 0; e < hd; e++) acc += dout[t * ld + e] * o[t * ld + e];
-            delta[t] = acc;
-        }
+        const float *dout = c->dout + (b * T * H + h) * hd;
+        volt_head_delta(c, bh, delta);
         for (size_t i0 = 0; i0 < T; i0 += B) {
             size_t rows = i0 + B <= T ? B : T - i0, cols = i0 + rows;
             cblas_sgemm(VOLT_ROW_MAJOR, VOLT_NO_TRANS, VOLT_TRANS, (int)rows, (int)cols, (int)hd, 1.0f, q + i0 * hd,
@@ -169,16 +132,7 @@ static void attention_backward_task(void *p, size_t begin, size_t end) {
             // dP = dO · Vᵀ
             cblas_sgemm(VOLT_ROW_MAJOR, VOLT_NO_TRANS, VOLT_TRANS, (int)rows, (int)cols, (int)hd, 1.0f,
                         dout + i0 * ld, (int)ld, v, (int)hd, 0.0f, dp, (int)cols);
-            for (size_t r = 0; r < rows; r++) {
-                float *prow = pr + r * cols, *dprow = dp + r * cols;
-                float di = delta[i0 + r];
-                for (size_t j = 0; j < cols; j++) {
-                    float keep = d->dropout > 0.0f ? volt_attention_keep(d, bh, i0 + r, j) : 1.0f;
-                    float pij = prow[j];
-                    dprow[j] = pij * (dprow[j] * keep - di);  // dS
-                    prow[j] = pij * keep;                      // the dropped probabilities, for dV
-                }
-            }
+            volt_score_gradient(d, bh, i0, rows, cols, pr, dp, delta + i0);
             // dQ' = dS · K, dK += dSᵀ · Q', dV += Pdropᵀ · dO
             cblas_sgemm(VOLT_ROW_MAJOR, VOLT_NO_TRANS, VOLT_NO_TRANS, (int)rows, (int)hd, (int)cols, 1.0f, dp,
                         (int)cols, k, (int)hd, 0.0f, dq + i0 * hd, (int)hd);
@@ -187,17 +141,53 @@ static void attention_backward_task(void *p, size_t begin, size_t end) {
             cblas_sgemm(VOLT_ROW_MAJOR, VOLT_TRANS, VOLT_NO_TRANS, (int)cols, (int)hd, (int)rows, 1.0f, pr, (int)cols,
                         dout + i0 * ld, (int)ld, 1.0f, dv, (int)hd);
         }
-        for (size_t t = 0; t < T; t++) {
-            float *dst = c->dqkv + ((b * T + t) * H + h) * 3 * hd;
-            for (size_t e = 0; e < hd; e++) dq[t * hd + e] *= scale;
-            volt_rotate(dq + t * hd, c, t, 1);
-            volt_rotate(dk + t * hd, c, t, 1);
-            memcpy(dst, dq + t * hd, hd * sizeof(float));
-            memcpy(dst + hd, dk + t * hd, hd * sizeof(float));
-            memcpy(dst + 2 * hd, dv + t * hd, hd * sizeof(float));
-        }
+        volt_scatter_head(c, bh, dq, dk, dv);
     }
     free(buf);
+}
+
+VOLT_MULTIVERSION
+void volt_score_gradient(const volt_attention_desc *d, size_t bh, size_t i0, size_t rows, size_t cols, float *p,
+                         float *dp, const float *delta) {
+    for (size_t r = 0; r < rows; r++) {
+        float *prow = p + r * cols, *dprow = dp + r * cols;
+        float di = delta[r];
+        if (d->dropout > 0.0f) {
+            for (size_t j = 0; j < cols; j++) {
+                float keep = volt_attention_keep(d, bh, i0 + r, j), pij = prow[j];
+                dprow[j] = pij * (dprow[j] * keep - di);  // dS
+                prow[j] = pij * keep;                      // the dropped probabilities, for dV
+            }
+        } else {
+            for (size_t j = 0; j < cols; j++) dprow[j] = prow[j] * (dprow[j] - di);
+        }
+    }
+}
+
+void volt_head_delta(const attention_ctx *c, size_t bh, float *delta) {
+    const volt_attention_desc *d = c->d;
+    size_t T = d->seq, hd = d->head_dim, H = d->heads, ld = H * hd, b = bh / H, h = bh % H;
+    const float *dout = c->dout + (b * T * H + h) * hd, *o = c->out + (b * T * H + h) * hd;
+    for (size_t t = 0; t < T; t++) {
+        float acc = 0.0f;
+        for (size_t e = 0; e < hd; e++) acc += dout[t * ld + e] * o[t * ld + e];
+        delta[t] = acc;
+    }
+}
+
+void volt_scatter_head(const attention_ctx *c, size_t bh, float *dq, float *dk, const float *dv) {
+    const volt_attention_desc *d = c->d;
+    size_t T = d->seq, hd = d->head_dim, H = d->heads, b = bh / H, h = bh % H;
+    float scale = 1.0f / sqrtf((float)hd);
+    for (size_t t = 0; t < T; t++) {
+        float *dst = c->dqkv + ((b * T + t) * H + h) * 3 * hd;
+        for (size_t e = 0; e < hd; e++) dq[t * hd + e] *= scale;
+        volt_rotate(dq + t * hd, c, t, 1);
+        volt_rotate(dk + t * hd, c, t, 1);
+        memcpy(dst, dq + t * hd, hd * sizeof(float));
+        memcpy(dst + hd, dk + t * hd, hd * sizeof(float));
+        memcpy(dst + 2 * hd, dv + t * hd, hd * sizeof(float));
+    }
 }
 
 void volt_attention_backward_f32(const volt_attention_desc *desc, const float *qkv, const float *out,

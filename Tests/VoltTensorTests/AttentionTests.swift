@@ -85,4 +85,31 @@ final class AttentionTests: XCTestCase {
             return Tensor.causalAttention(qkv: x[0], configuration: config, generator: &gen)
         }
     }
+
+    func testBF16AutocastTracksFloat32InForwardAndBackward() throws {
+        try XCTSkipUnless(MatMulBackends.bf16.supportsBF16, "no native bfloat16 matmul on this CPU")
+        // 300 positions span three 128-query blocks; padding, rotary and dropout all take part.
+        let (batch, seq, heads, headDim) = (2, 300, 2, 16)
+        let qkv = random([batch, seq, heads * 3 * headDim], low: -1, high: 1, seed: 7)
+        var maskValues = [Float](repeating: 1, count: batch * seq)
+        for t in 280..<seq { maskValues[seq + t] = 0 }
+        let mask = Tensor(shape: [batch, seq], scalars: maskValues)
+        let weights = random([batch, seq, heads * headDim], seed: 8)
+        let config = AttentionConfiguration(heads: heads, rotaryDims: 4, dropout: 0.1)
+        func run(_ settings: Autocast) -> (out: [Float], grad: [Float]) {
+            let x = qkv.detached()
+            x.requiresGrad = true
+            return withAutocast(settings) {
+                var gen = RandomGenerator(seed: 11)
+                let y = Tensor.causalAttention(qkv: x, configuration: config, keyMask: mask, training: true, generator: &gen)
+                (y * weights).sum().backward()
+                return (y.scalars, x.grad!.scalars)
+            }
+        }
+        let full = run(.float32), half = run(.bfloat16)
+        assertClose(half.out, full.out, atol: 0.03, rtol: 0.02)
+        assertClose(half.grad, full.grad, atol: 0.05, rtol: 0.05)
+        XCTAssertNotEqual(half.out, full.out, "bfloat16 products round their inputs")
+        XCTAssertNotEqual(half.grad, full.grad, "bfloat16 products round their inputs")
+    }
 }

@@ -123,6 +123,12 @@ void volt_attention_forward_f32(const volt_attention_desc *desc, const float *qk
 /// Backward pass: recomputes each block's probabilities from lse and writes dqkv (same layout as qkv).
 void volt_attention_backward_f32(const volt_attention_desc *desc, const float *qkv, const float *out,
                                  const float *lse, const float *dout, float *dqkv);
+/// The same passes with bfloat16 products (oneDNN's AVX512_BF16 matmul): equal to the float32 kernels up to
+/// bfloat16 rounding of each product's inputs. Return 0, or -1 when oneDNN cannot run bfloat16 products here
+/// (the outputs are then incomplete: use the float32 kernels).
+int volt_attention_forward_bf16(const volt_attention_desc *desc, const float *qkv, float *out, float *lse);
+int volt_attention_backward_bf16(const volt_attention_desc *desc, const float *qkv, const float *out,
+                                 const float *lse, const float *dout, float *dqkv);
 
 // MARK: Optimizer updates over flat float32 buffers (PyTorch's formulas)
 /// Adam / AdamW: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², p ← p − lr/bc₁ · m / (√v/√bc₂ + eps), with g = grad·grad_scale.

@@ -54,15 +54,25 @@ extension Tensor {
                                            seed: seed, offset: offset)
             return body(&desc)
         }
-        withDescriptor { volt_attention_forward_f32($0, x.floatPointer, out.floatPointer, lse.floatPointer) }
+        // Under bfloat16 autocast the products take bfloat16 inputs where the CPU has native kernels for them;
+        // should oneDNN refuse one, the float32 kernel redoes the pass.
+        let bfloat16 = Autocast.current.compute == .bfloat16 && MatMulBackends.bf16.supportsBF16
+        withDescriptor { desc in
+            if !bfloat16 || volt_attention_forward_bf16(desc, x.floatPointer, out.floatPointer, lse.floatPointer) != 0 {
+                volt_attention_forward_f32(desc, x.floatPointer, out.floatPointer, lse.floatPointer)
+            }
+        }
         let savedIn = SavedTensor(x), savedOut = SavedTensor(out)
         return record(out, inputs: [qkv], name: "causalAttention") { g in
             let input = savedIn.value, output = savedOut.value
             let dqkv = Tensor(uninitializedShape: input.shape)
             let dy = g.contiguous()
-            withDescriptor {
-                volt_attention_backward_f32($0, input.floatPointer, output.floatPointer, lse.floatPointer, dy.floatPointer,
-                                            dqkv.floatPointer)
+            withDescriptor { desc in
+                let (q, o, l, d, dq) = (input.floatPointer, output.floatPointer, lse.floatPointer, dy.floatPointer,
+                                        dqkv.floatPointer)
+                if !bfloat16 || volt_attention_backward_bf16(desc, q, o, l, d, dq) != 0 {
+                    volt_attention_backward_f32(desc, q, o, l, d, dq)
+                }
             }
             return [dqkv]
         }
