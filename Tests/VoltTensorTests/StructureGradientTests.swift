@@ -21,6 +21,7 @@ final class StructureGradientTests: XCTestCase {
         let batched = random([2, 3, 4], seed: 5), batchedB = random([2, 4, 2], seed: 6)
         checkGradients([batched, batchedB]) { $0[0].matmul($0[1]) }
         checkGradients([batched, b]) { $0[0].matmul($0[1]) }
+        checkGradients([batched, bt]) { $0[0].matmul($0[1].transposed()) }  // a Linear layer: x · Wᵀ
         checkGradients([a, batchedB]) { $0[0].matmul($0[1]) }
         let heads = random([2, 3, 2, 4], seed: 7)  // [batch, seq, heads, dim] → attention-style [b, h, s, d]
         checkGradients([heads]) { x in

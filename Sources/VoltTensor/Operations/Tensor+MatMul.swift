@@ -36,7 +36,7 @@ extension Tensor {
         }
 
         let savedA = other.requiresGrad ? SavedTensor(self) : nil, savedB = self.requiresGrad ? SavedTensor(other) : nil
-        let shapeA = shape, shapeB = other.shape
+        let shapeA = shape, shapeB = other.shape, transposedB = opB.transposed && other.rank == 2
         return Tensor.record(out, inputs: [self, other], name: "matmul") { g in
             var da: Tensor?, db: Tensor?
             if let savedB {
@@ -45,7 +45,11 @@ extension Tensor {
             }
             if let savedA {
                 let a = savedA.value
-                if batchB.isEmpty && !batchA.isEmpty {
+                if batchB.isEmpty && transposedB {
+                    // other is a transposed view (x · Wᵀ): compute (gᵀ · a)ᵀ, whose transpose — W's gradient — is
+                    // already contiguous, instead of a [k, n] product the permute's backward would have to copy.
+                    db = g.reshaped([-1, n]).transposed().matmul(a.reshaped([-1, k])).transposed()
+                } else if batchB.isEmpty && !batchA.isEmpty {
                     db = a.reshaped([-1, k]).transposed().matmul(g.reshaped([-1, n]))
                 } else {
                     let full = a.transposed().matmul(g)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# One benchmark sitting: Volt and PyTorch (../shared/anchors/bench_torch.py, needs torch + transformers) on the
+# same shapes, one after the other, then the plain-C matmul peaks. Prints a Markdown table.
+#   scripts/bench_compare.sh [TORCH_BENCH]      (run on a quiet machine: nothing else, not even a build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+torch_bench=${1:-../shared/anchors/bench_torch.py}
+volt=.build/release/volt
+[ -x "$volt" ] || swift build -c release --product volt >&2
+field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(d$1)"; }
+echo "| shape | precision | Volt tok/s | MFU | Volt peak RSS MB | PyTorch tok/s | PyTorch peak RSS MB | Volt/PyTorch tok/s | memory ratio |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for model in tiny small genslm-25m; do
+    for precision in fp32 bf16 fp16; do
+        v=$("$volt" bench --model "$model" --precision "$precision" --json)
+        vt=$(field "['tokens_per_s']" <<<"$v"); vm=$(field "['peak_rss_mb']" <<<"$v"); mfu=$(field "['mfu']" <<<"$v")
+        pt="—"; pm="—"; ratio="—"; mem="—"
+        if [ "$precision" != fp16 ] && python3 -c "import torch, transformers" 2>/dev/null; then
+            p=$(python3 "$torch_bench" --model "$model" --precision "$precision" --json | tail -1)
+            pt=$(field "['tokens_per_s']" <<<"$p"); pm=$(field "['peak_rss_mb']" <<<"$p")
+            ratio=$(python3 -c "print(f'{$vt / $pt:.2f}×')"); mem=$(python3 -c "print(f'{$vm / $pm:.2f}×')")
+            pt=$(python3 -c "print(round($pt))"); pm=$(python3 -c "print(round($pm))")
+        fi
+        printf "| %s | %s | %.0f | %.0f%% | %.0f | %s | %s | %s | %s |\n" "$model" "$precision" "$vt" \
+            "$(python3 -c "print($mfu * 100)")" "$vm" "$pt" "$pm" "$ratio" "$mem"
+    done
+done
+echo
+"$volt" bench --op matmul --json
+[ -x scripts/bench_matmul_c.sh ] && bash scripts/bench_matmul_c.sh || true
