@@ -50,6 +50,12 @@ struct SavedTensor {
         widened.roundedCopy = stored  // widening is exact: a bfloat16 product of the value reuses what was saved
         return widened
     }
+
+    /// The saved values as a matrix-product operand: the bfloat16 tensor itself when they were saved in bfloat16
+    /// and products take bfloat16 inputs (no round trip through float32), else ``value``.
+    var operand: Tensor {
+        stored.dtype == .bfloat16 && Tensor.multipliesInBFloat16 ? stored : value
+    }
 }
 
 extension Tensor {
@@ -58,6 +64,7 @@ extension Tensor {
     /// carried to its reshaped and transposed views), so two operations saving the same activation, or a bfloat16
     /// product and the backward pass, share one buffer.
     func rounded(to dtype: DType) -> Tensor {
+        if self.dtype == dtype { return withNoGrad { contiguous() } }
         if let copy = roundedCopy, copy.dtype == dtype, isContiguous, copy.strides == strides { return copy }
         let isActivation = gradFunction != nil && isContiguous
         let copy = withNoGrad { to(dtype) }

@@ -14,8 +14,10 @@ extension Tensor {
         let batchShape = batchA.isEmpty ? batchB : batchA
         let batch = batchShape.reduce(1, *)
 
-        let (a, opA) = float32().gemmOperand()
-        let (b, opB) = other.float32().gemmOperand()
+        // Operands already in bfloat16 (saved activations) go to a bfloat16 product as they are.
+        let bfloat16 = Tensor.multipliesInBFloat16
+        let (a, opA) = (bfloat16 && dtype == .bfloat16 ? self : float32()).gemmOperand()
+        let (b, opB) = (bfloat16 && other.dtype == .bfloat16 ? other : other.float32()).gemmOperand()
         let out = Tensor(uninitializedShape: batchShape + [m, n])
         var gemm = GEMMShape(batch: batch, m: m, n: n, k: k, a: opA, b: opB)
         if batchA.isEmpty { gemm.a.batchStride = 0 }
@@ -24,7 +26,7 @@ extension Tensor {
         if batchB.isEmpty, !opA.transposed, opA.batchStride == m * opA.leadingDimension || batch == 1 {
             gemm = GEMMShape(batch: 1, m: batch * m, n: n, k: k, a: opA, b: opB)
         }
-        if Autocast.current.compute == .bfloat16, MatMulBackends.bf16.supportsBF16 {
+        if bfloat16 {
             let (a16, layoutA) = Tensor.bfloat16Operand(a, gemm.a, rows: m, cols: k)
             let (b16, layoutB) = Tensor.bfloat16Operand(b, gemm.b, rows: k, cols: n)
             gemm.a = layoutA
@@ -40,11 +42,11 @@ extension Tensor {
         return Tensor.record(out, inputs: [self, other], name: "matmul") { g in
             var da: Tensor?, db: Tensor?
             if let savedB {
-                let full = g.matmul(savedB.value.transposed())
+                let full = g.matmul(savedB.operand.transposed())
                 da = full.shape == shapeA ? full : full.summed(toShape: shapeA)
             }
             if let savedA {
-                let a = savedA.value
+                let a = savedA.operand
                 if batchB.isEmpty && transposedB {
                     // other is a transposed view (x · Wᵀ): compute (gᵀ · a)ᵀ, whose transpose — W's gradient — is
                     // already contiguous, instead of a [k, n] product the permute's backward would have to copy.
@@ -58,6 +60,11 @@ extension Tensor {
             }
             return [da, db]
         }
+    }
+
+    /// Whether products run in bfloat16 here: autocast asks for it and the CPU has native kernels.
+    static var multipliesInBFloat16: Bool {
+        Autocast.current.compute == .bfloat16 && MatMulBackends.bf16.supportsBF16
     }
 
     /// An operand converted to bfloat16 in its stored layout (a transposed operand stays transposed).
