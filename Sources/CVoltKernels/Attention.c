@@ -102,11 +102,16 @@ void volt_rotary_tables(const volt_attention_desc *d, float **cos_table, float *
 
 void volt_attention_forward_f32(const volt_attention_desc *desc, const float *qkv, float *out, float *lse) {
     attention_ctx c = {desc, qkv, NULL, NULL, NULL, out, lse, NULL, NULL, NULL};
+    volt_for_each_head(&c, attention_forward_task, &c);
+}
+
+void volt_for_each_head(attention_ctx *c, volt_range_fn task, void *task_ctx) {
     float *cs, *sn;
-    volt_rotary_tables(desc, &cs, &sn);
-    c.cos_table = cs;
-    c.sin_table = sn;
-    volt_parallel_for(desc->batch * desc->heads, 1, attention_forward_task, &c);
+    volt_rotary_tables(c->d, &cs, &sn);
+    c->cos_table = cs;
+    c->sin_table = sn;
+    volt_parallel_for(c->d->batch * c->d->heads, 1, task, task_ctx);
+    c->cos_table = c->sin_table = NULL;
     free(cs);
     free(sn);
 }
@@ -193,11 +198,5 @@ void volt_scatter_head(const attention_ctx *c, size_t bh, float *dq, float *dk, 
 void volt_attention_backward_f32(const volt_attention_desc *desc, const float *qkv, const float *out,
                                  const float *lse, const float *dout, float *dqkv) {
     attention_ctx c = {desc, qkv, out, lse, dout, NULL, NULL, dqkv, NULL, NULL};
-    float *cs, *sn;
-    volt_rotary_tables(desc, &cs, &sn);
-    c.cos_table = cs;
-    c.sin_table = sn;
-    volt_parallel_for(desc->batch * desc->heads, 1, attention_backward_task, &c);
-    free(cs);
-    free(sn);
+    volt_for_each_head(&c, attention_backward_task, &c);
 }

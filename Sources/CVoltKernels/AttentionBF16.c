@@ -97,25 +97,13 @@ static void attention_backward_bf16_task(void *p, size_t begin, size_t end) {
 
 int volt_attention_forward_bf16(const volt_attention_desc *desc, const float *qkv, float *out, float *lse) {
     attention_bf16_ctx x = {{desc, qkv, NULL, NULL, NULL, out, lse, NULL, NULL, NULL}, 0};
-    float *cs, *sn;
-    volt_rotary_tables(desc, &cs, &sn);
-    x.c.cos_table = cs;
-    x.c.sin_table = sn;
-    volt_parallel_for(desc->batch * desc->heads, 1, attention_forward_bf16_task, &x);
-    free(cs);
-    free(sn);
+    volt_for_each_head(&x.c, attention_forward_bf16_task, &x);
     return atomic_load(&x.failed) ? -1 : 0;
 }
 
 int volt_attention_backward_bf16(const volt_attention_desc *desc, const float *qkv, const float *out,
                                  const float *lse, const float *dout, float *dqkv) {
     attention_bf16_ctx x = {{desc, qkv, out, lse, dout, NULL, NULL, dqkv, NULL, NULL}, 0};
-    float *cs, *sn;
-    volt_rotary_tables(desc, &cs, &sn);
-    x.c.cos_table = cs;
-    x.c.sin_table = sn;
-    volt_parallel_for(desc->batch * desc->heads, 1, attention_backward_bf16_task, &x);
-    free(cs);
-    free(sn);
+    volt_for_each_head(&x.c, attention_backward_bf16_task, &x);
     return atomic_load(&x.failed) ? -1 : 0;
 }

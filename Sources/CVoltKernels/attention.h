@@ -51,6 +51,8 @@ void volt_score_gradient(const volt_attention_desc *d, size_t bh, size_t i0, siz
 void volt_head_delta(const attention_ctx *c, size_t bh, float *delta);
 /// Writes head bh's gradients into dqkv: dq scaled by 1/√head_dim, dq and dk rotated back.
 void volt_scatter_head(const attention_ctx *c, size_t bh, float *dq, float *dk, const float *dv);
+/// Runs `task(task_ctx, …)` over every (batch, head) index in parallel, with c's rotary tables made for the run.
+void volt_for_each_head(attention_ctx *c, volt_range_fn task, void *task_ctx);
 /// Rotary cos/sin tables [seq, rotary_dims / 2]; release with free().
 void volt_rotary_tables(const volt_attention_desc *d, float **cos_table, float **sin_table);
 #endif
