@@ -33,4 +33,26 @@ final class SafetensorsAndGenerationTests: XCTestCase {
         let logits = try model.logits(Tensor(shape: [1, 1], indices: [5])).scalars
         XCTAssertEqual(Int(greedy[1]), logits.indices.max { logits[$0] < logits[$1] })
     }
+
+    func testCachedNextTokenLogitsEqualTheFullForwardAtEveryPosition() throws {
+        for parallel in [true, false] {
+            var configuration = GenSLMPreset.tiny.configuration
+            configuration.useParallelResidual = parallel
+            let model = try GPTNeoX(configuration, seed: 6)
+            model.eval()
+            var generator = RandomGenerator(seed: 2)
+            let tokens = (0..<70).map { _ in Int32(5 + generator.nextInt(below: 64)) }  // past one 64-query block
+            let full = try withNoGrad { try model.logits(Tensor(shape: [1, tokens.count], indices: tokens)) }.scalars
+            let vocab = configuration.vocabSize
+            var cache = KeyValueCache(for: model, capacity: tokens.count)
+            for (position, token) in tokens.enumerated() {
+                let cached = try model.nextTokenLogits(token, cache: &cache)
+                let expected = Array(full[(position * vocab)..<((position + 1) * vocab)])
+                let worst = zip(cached, expected).map { abs($0 - $1) }.max() ?? 0
+                XCTAssertLessThan(worst, 1e-4, "parallel residual \(parallel), position \(position)")
+            }
+            XCTAssertEqual(cache.count, tokens.count)
+            XCTAssertThrowsError(try model.nextTokenLogits(5, cache: &cache), "a full cache refuses another token")
+        }
+    }
 }

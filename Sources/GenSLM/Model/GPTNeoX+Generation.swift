@@ -24,21 +24,21 @@ public struct SamplingConfiguration: Sendable {
 extension GPTNeoX {
     /// Extends `prompt` by up to `maxNewTokens` sampled tokens (at most up to the model's positions).
     ///
-    /// Each step runs the whole sequence through the model (no key/value cache), which is fine for the few
-    /// hundred codons of a gene.
+    /// The prompt fills a ``KeyValueCache``; each new token then runs through the model alone.
     public func generate(prompt: [Int32], maxNewTokens: Int, sampling: SamplingConfiguration) throws -> [Int32] {
         precondition(!prompt.isEmpty, "generation needs at least one prompt token")
         let wasTraining = training
         eval()
         defer { if wasTraining { train() } }
-        var tokens = prompt
-        var generator = RandomGenerator(seed: sampling.seed)
         let limit = Swift.min(prompt.count + maxNewTokens, configuration.maxPositionEmbeddings)
+        var cache = KeyValueCache(for: self, capacity: limit)
+        var generator = RandomGenerator(seed: sampling.seed)
+        var tokens = prompt
+        var logits: [Float] = []
+        for token in prompt.prefix(limit) { logits = try nextTokenLogits(token, cache: &cache) }
         while tokens.count < limit {
-            let logits = try withNoGrad {
-                try self.logits(Tensor(shape: [1, tokens.count], indices: tokens)).slice(axis: 1, (tokens.count - 1)..<tokens.count)
-            }.scalars
             tokens.append(Self.sample(logits, sampling: sampling, generator: &generator))
+            if tokens.count < limit { logits = try nextTokenLogits(tokens[tokens.count - 1], cache: &cache) }
         }
         return tokens
     }
