@@ -26,7 +26,7 @@ typedef struct {
     size_t scratchpad_size;
 } gemm_stream;
 
-#define VOLT_BF16_GEMM_SLOTS 4096
+#define VOLT_BF16_GEMM_SLOTS 1024  // as many as oneDNN's own primitive cache keeps by default
 static gemm_entry slots[VOLT_BF16_GEMM_SLOTS];
 static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
 static dnnl_engine_t engine;
