@@ -61,6 +61,7 @@ void volt_block_probabilities(const attention_ctx *c, size_t bh, size_t i0, size
     }
 }
 
+VOLT_MULTIVERSION
 static void attention_forward_task(void *p, size_t begin, size_t end) {
     attention_ctx *c = p;
     const volt_attention_desc *d = c->d;
@@ -116,6 +117,7 @@ void volt_for_each_head(attention_ctx *c, volt_range_fn task, void *task_ctx) {
     free(sn);
 }
 
+VOLT_MULTIVERSION
 static void attention_backward_task(void *p, size_t begin, size_t end) {
     attention_ctx *c = p;
     const volt_attention_desc *d = c->d;

@@ -20,6 +20,7 @@ static void round_rows(const float *src, size_t src_ld, uint16_t *dst, size_t ro
         for (size_t j = 0; j < cols; j++) dst[r * cols + j] = volt_float_to_bf16(src[r * src_ld + j]);
 }
 
+VOLT_MULTIVERSION
 static void attention_forward_bf16_task(void *p, size_t begin, size_t end) {
     attention_bf16_ctx *x = p;
     const attention_ctx *c = &x->c;
@@ -53,6 +54,7 @@ static void attention_forward_bf16_task(void *p, size_t begin, size_t end) {
     free(buf16);
 }
 
+VOLT_MULTIVERSION
 static void attention_backward_bf16_task(void *p, size_t begin, size_t end) {
     attention_bf16_ctx *x = p;
     const attention_ctx *c = &x->c;
