@@ -17,6 +17,7 @@ static void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k
 }
 
 /// Copies head bh's q (rotated, scaled by 1/√d), k (rotated) and v into contiguous [seq, head_dim] buffers.
+VOLT_MULTIVERSION
 void volt_gather_head(const attention_ctx *c, size_t bh, float *q, float *k, float *v) {
     const volt_attention_desc *d = c->d;
     size_t b = bh / d->heads, h = bh % d->heads, hd = d->head_dim;
@@ -171,6 +172,7 @@ void volt_score_gradient(const volt_attention_desc *d, size_t bh, size_t i0, siz
     }
 }
 
+VOLT_MULTIVERSION
 void volt_head_delta(const attention_ctx *c, size_t bh, float *delta) {
     const volt_attention_desc *d = c->d;
     size_t T = d->seq, hd = d->head_dim, H = d->heads, ld = H * hd, b = bh / H, h = bh % H;
@@ -182,6 +184,7 @@ void volt_head_delta(const attention_ctx *c, size_t bh, float *delta) {
     }
 }
 
+VOLT_MULTIVERSION
 void volt_scatter_head(const attention_ctx *c, size_t bh, float *dq, float *dk, const float *dv) {
     const volt_attention_desc *d = c->d;
     size_t T = d->seq, hd = d->head_dim, H = d->heads, b = bh / H, h = bh % H;

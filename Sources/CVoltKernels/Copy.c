@@ -5,6 +5,7 @@ typedef struct {
 } strided_ctx;
 
 // Copies outer rows [begin, end) of the view; a row is the last dimension.
+VOLT_MULTIVERSION
 static void strided_task(void *p, size_t begin, size_t end) {
     strided_ctx *c = p;
     int nd = c->ndim;

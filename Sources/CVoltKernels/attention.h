@@ -37,6 +37,7 @@ VOLT_INLINE void volt_rotate(float *x, const attention_ctx *c, size_t t, int inv
 }
 
 /// Copies head bh's q (rotated, scaled by 1/√d), k (rotated) and v into contiguous [seq, head_dim] buffers.
+VOLT_MULTIVERSION
 void volt_gather_head(const attention_ctx *c, size_t bh, float *q, float *k, float *v);
 /// Turns scores S[rows, cols] of queries i0.. into probabilities in place: causal and key masks, then either a
 /// fresh softmax (saving lse) or exp(S − lse) from a saved lse.
@@ -48,8 +49,10 @@ VOLT_MULTIVERSION
 void volt_score_gradient(const volt_attention_desc *d, size_t bh, size_t i0, size_t rows, size_t cols, float *p,
                          float *dp, const float *delta);
 /// delta_t = dO_t · O_t for head bh.
+VOLT_MULTIVERSION
 void volt_head_delta(const attention_ctx *c, size_t bh, float *delta);
 /// Writes head bh's gradients into dqkv: dq scaled by 1/√head_dim, dq and dk rotated back.
+VOLT_MULTIVERSION
 void volt_scatter_head(const attention_ctx *c, size_t bh, float *dq, float *dk, const float *dv);
 /// Runs `task(task_ctx, …)` over every (batch, head) index in parallel, with c's rotary tables made for the run.
 void volt_for_each_head(attention_ctx *c, volt_range_fn task, void *task_ctx);
