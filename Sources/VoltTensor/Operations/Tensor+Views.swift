@@ -97,6 +97,7 @@ extension Tensor {
     public func assign(_ source: Tensor) {
         precondition(source.shape == shape, "assign: shape \(source.shape) into \(shape)")
         precondition(source.dtype == dtype, "assign: dtype \(source.dtype) into \(dtype)")
+        roundedCopy = nil  // the values change: a half-precision copy of the old ones no longer stands for them
         let src = source.contiguous()
         if isContiguous {
             rawPointer.copyMemory(from: src.rawPointer, byteCount: count * dtype.byteSize)
