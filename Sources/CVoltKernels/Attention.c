@@ -47,18 +47,27 @@ void volt_block_probabilities(const attention_ctx *c, size_t bh, size_t i0, size
         for (size_t j = visible; j < cols; j++) row[j] = -INFINITY;
         if (mask)
             for (size_t j = 0; j < visible; j++) row[j] = mask[j] != 0.0f ? row[j] : -INFINITY;
-        float l;
         if (recompute) {
-            l = lse[r];
-        } else {
-            float m = volt_row_max(row, cols);
-            float sum = 0.0f;
-            if (m != -INFINITY)
-                for (size_t j = 0; j < cols; j++) sum += volt_expf(row[j] - m);
-            l = m == -INFINITY ? INFINITY : m + volt_logf(sum);  // no visible key: every probability is 0
-            lse[r] = l;
+            float l = lse[r];
+            for (size_t j = 0; j < cols; j++) row[j] = volt_expf(row[j] - l);
+            continue;
         }
-        for (size_t j = 0; j < cols; j++) row[j] = volt_expf(row[j] - l);
+        // One exp per score: e = exp(s − max), then p = e / Σe; lse = max + log Σe for the backward pass.
+        float m = volt_row_max(row, cols);
+        if (m == -INFINITY) {  // no visible key: every probability is 0
+            lse[r] = INFINITY;
+            memset(row, 0, cols * sizeof(float));
+            continue;
+        }
+        float sum = 0.0f;
+        for (size_t j = 0; j < cols; j++) {
+            float e = volt_expf(row[j] - m);
+            row[j] = e;
+            sum += e;
+        }
+        lse[r] = m + volt_logf(sum);
+        float inverse = 1.0f / sum;
+        for (size_t j = 0; j < cols; j++) row[j] *= inverse;
     }
 }
 
