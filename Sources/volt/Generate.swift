@@ -27,6 +27,15 @@ struct Generate: ParsableCommand {
     @Option(help: "Sequences to generate.")
     var count = 1
 
+    func validate() throws {
+        guard !prompt.isEmpty, prompt.count % 3 == 0, prompt.uppercased().allSatisfy({ "ACGT".contains($0) }) else {
+            throw ValidationError("--prompt must be whole codons of A, C, G and T, have \"\(prompt)\"")
+        }
+        guard maxCodons >= 0, topK >= 0, count >= 1, temperature >= 0 else {
+            throw ValidationError("--max-codons, --top-k and --temperature must be ≥ 0 and --count ≥ 1")
+        }
+    }
+
     func run() throws {
         try runReportingErrors {
             let module = try GenSLMModule.load(from: ckpt)
