@@ -43,31 +43,31 @@ void volt_block_probabilities(const attention_ctx *c, size_t bh, size_t i0, size
     const float *mask = d->key_mask ? d->key_mask + (bh / d->heads) * d->seq : NULL;
     for (size_t r = 0; r < rows; r++) {
         float *row = s + r * cols;
-        size_t visible = i0 + r + 1;
-        for (size_t j = visible; j < cols; j++) row[j] = -INFINITY;
+        size_t visible = i0 + r + 1;  // keys after the query: probability 0, no exp
+        memset(row + visible, 0, (cols - visible) * sizeof(float));
         if (mask)
             for (size_t j = 0; j < visible; j++) row[j] = mask[j] != 0.0f ? row[j] : -INFINITY;
         if (recompute) {
             float l = lse[r];
-            for (size_t j = 0; j < cols; j++) row[j] = volt_expf(row[j] - l);
+            for (size_t j = 0; j < visible; j++) row[j] = volt_expf(row[j] - l);
             continue;
         }
         // One exp per score: e = exp(s − max), then p = e / Σe; lse = max + log Σe for the backward pass.
-        float m = volt_row_max(row, cols);
+        float m = volt_row_max(row, visible);
         if (m == -INFINITY) {  // no visible key: every probability is 0
             lse[r] = INFINITY;
-            memset(row, 0, cols * sizeof(float));
+            memset(row, 0, visible * sizeof(float));
             continue;
         }
         float sum = 0.0f;
-        for (size_t j = 0; j < cols; j++) {
+        for (size_t j = 0; j < visible; j++) {
             float e = volt_expf(row[j] - m);
             row[j] = e;
             sum += e;
         }
         lse[r] = m + volt_logf(sum);
         float inverse = 1.0f / sum;
-        for (size_t j = 0; j < cols; j++) row[j] *= inverse;
+        for (size_t j = 0; j < visible; j++) row[j] *= inverse;
     }
 }
 
