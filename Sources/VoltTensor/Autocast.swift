@@ -2,8 +2,9 @@
 ///
 /// Two effects, both scoped to the enclosing task: activations that operations keep for the backward pass are
 /// stored in `storage` precision (half the memory of float32), and matrix products take `compute` precision
-/// inputs where the CPU has native kernels for it (bfloat16 on AVX512_BF16). Parameters stay float32 (master
-/// weights); gradients are float32.
+/// inputs — on native kernels where the CPU has them (bfloat16 on AVX512_BF16), else rounded and widened back
+/// for the float32 kernels, so results agree across machines. Attention's products use bfloat16 only on native
+/// kernels. Parameters stay float32 (master weights); gradients are float32.
 public struct Autocast: Sendable, Equatable {
     /// Precision of tensors saved for the backward pass.
     public var storage: DType

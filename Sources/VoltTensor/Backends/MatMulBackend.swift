@@ -1,3 +1,5 @@
+import CVoltKernels
+
 /// One operand of a batched matrix product as it lies in memory.
 public struct GEMMOperand: Hashable, Sendable {
     /// Whether the stored matrix is the transpose of the operand (column-major view of a row-major buffer).
@@ -61,7 +63,30 @@ public protocol MatMulBackend: Sendable {
     func multiply(_ shape: GEMMShape, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>)
     /// Whether ``multiplyBF16(_:a:b:c:)`` runs on native bfloat16 kernels.
     var supportsBF16: Bool { get }
-    /// Computes `C = A · B` from bfloat16 inputs with float32 accumulation and output.
+    /// Computes `C = A · B` from bfloat16 inputs with float32 accumulation and output (widening the inputs to
+    /// float32 where the CPU has no bfloat16 kernels).
     func multiplyBF16(_ shape: GEMMShape, a: UnsafePointer<UInt16>, b: UnsafePointer<UInt16>,
                       c: UnsafeMutablePointer<Float>)
+}
+
+extension MatMulBackend {
+    /// A bfloat16 product without bfloat16 kernels: widens both operands to float32 (exactly), then runs
+    /// ``multiply(_:a:b:c:)``.
+    func multiplyWidening(_ s: GEMMShape, a: UnsafePointer<UInt16>, b: UnsafePointer<UInt16>,
+                          c: UnsafeMutablePointer<Float>) {
+        let aCount = Self.span(s.a, rows: s.m, cols: s.k, batch: s.batch)
+        let bCount = Self.span(s.b, rows: s.k, cols: s.n, batch: s.batch)
+        let wideA = UnsafeMutablePointer<Float>.allocate(capacity: aCount)
+        let wideB = UnsafeMutablePointer<Float>.allocate(capacity: bCount)
+        defer { wideA.deallocate(); wideB.deallocate() }
+        volt_bf16_to_f32(a, wideA, aCount)
+        volt_bf16_to_f32(b, wideB, bCount)
+        multiply(s, a: wideA, b: wideB, c: c)
+    }
+
+    /// Elements from the first to one past the last element an operand touches.
+    static func span(_ op: GEMMOperand, rows: Int, cols: Int, batch: Int) -> Int {
+        let (outer, inner) = op.transposed ? (cols, rows) : (rows, cols)
+        return (batch - 1) * op.batchStride + (outer - 1) * op.leadingDimension + inner
+    }
 }

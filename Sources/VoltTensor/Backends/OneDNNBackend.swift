@@ -73,7 +73,7 @@ public final class OneDNNBackend: MatMulBackend, @unchecked Sendable {
 
     public func multiplyBF16(_ shape: GEMMShape, a: UnsafePointer<UInt16>, b: UnsafePointer<UInt16>,
                              c: UnsafeMutablePointer<Float>) {
-        precondition(supportsBF16, "oneDNN bfloat16 matmul needs AVX512_BF16")
+        guard supportsBF16 else { return multiplyWidening(shape, a: a, b: b, c: c) }  // no AVX512_BF16 here
         execute(shape, bf16: true, a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c)
     }
 

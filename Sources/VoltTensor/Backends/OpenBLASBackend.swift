@@ -30,19 +30,6 @@ public struct OpenBLASBackend: MatMulBackend {
 
     public func multiplyBF16(_ s: GEMMShape, a: UnsafePointer<UInt16>, b: UnsafePointer<UInt16>,
                              c: UnsafeMutablePointer<Float>) {
-        let aCount = Self.span(s.a, rows: s.m, cols: s.k, batch: s.batch)
-        let bCount = Self.span(s.b, rows: s.k, cols: s.n, batch: s.batch)
-        let wideA = UnsafeMutablePointer<Float>.allocate(capacity: aCount)
-        let wideB = UnsafeMutablePointer<Float>.allocate(capacity: bCount)
-        defer { wideA.deallocate(); wideB.deallocate() }
-        volt_bf16_to_f32(a, wideA, aCount)
-        volt_bf16_to_f32(b, wideB, bCount)
-        multiply(s, a: wideA, b: wideB, c: c)
-    }
-
-    /// Elements from the first to one past the last element an operand touches.
-    static func span(_ op: GEMMOperand, rows: Int, cols: Int, batch: Int) -> Int {
-        let (outer, inner) = op.transposed ? (cols, rows) : (rows, cols)
-        return (batch - 1) * op.batchStride + (outer - 1) * op.leadingDimension + inner
+        multiplyWidening(s, a: a, b: b, c: c)
     }
 }

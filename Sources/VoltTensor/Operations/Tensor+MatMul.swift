@@ -62,10 +62,9 @@ extension Tensor {
         }
     }
 
-    /// Whether products run in bfloat16 here: autocast asks for it and the CPU has native kernels.
-    static var multipliesInBFloat16: Bool {
-        Autocast.current.compute == .bfloat16 && MatMulBackends.bf16.supportsBF16
-    }
+    /// Whether products take bfloat16 inputs here (autocast asks for it): on oneDNN's native kernels where the CPU
+    /// has AVX512_BF16, else widened back to float32 for the float32 backend (the same rounding either way).
+    static var multipliesInBFloat16: Bool { Autocast.current.compute == .bfloat16 }
 
     /// An operand converted to bfloat16 in its stored layout (a transposed operand stays transposed).
     static func bfloat16Operand(_ t: Tensor, _ layout: GEMMOperand, rows: Int, cols: Int) -> (Tensor, GEMMOperand) {
