@@ -7,17 +7,20 @@ import VoltTensor
 /// an optimizer step every accumulationSteps batches and at the last batch of the epoch.
 final class GenSLMFineTuner: TrainingModule {
     let model: GPTNeoX
+    let preset: GenSLMPreset
     let accumulationSteps: Int
     let learningRate: Double
     var automaticOptimization: Bool { false }
+    /// Saved in every checkpoint: `GenSLMFineTuner.load(from:)` rebuilds the same model from them.
     var hyperparameters: [String: HParam] {
-        ["accumulation_steps": .int(accumulationSteps), "lr": .double(learningRate), "preset": .string("genslm-tiny")]
+        ["accumulation_steps": .int(accumulationSteps), "lr": .double(learningRate), "preset": .string(preset.rawValue)]
     }
 
     init(hyperparameters: [String: HParam]) throws {
         accumulationSteps = Int(hyperparameters["accumulation_steps"]?.doubleValue ?? 10)
         learningRate = hyperparameters["lr"]?.doubleValue ?? 1e-5
-        model = try GPTNeoX(try GenSLMPreset.named(hyperparameters["preset"]?.description ?? "genslm-tiny").configuration)
+        preset = try GenSLMPreset.named(hyperparameters["preset"]?.description ?? "genslm-tiny")
+        model = try GPTNeoX(preset.configuration)
     }
 
     func trainingStep(_ batch: TokenBatch, index: Int, context: StepContext) throws -> Tensor? {
