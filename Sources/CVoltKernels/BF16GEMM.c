@@ -8,9 +8,10 @@
 #include <stdlib.h>
 #include "bf16_gemm.h"
 
+/// A product's geometry; all 64-bit fields, so the struct has no padding and memcmp compares exactly them.
 typedef struct {
     int64_t m, n, k, lda, ldb, ldc;
-    int trans_a, trans_b, accumulate;
+    int64_t trans_a, trans_b, accumulate;
 } gemm_key;
 
 typedef struct {
