@@ -39,7 +39,9 @@ extension Tensor {
 
         let savedA = other.requiresGrad ? SavedTensor(self) : nil, savedB = self.requiresGrad ? SavedTensor(other) : nil
         let shapeA = shape, shapeB = other.shape, transposedB = opB.transposed && other.rank == 2
-        return Tensor.record(out, inputs: [self, other], name: "matmul") { g in
+        return Tensor.record(out, inputs: [self, other], name: "matmul") { gradient in
+            // Under bfloat16 autocast the gradient feeds both products: round it once.
+            let g = savedA != nil && savedB != nil && Tensor.multipliesInBFloat16 ? gradient.rounded(to: .bfloat16) : gradient
             var da: Tensor?, db: Tensor?
             if let savedB {
                 let full = g.matmul(savedB.operand.transposed())
