@@ -86,9 +86,7 @@ static void attention_forward_task(void *p, size_t begin, size_t end) {
             cblas_sgemm(VOLT_ROW_MAJOR, VOLT_NO_TRANS, VOLT_TRANS, (int)rows, (int)cols, (int)hd, 1.0f, q + i0 * hd,
                         (int)hd, k, (int)hd, 0.0f, s, (int)cols);
             volt_block_probabilities(c, bh, i0, rows, cols, s, c->lse + bh * T + i0, 0);
-            if (d->dropout > 0.0f)
-                for (size_t r = 0; r < rows; r++)
-                    for (size_t j = 0; j < cols; j++) s[r * cols + j] *= volt_attention_keep(d, bh, i0 + r, j);
+            volt_attention_dropout(d, bh, i0, rows, cols, s);
             cblas_sgemm(VOLT_ROW_MAJOR, VOLT_NO_TRANS, VOLT_NO_TRANS, (int)rows, (int)hd, (int)cols, 1.0f, s, (int)cols,
                         v, (int)hd, 0.0f, c->o + ((b * T + i0) * d->heads + h) * hd, (int)ld_out);
         }

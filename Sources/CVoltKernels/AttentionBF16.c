@@ -40,9 +40,7 @@ static void attention_forward_bf16_task(void *p, size_t begin, size_t end) {
             size_t rows = i0 + B <= T ? B : T - i0, cols = i0 + rows;
             ok = volt_bf16_gemm(stream, 0, 1, rows, cols, hd, q16 + i0 * hd, hd, k16, hd, 0, s, cols) == 0;
             volt_block_probabilities(c, bh, i0, rows, cols, s, c->lse + bh * T + i0, 0);
-            if (d->dropout > 0.0f)
-                for (size_t r = 0; r < rows; r++)
-                    for (size_t j = 0; j < cols; j++) s[r * cols + j] *= volt_attention_keep(d, bh, i0 + r, j);
+            volt_attention_dropout(d, bh, i0, rows, cols, s);
             round_rows(s, cols, p16, rows, cols);
             ok = ok && volt_bf16_gemm(stream, 0, 0, rows, hd, cols, p16, cols, v16, hd, 0,
                                       c->o + ((b * T + i0) * d->heads + h) * hd, ld_out) == 0;

@@ -24,6 +24,14 @@ VOLT_INLINE float volt_attention_keep(const volt_attention_desc *d, size_t bh, s
     return u >= d->dropout ? 1.0f / (1.0f - d->dropout) : 0.0f;
 }
 
+/// Probabilities p [rows, cols] of queries i0.. of head bh times their dropout keep mask / (1 − dropout).
+VOLT_INLINE void volt_attention_dropout(const volt_attention_desc *d, size_t bh, size_t i0, size_t rows, size_t cols,
+                                        float *p) {
+    if (d->dropout <= 0.0f) return;
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < cols; j++) p[r * cols + j] *= volt_attention_keep(d, bh, i0 + r, j);
+}
+
 /// Rotates the leading rotary dims of `x` (one head vector at position t) by +θ, or by −θ when `inverse`.
 /// GPT-NeoX pairs dimension f with f + rotary_dims / 2 (rotate_half), angle t · base^(−2f / rotary_dims).
 VOLT_INLINE void volt_rotate(float *x, const attention_ctx *c, size_t t, int inverse) {

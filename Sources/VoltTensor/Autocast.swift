@@ -45,12 +45,7 @@ struct SavedTensor {
     }
 
     /// The saved values as float32 (a view when they were kept as is; contiguous when they were rounded).
-    var value: Tensor {
-        guard stored.dtype != .float32 else { return stored }
-        let widened = withNoGrad { stored.float32() }
-        widened.roundedCopy = stored  // widening is exact: a bfloat16 product of the value reuses what was saved
-        return widened
-    }
+    var value: Tensor { withNoGrad { stored.float32() } }
 
     /// The saved values as a matrix-product operand: the bfloat16 tensor itself when they were saved in bfloat16
     /// and products take bfloat16 inputs (no round trip through float32), else ``value``.

@@ -56,7 +56,7 @@ extension Tensor {
         }
         // Under bfloat16 autocast the products take bfloat16 inputs where the CPU has native kernels for them;
         // should oneDNN refuse one, the float32 kernel redoes the pass.
-        let bfloat16 = Autocast.current.compute == .bfloat16 && MatMulBackends.bf16.supportsBF16
+        let bfloat16 = Tensor.multipliesInBFloat16 && MatMulBackends.bf16.supportsBF16
         withDescriptor { desc in
             if !bfloat16 || volt_attention_forward_bf16(desc, x.floatPointer, out.floatPointer, lse.floatPointer) != 0 {
                 volt_attention_forward_f32(desc, x.floatPointer, out.floatPointer, lse.floatPointer)
