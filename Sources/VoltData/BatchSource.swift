@@ -8,6 +8,9 @@ public protocol BatchSource<Batch>: Sendable {
     func batches(epoch: Int, from start: Int) -> BatchIterator<Batch>
     /// The share of `rank` among `worldSize` processes.
     func distributed(rank: Int, worldSize: Int) -> Self
+    /// The same batches in their dataset order, without shuffling (what `overfitBatches` trains on, every epoch
+    /// alike). A source whose order is already fixed returns itself.
+    func unshuffled() -> Self
 }
 
 extension DataLoader: BatchSource {}

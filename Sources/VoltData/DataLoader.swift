@@ -45,6 +45,11 @@ public struct DataLoader<D: Dataset, Batch: Sendable>: Sendable {
                    collate: collate)
     }
 
+    /// The same loader in dataset order.
+    public func unshuffled() -> DataLoader {
+        DataLoader(dataset, batchSize: batchSize, shuffle: false, seed: seed, dropLast: dropLast, workers: workers, collate: collate)
+    }
+
     /// Number of batches per epoch.
     public var batchCount: Int {
         let n = sampler.indices(epoch: 0).count

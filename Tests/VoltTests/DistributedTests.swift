@@ -78,3 +78,70 @@ extension DistributedTests {
         XCTAssertEqual(saved.optimizers[0].tensors.count, 2, "both parameters' moments, gathered from their owners")
     }
 }
+
+/// Logs a validation metric that differs on each rank: `rank` itself, with or without `syncDist`.
+final class RankMetricModule: TrainingModule {
+    let model = Module()
+    let weight = Tensor.zeros([1], requiresGrad: true)
+    let rank: Int
+    let synchronized: Bool
+    init(rank: Int, synchronized: Bool) { self.rank = rank; self.synchronized = synchronized }
+    init(hyperparameters: [String: HParam]) throws { rank = 0; synchronized = false }
+    func trainingStep(_ batch: [Float], index: Int, context: StepContext) throws -> Tensor? { (weight * 0).sum() }
+    func validationStep(_ batch: [Float], index: Int, context: StepContext) throws {
+        context.log("val_rank", Double(rank), syncDist: synchronized)
+    }
+    func configureOptimizers() throws -> OptimizerConfiguration { .init(SGD([weight], lr: 0)) }
+}
+
+extension DistributedTests {
+    /// A directory every rank names alike (rank 0 draws it).
+    func sharedDirectory(_ strategy: any Strategy, _ name: String) -> String {
+        var token = [Double(strategy.rank == 0 ? Double(UInt32.random(in: 1..<UInt32.max)) : 0)]
+        strategy.allReduceSum(&token)
+        return NSTemporaryDirectory() + "volt-\(name)-\(Int(token[0]))"
+    }
+
+    func testSyncDistAveragesAcrossRanks() throws {
+        let strategy = try DDPStrategy()
+        let t = try trainer(strategy, root: temporaryDirectory())
+        let metrics = try t.validate(RankMetricModule(rank: strategy.rank, synchronized: true), val: loader(lineData(8), shuffle: false))
+        XCTAssertEqual(metrics["val_rank"], 0.5, "the mean of rank 0's 0 and rank 1's 1, on both ranks")
+    }
+
+    func testRanksThatWouldDisagreeOnACheckpointDecisionAgreeAndFinish() throws {
+        // Each rank logs its own value without syncDist: without agreement, rank 1 (score 1) and rank 0 (score 0)
+        // would rank the epochs differently, one would enter a collective save alone, and the job would hang.
+        let strategy = try DDPStrategy()
+        let root = sharedDirectory(strategy, "agree")
+        let checkpoint = ModelCheckpoint(dirpath: root + "/ckpt", monitor: "val_rank", mode: .max, saveTopK: 1)
+        let stopper = EarlyStopping(monitor: "val_rank", patience: 1, mode: .max)
+        let t = try trainer(strategy, root: root, callbacks: [checkpoint, stopper], maxEpochs: 5)
+        try t.fit(RankMetricModule(rank: strategy.rank, synchronized: false), train: loader(lineData(8)), val: loader(lineData(4), shuffle: false))
+        XCTAssertEqual(checkpoint.bestModelScore, 0.5, "the monitored metric was reduced across ranks before the callback read it")
+        XCTAssertEqual(stopper.stoppedEpoch, 1, "both ranks stopped together after one epoch without improvement")
+        // A stable checksum of the path (Swift's hashValue is seeded per process).
+        var paths = [Double(checkpoint.bestModelPath.utf8.enumerated().reduce(0) { $0 + ($1.offset + 1) * Int($1.element) })]
+        let mine = paths[0]
+        strategy.allReduceSum(&paths)
+        XCTAssertEqual(paths[0], 2 * mine, "both ranks name the same best checkpoint")
+    }
+
+    func testManualFP16AccumulationOnTwoRanksEqualsOneRankWithTwiceTheBatch() throws {
+        // The headline workflow's shape: manual optimization, fp16 loss scaling, an optimizer step every 4 batches
+        // (and at the last). Two ranks with batch 1 see the samples one rank sees in batches of 2.
+        let data = lineData(16)
+        func fit(_ strategy: any Strategy, batchSize: Int) throws -> [Float] {
+            let m = try module()
+            m.automatic = false
+            m.accumulation = 4
+            let t = try Trainer(maxEpochs: 2, numSanityValSteps: 0, defaultRootDir: temporaryDirectory(), enableProgressBar: false,
+                                enableCheckpointing: false, precision: .fp16, strategy: strategy, loggers: [])
+            try t.fit(m, train: DataLoader(ArrayDataset(data), batchSize: batchSize) { $0 })
+            return m.model.parameters.flatMap(\.scalars)
+        }
+        let parallel = try fit(try DDPStrategy(), batchSize: 1)
+        let single = try fit(SingleDeviceStrategy(), batchSize: 2)
+        for (x, y) in zip(parallel, single) { XCTAssertEqual(x, y, accuracy: 2e-3, "fp16 rounds activations: tolerance 2e-3") }
+    }
+}

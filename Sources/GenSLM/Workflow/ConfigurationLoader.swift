@@ -22,18 +22,76 @@ public enum ConfigurationLoader {
         for (key, value) in overrides {
             let node: Node
             do { node = try Yams.compose(yaml: value) ?? Node("") } catch {
-                throw ConfigurationError.invalidValue(file: "command line", key: key, reason: "\(error)")
+                throw ConfigurationError.invalidValue(file: "command-line override --\(key)", key: key, reason: "\(error)")
             }
-            root = try setting(root, path: key.split(separator: ".").map(String.init), to: node, source: source)
+            root = try setting(root, path: key.split(separator: ".").map(String.init), to: node, source: "command-line override --\(key)")
         }
-        try validate(root, schema: schema, path: "", file: source)
+        let overridden = Set(overrides.map(\.key))
+        /// The file (or override) a key path came from, with the line when it came from a file.
+        func origin(_ key: String) -> String {
+            if overridden.contains(key) || overridden.contains(where: { key.hasPrefix($0 + ".") }) { return "command-line override --\(key)" }
+            guard let line = node(at: key, in: root)?.mark?.line else { return source }
+            return "\(source):\(line)"
+        }
+        do {
+            try validate(root, schema: schema, path: "", file: source)
+        } catch let ConfigurationError.unknownKey(_, key, allowed) {
+            throw ConfigurationError.unknownKey(file: origin(key), key: key, allowed: allowed)
+        } catch let ConfigurationError.invalidValue(_, key, reason) {
+            throw ConfigurationError.invalidValue(file: origin(key), key: key, reason: reason)
+        }
         do {
             return try YAMLDecoder().decode(FineTuneConfiguration.self, from: root)
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context),
-                let DecodingError.valueNotFound(_, context) {
-            throw ConfigurationError.invalidValue(file: source, key: context.codingPath.map(\.stringValue).joined(separator: "."),
-                                                  reason: context.debugDescription)
+        } catch let DecodingError.typeMismatch(type, context) {
+            let key = context.codingPath.map(\.stringValue).joined(separator: ".")
+            let got = node(at: key, in: root).map(describe) ?? "nothing"
+            throw ConfigurationError.invalidValue(file: origin(key), key: key, reason: "\(key) must be \(Self.expected(type)), got \(got)")
+        } catch let DecodingError.dataCorrupted(context), let DecodingError.valueNotFound(_, context) {
+            let key = context.codingPath.map(\.stringValue).joined(separator: ".")
+            let got = node(at: key, in: root).map(describe) ?? "nothing"
+            throw ConfigurationError.invalidValue(file: origin(key), key: key, reason: "\(context.debugDescription) (got \(got))")
         }
+    }
+
+    /// "an integer", "a number", … for a type a key must have.
+    static func expected(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type: "an integer"
+        case is Double.Type, is Float.Type: "a number"
+        case is Bool.Type: "true or false"
+        case is String.Type: "a string"
+        default: type is any Collection.Type ? "a list" : "a \(type)"
+        }
+    }
+
+    /// A node as a person would write it.
+    static func describe(_ node: Node) -> String {
+        switch node {
+        case let .scalar(scalar): scalar.string.isEmpty ? "an empty value" : scalar.string
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .alias: "an alias"
+        }
+    }
+
+    /// The node at a dotted key path (`trainer.callbacks[0].model_checkpoint.monitor`, or a decoder's
+    /// `trainer.callbacks.Index 0.model_checkpoint.monitor`).
+    static func node(at key: String, in root: Node) -> Node? {
+        var current: Node? = root
+        func index(_ i: Int) {
+            if case let .sequence(items)? = current, i < items.count { current = items[i] } else { current = nil }
+        }
+        for part in key.split(separator: ".").map(String.init) where !part.isEmpty {
+            if part.hasPrefix("Index "), let i = Int(part.dropFirst(6)) { index(i); continue }
+            var name = Substring(part), indices: [Int] = []
+            while name.hasSuffix("]"), let open = name.lastIndex(of: "["), let i = Int(name[name.index(after: open)..<name.index(before: name.endIndex)]) {
+                indices.insert(i, at: 0)
+                name = name[..<open]
+            }
+            if case let .mapping(m)? = current { current = m[Node(String(name))] } else { return nil }
+            for i in indices { index(i) }
+        }
+        return current
     }
 
     /// Parses `--a.b value` and `--a.b=value` pairs.

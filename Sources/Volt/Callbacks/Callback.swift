@@ -14,6 +14,9 @@ public protocol Callback: AnyObject {
     func onValidationEnd(_ trainer: Trainer) throws
     /// After each optimizer step that was applied.
     func onOptimizerStep(_ trainer: Trainer) throws
+    /// The metric the callback decides on, if any. The trainer reduces it across ranks before the callback reads
+    /// it, so every rank takes the same decision.
+    var monitoredMetric: String? { get }
     /// Identifies the callback's state in a checkpoint; `nil` for stateless callbacks.
     var stateKey: String? { get }
     /// The state to save.
@@ -31,6 +34,7 @@ extension Callback {
     public func onValidationEpochEnd(_ trainer: Trainer) throws {}
     public func onValidationEnd(_ trainer: Trainer) throws {}
     public func onOptimizerStep(_ trainer: Trainer) throws {}
+    public var monitoredMetric: String? { nil }
     public var stateKey: String? { nil }
     public func state() throws -> String { "{}" }
     public func load(state: String) throws {}

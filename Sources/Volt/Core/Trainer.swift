@@ -29,6 +29,9 @@ public final class Trainer {
     public let enableProgressBar: Bool
     public let enableCheckpointing: Bool
     public let precision: Precision
+    /// Longest time `fit` may train, in seconds (Lightning's `max_time`); when it is up, `last.h5` is saved and
+    /// the fit ends as if it had finished. `nil`: no limit.
+    public let maxTime: Double?
     public private(set) var callbacks: [any Callback]
     public private(set) var loggers: [any Logger]
 
@@ -77,6 +80,12 @@ public final class Trainer {
     var progress = EpochProgress()
     /// Training batches processed since the fit began (drives `logEveryNSteps`).
     var batchesSeen = 0
+    /// The preemption signals caught while `fit` runs.
+    let preemptionSignals = PreemptionSignals()
+    /// When the running fit started (for ``maxTime``).
+    var fitStartTime = Date()
+    /// Monitored metrics already warned about for lacking `syncDist` (one warning each).
+    var warnedUnsynchronizedMetrics: Set<String> = []
 
     /// A trainer (Lightning's flags; `loggers: nil` gives a CSV logger under `defaultRootDir/volt_logs`).
     public init(maxEpochs: Int = 1000, maxSteps: Int = -1, accumulateGradBatches: Int = 1, gradientClipVal: Double? = nil,
@@ -85,10 +94,13 @@ public final class Trainer {
                 limitTestBatches: BatchLimit = 1.0, limitPredictBatches: BatchLimit = 1.0, numSanityValSteps: Int = 2,
                 logEveryNSteps: Int = 50, fastDevRun: Int = 0, overfitBatches: Int = 0, deterministic: Bool = false,
                 defaultRootDir: String = FileManager.default.currentDirectoryPath, enableProgressBar: Bool = true,
-                enableCheckpointing: Bool = true, precision: Precision = .fp32, strategy: (any Strategy)? = nil,
+                enableCheckpointing: Bool = true, precision: Precision = .fp32, maxTime: Double? = nil,
+                strategy: (any Strategy)? = nil,
                 callbacks: [any Callback] = [], loggers: [any Logger]? = nil) throws {
         guard accumulateGradBatches >= 1 else { throw TrainerError.misconfiguration("accumulateGradBatches must be ≥ 1") }
         guard logEveryNSteps >= 1 else { throw TrainerError.misconfiguration("logEveryNSteps must be ≥ 1") }
+        if let maxTime, !(maxTime > 0) { throw TrainerError.misconfiguration("maxTime must be a positive number of seconds") }
+        self.maxTime = maxTime
         self.maxEpochs = fastDevRun > 0 ? 1 : maxEpochs
         self.maxSteps = fastDevRun > 0 ? fastDevRun : maxSteps
         self.accumulateGradBatches = accumulateGradBatches

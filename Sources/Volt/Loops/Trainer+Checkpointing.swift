@@ -44,14 +44,10 @@ extension Trainer {
     func resolveCheckpoint(_ ckptPath: String) throws -> String? {
         switch ckptPath {
         case "last":
-            let candidates = checkpointCallbacks.compactMap(\.dirpath).flatMap { dir in
-                ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
-                    .filter { $0.hasPrefix(ModelCheckpoint.lastName) && $0.hasSuffix(ModelCheckpoint.fileExtension) }
-                    .map { dir + "/" + $0 }
-            }
-            let newest = candidates.max { modificationDate($0) < modificationDate($1) }
-            if newest == nil {
-                FileHandle.standardError.write(Data("volt: ckptPath=\"last\" found no last checkpoint; starting from scratch\n".utf8))
+            let newest = lastCheckpointCandidates().max { modificationDate($0) < modificationDate($1) }
+            if newest == nil, strategy.isGlobalZero {
+                FileHandle.standardError.write(Data(("volt: ckptPath=\"last\" found no last checkpoint under "
+                    + "\(defaultRootDir); starting from scratch\n").utf8))
             }
             return newest
         case "best":
@@ -62,6 +58,49 @@ extension Trainer {
         default:
             guard FileManager.default.fileExists(atPath: ckptPath) else { throw TrainerError.checkpointNotFound(ckptPath) }
             return ckptPath
+        }
+    }
+
+    /// ``resolveCheckpoint(_:)`` on every rank, checked to agree: a rank that cannot see the checkpoint (or
+    /// fails to resolve it) makes every rank throw, instead of one rank restoring while another starts fresh.
+    func agreedCheckpoint(_ ckptPath: String) throws -> String? {
+        let resolved = Result { try resolveCheckpoint(ckptPath) }
+        let found: [Bool]
+        switch resolved {
+        case let .success(path): found = strategy.agreedFlags([path != nil, path == nil, false])
+        case .failure: found = strategy.agreedFlags([false, false, true])
+        }
+        if found[2] {
+            _ = try resolved.get()  // this rank's own error, or the other ranks'
+            throw TrainerError.checkpointNotFound("\(ckptPath): another rank could not resolve it")
+        }
+        if found[0] && found[1] {
+            throw TrainerError.checkpointNotFound(
+                "\(ckptPath): only some ranks can see a checkpoint; put checkpoints on a filesystem every rank shares")
+        }
+        return try resolved.get()
+    }
+
+    /// Every `last*.h5` a "last" resume may mean: in the folders of checkpoint callbacks that name one, and — for
+    /// those that use the default folder, which is only known once the fit's logger version exists — in every
+    /// `<defaultRootDir>/volt_logs/version_N/checkpoints` and `<defaultRootDir>/checkpoints`.
+    func lastCheckpointCandidates() -> [String] {
+        let fm = FileManager.default
+        var directories = checkpointCallbacks.compactMap(\.dirpath)
+        if checkpointCallbacks.contains(where: { $0.dirpath == nil }) {
+            directories.append(defaultRootDir + "/checkpoints")
+            for logger in loggers {
+                let root = (logger.logDirectory as NSString).deletingLastPathComponent
+                let versions = (try? fm.contentsOfDirectory(atPath: root)) ?? []
+                directories += versions.map { root + "/" + $0 + "/checkpoints" }
+            }
+            let logs = defaultRootDir + "/volt_logs"
+            directories += ((try? fm.contentsOfDirectory(atPath: logs)) ?? []).map { logs + "/" + $0 + "/checkpoints" }
+        }
+        return Set(directories).flatMap { dir in
+            ((try? fm.contentsOfDirectory(atPath: dir)) ?? [])
+                .filter { $0.hasPrefix(ModelCheckpoint.lastName) && $0.hasSuffix(ModelCheckpoint.fileExtension) }
+                .map { dir + "/" + $0 }
         }
     }
 
@@ -98,6 +137,13 @@ extension Trainer {
     /// Loads a full checkpoint into the module and the trainer; returns where the fit continues.
     func restore<M: TrainingModule>(_ module: M, from path: String) throws -> ResumePoint {
         let checkpoint = try Checkpoint.read(from: path)
+        let midEpoch = (checkpoint.loops["batch_index"] ?? 0) > 0
+        if checkpoint.metadata.worldSize != strategy.worldSize && midEpoch {
+            throw TrainerError.misconfiguration(
+                "\(path) was written mid-epoch by \(checkpoint.metadata.worldSize) rank(s); resuming it on \(strategy.worldSize) "
+                + "would change which samples the rest of the epoch sees. Resume it on \(checkpoint.metadata.worldSize) rank(s), "
+                + "or from a checkpoint taken at an epoch boundary (those resume on any number of ranks)")
+        }
         try module.model.load(stateDict: checkpoint.stateDictionary)
         guard checkpoint.optimizers.count == trainingOptimizers.count else {
             throw TrainerError.misconfiguration(
