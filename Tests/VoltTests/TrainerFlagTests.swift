@@ -237,4 +237,15 @@ final class TrainerFlagTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/volt_logs/version_0/checkpoints/last.h5"))
         XCTAssertEqual(try fit(epochs: 3, ckptPath: "last"), 4, "resumed from version_0's last.h5: only the third epoch runs")
     }
+
+    func testDeterministicRefusesATimedBackendChoice() throws {
+        setenv("VOLT_BACKEND", "auto", 1)
+        defer { unsetenv("VOLT_BACKEND") }
+        XCTAssertThrowsError(try Trainer(deterministic: true, enableProgressBar: false, loggers: [])) {
+            XCTAssertTrue("\($0)".contains("VOLT_BACKEND=auto"), "\($0)")
+        }
+        XCTAssertNoThrow(try Trainer(deterministic: false, enableProgressBar: false, loggers: []))
+        unsetenv("VOLT_BACKEND")
+        XCTAssertNoThrow(try Trainer(deterministic: true, enableProgressBar: false, loggers: []))
+    }
 }

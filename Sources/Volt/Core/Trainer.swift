@@ -24,6 +24,9 @@ public final class Trainer {
     public let logEveryNSteps: Int
     public let fastDevRun: Int
     public let overfitBatches: Int
+    /// Refuse anything that would make two runs of the same fit differ: today, a matmul backend picked by timing
+    /// (`VOLT_BACKEND=auto`). The default choice is already fixed, and reductions run in a fixed order for a given
+    /// thread count.
     public let deterministic: Bool
     public let defaultRootDir: String
     public let enableProgressBar: Bool
@@ -100,6 +103,11 @@ public final class Trainer {
         guard accumulateGradBatches >= 1 else { throw TrainerError.misconfiguration("accumulateGradBatches must be ≥ 1") }
         guard logEveryNSteps >= 1 else { throw TrainerError.misconfiguration("logEveryNSteps must be ≥ 1") }
         if let maxTime, !(maxTime > 0) { throw TrainerError.misconfiguration("maxTime must be a positive number of seconds") }
+        if deterministic && MatMulBackends.isTimedChoice {
+            throw TrainerError.misconfiguration(
+                "deterministic is set but VOLT_BACKEND=auto picks the matmul backend by timing, which can differ between "
+                + "processes; unset it or name a backend (VOLT_BACKEND=onednn)")
+        }
         self.maxTime = maxTime
         self.maxEpochs = fastDevRun > 0 ? 1 : maxEpochs
         self.maxSteps = fastDevRun > 0 ? fastDevRun : maxSteps
