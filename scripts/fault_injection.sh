@@ -2,7 +2,9 @@
 # Fault injection for data-parallel training: kills a random rank at a random moment, N times, and checks
 #   1. the job exits non-zero within the bound (default 60 s) after the kill, and names the failure;
 #   2. the last.h5 it left is a valid checkpoint (volt checkpoint inspect reads it);
-#   3. resuming with --ckpt-path last finishes with the same weights as an uninterrupted run, bit for bit.
+#   3. resuming with --ckpt-path last finishes with the same weights as an uninterrupted run, bit for bit;
+# then stops one rank with SIGSTOP (a hang, not a death) and checks that the others end the job after
+# trainer.collective_timeout (10 s here), naming the wait.
 # Usage: bash scripts/fault_injection.sh [N=3] [BOUND_SECONDS=60]   (after a release build; needs python3-h5py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +30,7 @@ trainer:
   precision: fp16
   strategy: ddp
   devices: 2
+  collective_timeout: 10
   enable_progress_bar: false
   default_root_dir: $1
   callbacks:
@@ -83,4 +86,24 @@ for i in $(seq 1 "$runs"); do
     echo "run $i: killed rank $rank (SIGKILL) at step $step; job exited with status $status after ${elapsed}s; last.h5 valid; resumed run equals the uninterrupted one bit for bit"
     passed=$((passed + 1))
 done
-echo "fault injection: $passed of $runs runs checked, none failed"
+dir="$work/hang"; mkdir -p "$dir"; config "$dir"
+mpirun "${mpirun_flags[@]}" "$volt" fit --config "$dir/config.yaml" >/dev/null 2>"$dir/log" &
+launcher=$!
+for _ in $(seq 1 300); do [ -f "$dir/ckpt/last.h5" ] && break; sleep 0.1; done
+ranks=($(pgrep -P "$launcher" -f "$volt" || true))
+victim=${ranks[$((RANDOM % ${#ranks[@]}))]}
+rank=$(tr '\0' '\n' < /proc/"$victim"/environ | sed -n 's/^OMPI_COMM_WORLD_RANK=//p')
+start=$(date +%s.%N)
+kill -STOP "$victim"
+set +e
+( sleep 60; kill -9 "$launcher" 2>/dev/null ) & watchdog=$!
+wait "$launcher"; status=$?
+kill "$watchdog" 2>/dev/null; wait "$watchdog" 2>/dev/null
+kill -9 "$victim" 2>/dev/null
+set -e
+elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+if [ "$status" -eq 0 ] || ! grep -q "waited more than 10 s" "$dir/log" || awk -v e="$elapsed" 'BEGIN { exit !(e >= 30) }'; then
+    echo "hang: FAIL: stopped rank $rank, job exit status $status after ${elapsed}s"; cat "$dir/log"; exit 1
+fi
+echo "hang: stopped rank $rank (SIGSTOP); the job ended with status $status after ${elapsed}s: $(grep -m1 -o 'rank [0-9]*: .* waited more than 10 s' "$dir/log")"
+echo "fault injection: $passed of $runs kill runs and the hang run checked, none failed"

@@ -145,3 +145,31 @@ extension DistributedTests {
         for (x, y) in zip(parallel, single) { XCTAssertEqual(x, y, accuracy: 2e-3, "fp16 rounds activations: tolerance 2e-3") }
     }
 }
+
+extension DistributedTests {
+    func testResumeFromAMidAccumulationCheckpointRestoresEveryRanksPendingGradients() throws {
+        // Manual accumulation over 4 batches; validation (and so a checkpoint) after every 3rd batch: the checkpoints
+        // at batches 3, 6, 9 hold gradients that differ per rank. A resumed run must equal the uninterrupted one.
+        let strategy = try DDPStrategy()
+        let data = lineData(32)
+        func fit(root: String, callbacks: [any Callback], ckptPath: String? = nil) throws -> LineModule {
+            let m = try module()
+            m.automatic = false
+            m.accumulation = 4
+            let t = try Trainer(maxEpochs: 1, valCheckInterval: .count(3), numSanityValSteps: 0, defaultRootDir: root,
+                                enableProgressBar: false, strategy: strategy, callbacks: callbacks, loggers: [])
+            try t.fit(m, train: DataLoader(ArrayDataset(data), batchSize: 1) { $0 }, val: loader(lineData(4), shuffle: false),
+                      ckptPath: ckptPath)
+            return m
+        }
+        let full = try fit(root: temporaryDirectory(), callbacks: [])
+        let root = sharedDirectory(strategy, "pending")
+        let save = { ModelCheckpoint(dirpath: root + "/ckpt", saveTopK: 0, saveLast: true) }
+        XCTAssertThrowsError(try fit(root: root, callbacks: [save(), CrashAfterStep(step: 2)]))  // at batch 8, after the checkpoint at 6
+        let saved = try Checkpoint.read(from: root + "/ckpt/last.h5")
+        XCTAssertEqual(saved.loops["batch_index"], 6, "the checkpoint is mid-accumulation (steps at 4, 8, 12)")
+        XCTAssertTrue(saved.gradients.contains { $0.name.hasPrefix("rank1/") }, "rank 1's pending gradients are saved")
+        let resumed = try fit(root: root, callbacks: [save()], ckptPath: "last")
+        XCTAssertEqual(resumed.model.parameters.flatMap(\.scalars), full.model.parameters.flatMap(\.scalars))
+    }
+}

@@ -91,6 +91,9 @@ public struct FineTuneConfiguration: Codable, Sendable, Equatable {
         public var strategy = "single"
         /// Processes (MPI ranks) for ddp/zero1. Default 1.
         public var devices = 1
+        /// Seconds a rank may wait in a collective for the others before it ends the job (a peer that hung);
+        /// 0 waits forever. Default 60.
+        public var collectiveTimeout = 60.0
         public var accumulateGradBatches = 1
         public var gradientClipVal: Double?
         public var gradientClipAlgorithm = "norm"
@@ -126,7 +129,7 @@ public struct FineTuneConfiguration: Codable, Sendable, Equatable {
             case numSanityValSteps = "num_sanity_val_steps", logEveryNSteps = "log_every_n_steps", fastDevRun = "fast_dev_run"
             case overfitBatches = "overfit_batches", deterministic, defaultRootDir = "default_root_dir"
             case enableProgressBar = "enable_progress_bar", enableCheckpointing = "enable_checkpointing", callbacks, loggers
-            case maxTime = "max_time"
+            case maxTime = "max_time", collectiveTimeout = "collective_timeout"
         }
     }
 

@@ -71,8 +71,8 @@ public struct FineTuneRun {
         let parallel = t.devices > 1 || MPILauncher.isUnderMPI
         switch t.strategy {
         case "single": strategy = nil
-        case "auto", "ddp": strategy = parallel ? try DDPStrategy() : nil  // auto with devices > 1 means DDP
-        case "zero1": strategy = parallel ? try ZeroStrategy() : nil
+        case "auto", "ddp": strategy = parallel ? try DDPStrategy(collectiveTimeout: t.collectiveTimeout) : nil  // auto + devices > 1: DDP
+        case "zero1": strategy = parallel ? try ZeroStrategy(collectiveTimeout: t.collectiveTimeout) : nil
         default: throw TrainerError.misconfiguration("trainer.strategy \"\(t.strategy)\" is not auto, single, ddp or zero1")
         }
         if let strategy, t.devices > 1, strategy.worldSize != t.devices {

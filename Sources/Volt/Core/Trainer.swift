@@ -149,7 +149,7 @@ public final class Trainer {
     public func saveCheckpoint(to path: String, weightsOnly: Bool = false) throws {
         guard let checkpointWriter else { throw TrainerError.misconfiguration("no module is attached to the trainer") }
         try checkpointWriter(path, weightsOnly)
-        strategy.barrier()
+        strategy.barrierWhileWriting()
     }
 
     /// Sends `metrics` to every logger at `step` and records them in ``loggedMetrics``.

@@ -130,8 +130,32 @@ extension Trainer {
         for (rank, words) in everyRank.enumerated() {
             for (i, (name, _)) in streams.enumerated() { checkpoint.rng["rank\(rank)/\(name)"] = [words[2 * i], words[2 * i + 1]] }
         }
-        checkpoint.gradients = named.compactMap { name, t in t.grad.map { (name: name, tensor: $0) } }
+        checkpoint.gradients = try pendingGradients(named)
         return checkpoint
+    }
+
+    /// Every rank's gradients not yet applied (mid-accumulation they differ per rank): rank 0's under their own
+    /// names, rank r's under `rank<r>/<name>`. A tensor with a gradient on any rank is gathered from all, zeros
+    /// standing in where a rank has none.
+    func pendingGradients(_ named: [(String, Tensor)]) throws -> [(name: String, tensor: Tensor)] {
+        let present = strategy.agreedFlags(named.map { $0.1.grad != nil })
+        var result: [(name: String, tensor: Tensor)] = []
+        for ((name, tensor), any) in zip(named, present) where any {
+            guard strategy.worldSize > 1 else {
+                if let grad = tensor.grad { result.append((name, grad)) }
+                continue
+            }
+            let local = tensor.grad?.float32().contiguous() ?? Tensor.zeros(tensor.shape)
+            let words = (local.count + 1) / 2  // two float32 bit patterns per word
+            var packed = [UInt64](repeating: 0, count: words)
+            packed.withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: local.rawPointer, byteCount: local.count * 4) }
+            for (rank, words) in strategy.allGather(packed).enumerated() {
+                let grad = Tensor(uninitializedShape: tensor.shape)
+                words.withUnsafeBytes { grad.rawPointer.copyMemory(from: $0.baseAddress!, byteCount: grad.count * 4) }
+                result.append((rank == 0 ? name : "rank\(rank)/\(name)", grad))
+            }
+        }
+        return result
     }
 
     /// Loads a full checkpoint into the module and the trainer; returns where the fit continues.
@@ -163,7 +187,13 @@ extension Trainer {
             }
         }
         let tensors = Dictionary(module.model.namedTensors(), uniquingKeysWith: { a, _ in a })
-        for (name, grad) in checkpoint.gradients { tensors[name]?.grad = grad.clone() }
+        let gradients = Dictionary(checkpoint.gradients.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
+        for (name, tensor) in tensors {
+            // This rank's own pending gradient; rank 0's (or a one-rank checkpoint's) under the plain name.
+            if let grad = (strategy.rank > 0 ? gradients["rank\(strategy.rank)/\(name)"] : nil) ?? gradients[name] {
+                tensor.grad = grad.clone()
+            }
+        }
         try module.onLoadCheckpoint(checkpoint)
         globalStep = checkpoint.loops["global_step"] ?? checkpoint.metadata.globalStep
         batchesSeen = checkpoint.loops["batches_seen"] ?? 0
