@@ -15,7 +15,7 @@ struct Embed: ParsableCommand {
     @Option(help: "FASTA file (plain or .gz).")
     var fasta: String
 
-    @Option(help: "Comma-separated hidden-state layers, e.g. 0,-1.")
+    @Option(parsing: .unconditional, help: "Comma-separated hidden-state layers, e.g. 0,-1 (negative: from the end).")
     var layers = "-1"
 
     @Option(help: "mean (one vector per record and layer) or none (one per token).")

@@ -149,3 +149,62 @@ final class EmbeddingTests: XCTestCase {
         XCTAssertTrue(try model.forward(ids).hiddenStates.isEmpty, "collected only when asked")
     }
 }
+
+extension EmbeddingTests {
+    struct H5pyView: Decodable {
+        struct Dataset: Decodable { let shape: [Int]; let dtype: String; let sum: Double }
+        let ids: [String], indices: [Int], indices_dtype: String, md5: [String]
+        let datasets: [String: Dataset]
+        let attrs: [String: HDF5AttributeValue]
+    }
+
+    func testH5pyReadsTheEmbeddingFile() throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/verify_embeddings_h5py.py").path
+        guard FileManager.default.fileExists(atPath: script), (try? python(["-c", "import h5py"])) != nil else {
+            throw XCTSkip("python3 with h5py, or scripts/verify_embeddings_h5py.py, not available")
+        }
+        let records = try FASTAReader(path: Self.fasta).readAll(), model = try tinyModel()
+        for pooling in EmbeddingPooling.allCases {
+            let out = output()
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            _ = try SequenceEmbedder.embed(records: records, fasta: Self.fasta, model: model,
+                                           options: EmbeddingOptions(layers: [0, -1], pooling: pooling, batchSize: 2), to: out,
+                                           progress: false)
+            let view = try JSONDecoder().decode(H5pyView.self, from: Data(try python([script, out]).utf8))
+            let file = try EmbeddingFile.read(from: out)
+            XCTAssertEqual(view.ids, file.ids)
+            XCTAssertEqual(view.indices, [0, 1, 2, 3])
+            XCTAssertEqual(view.indices_dtype, "int64")
+            XCTAssertEqual(view.md5, try expected().records.map(\.md5))
+            XCTAssertEqual(view.attrs["pooling"], .string(pooling.rawValue))
+            XCTAssertEqual(view.attrs["hidden_size"], .int(64))
+            XCTAssertEqual(view.attrs["layers"], .ints([0, 2]))
+            for layer in [0, 2] {
+                let tensors = pooling == .mean ? [("embeddings/layer_\(layer)", file.pooled[layer]!)]
+                    : file.tokens[layer]!.enumerated().map { ("embeddings/layer_\(layer)/\($0.offset)", $0.element) }
+                for (path, tensor) in tensors {
+                    let seen = try XCTUnwrap(view.datasets[path], "h5py sees \(path)")
+                    XCTAssertEqual(seen.shape, tensor.shape)
+                    XCTAssertEqual(seen.dtype, "float32")
+                    XCTAssertEqual(seen.sum, tensor.scalars.reduce(0) { $0 + Double($1) }, accuracy: 1e-3)
+                }
+            }
+        }
+    }
+
+    /// Runs python3 with `arguments`; its standard output.
+    func python(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

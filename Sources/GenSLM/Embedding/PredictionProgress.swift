@@ -28,7 +28,7 @@ public final class PredictionProgress: Callback {
         guard trainer.strategy.isGlobalZero else { return }
         done = Swift.min(total, done + predictions.count * trainer.strategy.worldSize)
         let now = Date()
-        guard now.timeIntervalSince(lastDraw) > (interactive ? 0.2 : 10) else { return }
+        guard done < total, now.timeIntervalSince(lastDraw) > (interactive ? 0.2 : 10) else { return }
         lastDraw = now
         write((interactive ? "\r\u{1B}[2K" : "") + line(now) + (interactive ? "" : "\n"))
     }
