@@ -14,3 +14,14 @@ public protocol BatchSource<Batch>: Sendable {
 }
 
 extension DataLoader: BatchSource {}
+
+/// A batch source that can say which dataset examples each batch holds, and can share them out among ranks
+/// without repeats: what prediction needs to return its outputs in dataset order.
+public protocol IndexedBatchSource<Batch>: BatchSource {
+    /// Dataset indices of every batch of `epoch`, in order.
+    func batchIndices(epoch: Int) -> [[Int]]
+    /// The share of `rank` among `worldSize` processes with every example visited exactly once (no padding).
+    func unrepeated(rank: Int, worldSize: Int) -> Self
+}
+
+extension DataLoader: IndexedBatchSource {}

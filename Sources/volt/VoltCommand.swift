@@ -9,7 +9,7 @@ struct VoltCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "volt",
         abstract: "Lightning-style training for codon language models, in Swift.",
-        subcommands: [Fit.self, Validate.self, Test.self, Eval.self, Generate.self, DataCommand.self,
+        subcommands: [Fit.self, Validate.self, Test.self, Eval.self, Embed.self, Generate.self, DataCommand.self,
                       CheckpointCommand.self, New.self, Bench.self]
     )
 }

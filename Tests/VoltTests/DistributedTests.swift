@@ -173,3 +173,27 @@ extension DistributedTests {
         XCTAssertEqual(resumed.model.parameters.flatMap(\.scalars), full.model.parameters.flatMap(\.scalars))
     }
 }
+
+extension DistributedTests {
+    func testPredictSharesWithoutRepeatsAndGathersInDatasetOrder() throws {
+        let data = lineData(7)  // odd: the training sampler would repeat index 0 on rank 1
+        let ddp = try DDPStrategy()
+        let writer = RecordingWriter(.batchAndEpoch)
+        let parallel = try Trainer(defaultRootDir: temporaryDirectory(), enableProgressBar: false, enableCheckpointing: false,
+                                   strategy: ddp, callbacks: [writer], loggers: [])
+        let module = try module()
+        let predictions = try parallel.predict(module, loader(data, batchSize: 2, shuffle: true))
+        let mine = writer.batches.flatMap { $0 }
+        XCTAssertEqual(Set(mine).count, mine.count, "no example twice on one rank")
+        var counts = [Double](repeating: 0, count: 7)
+        for i in mine { counts[i] += 1 }
+        ddp.allReduceSum(&counts)
+        XCTAssertEqual(counts, [Double](repeating: 1, count: 7), "every example predicted by exactly one rank")
+        XCTAssertEqual(predictions.map(\.index), Array(0..<7), "gathered back in dataset order")
+        XCTAssertEqual(writer.epoch, ddp.rank == 0 ? Array(0..<7) : nil, "the epoch writer runs on rank 0 with everything")
+        let single = try Trainer(defaultRootDir: temporaryDirectory(), enableProgressBar: false, enableCheckpointing: false,
+                                 strategy: SingleDeviceStrategy(), loggers: [])
+            .predict(module, loader(data, batchSize: 2, shuffle: false))
+        XCTAssertEqual(predictions.map(\.output.scalars), single.map(\.output.scalars))
+    }
+}
