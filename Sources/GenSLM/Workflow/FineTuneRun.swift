@@ -36,18 +36,23 @@ public struct FineTuneRun {
         return h
     }
 
-    /// The module, with weights from `model.init` when it names a checkpoint or safetensors.
+    /// The module, with weights from `model.init`: a Volt checkpoint (`.h5`), or published weights (a
+    /// `torch.save` file, safetensors, a transformers folder) imported strictly; then the weights decide the
+    /// model's size (the matching preset, or the folder's `config.json`), not `model.preset`.
     public func makeModule() throws -> GenSLMModule {
-        let module = try GenSLMModule(hyperparameters: hyperparameters)
         let source = configuration.model.initialization
-        if source != "random" {
-            if source.hasSuffix(ModelCheckpoint.fileExtension) {
-                let checkpoint = try Checkpoint.read(from: source, weightsOnly: true)
-                try module.model.load(stateDict: checkpoint.stateDictionary)
-            } else {
-                try module.model.importSafetensors(from: source)
-            }
+        if source == "random" { return try GenSLMModule(hyperparameters: hyperparameters) }
+        if source.hasSuffix(ModelCheckpoint.fileExtension) {
+            let module = try GenSLMModule(hyperparameters: hyperparameters)
+            let checkpoint = try Checkpoint.read(from: source, weightsOnly: true)
+            try module.model.load(stateDict: checkpoint.stateDictionary)
+            return module
         }
+        let imported = try CheckpointImporter.read(source)
+        var h = hyperparameters
+        h["preset"] = nil
+        let module = try GenSLMModule(hyperparameters: h.merging(imported.hyperparameters) { $1 })
+        try module.model.load(stateDict: imported.stateDictionary)
         return module
     }
 
