@@ -229,6 +229,47 @@ final class TorchImportTests: XCTestCase {
         }
     }
 
+    func testTransposedLayoutsAreRecognisedAndGappedOnesAreNot() {
+        let storage = TorchStorageReference(key: "0", type: .float16, location: "cpu", count: 12)
+        let transposed = TorchTensorReference(storage: storage, offset: 0, shape: [2, 3], strides: [1, 2])
+        XCTAssertFalse(transposed.isContiguous)
+        XCTAssertEqual(transposed.rowMajorOrder, [1, 0])
+        let gapped = TorchTensorReference(storage: storage, offset: 0, shape: [2, 3], strides: [4, 1])
+        XCTAssertNil(gapped.rowMajorOrder)
+        let unitAxis = TorchTensorReference(storage: storage, offset: 2, shape: [1, 3], strides: [99, 1])
+        XCTAssertTrue(unitAxis.isContiguous)
+    }
+
+    func testGenSLMsTransformers4ConfigurationIsReadAndUnsupportedSettingsAreRefused() throws {
+        // GenSLM's published neox_25,290,752.json (transformers 4.21 keys: rotary_pct, rotary_emb_base, *_prob).
+        let genslm = """
+            {"architectures": ["GPTNeoXForCausalLM"], "hidden_size": 512, "num_attention_heads": 8, "num_hidden_layers": 8,
+             "max_position_embeddings": 2048, "attention_probs_dropout_prob": 0.1, "bos_token_id": 0, "eos_token_id": 0,
+             "hidden_act": "gelu_fast", "hidden_dropout_prob": 0.1, "initializer_range": 0.02, "intermediate_size": 2048,
+             "layer_norm_eps": 1e-05, "model_type": "gpt_neox", "rotary_emb_base": 10000, "rotary_pct": 0.25,
+             "tie_word_embeddings": false, "torch_dtype": "float16", "transformers_version": "4.21.1", "use_cache": true,
+             "vocab_size": 69}
+            """
+        let path = temporaryPath("config.json")
+        try Data(genslm.utf8).write(to: URL(fileURLWithPath: path))
+        let c = try TransformersConfiguration.read(from: path)
+        var preset = GenSLMPreset.m25.configuration
+        preset.hiddenDropout = 0  // transformers ignores the *_prob keys: GPTNeoXConfig's dropouts stay 0
+        preset.attentionDropout = 0
+        XCTAssertEqual(c, preset)
+        for (key, value) in [("hidden_act", "\"gelu\""), ("tie_word_embeddings", "true"), ("model_type", "\"llama\"")] {
+            let bad = temporaryPath("bad.json")
+            try Data(genslm.replacingOccurrences(of: "\"vocab_size\": 69}", with: "\"vocab_size\": 69, \"\(key)\": \(value)}")
+                .replacingOccurrences(of: "\"\(key)\": \"gelu_fast\",", with: "")
+                .replacingOccurrences(of: "\"\(key)\": false,", with: "")
+                .replacingOccurrences(of: "\"\(key)\": \"gpt_neox\",", with: "").utf8).write(to: URL(fileURLWithPath: bad))
+            XCTAssertThrowsError(try TransformersConfiguration.read(from: bad)) { error in
+                guard case let .badConfiguration(_, reason)? = error as? TorchImportError else { return XCTFail("\(error)") }
+                XCTAssertTrue(reason.contains(key), reason)
+            }
+        }
+    }
+
     // MARK: Fine-tuning from published weights
 
     func testFitStartsFromAnImportedFolderAndItsCheckpointReloads() throws {

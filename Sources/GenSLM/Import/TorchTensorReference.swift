@@ -9,6 +9,14 @@ public struct TorchStorageReference: Equatable, Sendable {
     public var location: String
     /// Elements in the storage.
     public var count: Int
+
+    /// A storage reference.
+    public init(key: String, type: TorchStorageType, location: String, count: Int) {
+        self.key = key
+        self.type = type
+        self.location = location
+        self.count = count
+    }
 }
 
 /// A tensor as `torch._utils._rebuild_tensor_v2` describes it: a strided view onto a storage. No data is read
@@ -22,6 +30,14 @@ public struct TorchTensorReference: Equatable, Sendable {
     public var shape: [Int]
     /// Strides in elements.
     public var strides: [Int]
+
+    /// A view of `storage`.
+    public init(storage: TorchStorageReference, offset: Int, shape: [Int], strides: [Int]) {
+        self.storage = storage
+        self.offset = offset
+        self.shape = shape
+        self.strides = strides
+    }
 
     /// Elements in the tensor.
     public var count: Int { shape.reduce(1, *) }
