@@ -296,6 +296,14 @@ final class TorchImportTests: XCTestCase {
         let difference = try maxLogitDifference(module.model, try expected().logits_float32)
         XCTAssertLessThan(difference, 1e-4, "model.init loads the published weights: max |Δlogits| = \(difference)")
 
+        // An imported Volt checkpoint of no preset's size starts a run too: its model_config travels with it.
+        let imported = temporaryPath("imported.h5")
+        _ = try CheckpointImporter.importCheckpoint(Self.fixture("lightning.pt"), to: imported, shape: .configFile(Self.config))
+        var fromCheckpoint = config
+        fromCheckpoint.model.initialization = imported
+        let fp16 = try maxLogitDifference(try FineTuneRun(fromCheckpoint).makeModule().model, try expected().logits_float16)
+        XCTAssertLessThan(fp16, 1e-4, "model.init: imported .h5: max |Δlogits| = \(fp16)")
+
         let summary = try FineTuneRun(config).fit()
         XCTAssertEqual(summary.globalStep, 2)
         let tuned = try GenSLMModule.load(from: summary.bestModelPath)

@@ -56,12 +56,13 @@ public struct SafetensorsFile {
         var entries: [Entry] = []
         for (name, value) in header where name != "__metadata__" {
             guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
-                  let shape = entry["shape"] as? [Int], shape.allSatisfy({ $0 >= 0 }),
+                  let shape = entry["shape"] as? [Int], shape.allSatisfy({ $0 >= 0 && $0 < 1 << 48 }),
                   let range = entry["data_offsets"] as? [Int], range.count == 2,
                   range[0] >= 0, range[0] <= range[1], bodyStart + range[1] <= fileSize else {
                 throw .malformed(path, "bad entry for \(name) (or its data lies past the end of the file)")
             }
-            if let size = Self.byteSize(dtype), range[1] - range[0] != shape.reduce(1, *) * size {
+            let count = shape.reduce(1) { $0 == 0 || $1 == 0 ? 0 : ($0 <= fileSize / $1 ? $0 * $1 : fileSize + 1) }
+            if let size = Self.byteSize(dtype), count > fileSize || range[1] - range[0] != count * size {
                 throw .malformed(path, "\(name): \(range[1] - range[0]) bytes for shape \(shape) \(dtype)")
             }
             entries.append(Entry(name: name, dtype: dtype, shape: shape, range: (bodyStart + range[0])..<(bodyStart + range[1])))

@@ -126,6 +126,13 @@ public struct TorchCheckpoint {
             if let cached = storages[key] {
                 storage = cached
             } else {
+                // The record's size is checked before allocating, so a hostile count cannot ask for memory.
+                let bytes = reference.storage.count * dtype.byteSize
+                let recorded = try archive.size(of: "data/" + key)
+                guard recorded == bytes else {
+                    throw .corruptArchive(path: path, record: archive.prefix + "/data/" + key,
+                                          reason: "holds \(recorded) bytes where its \(reference.storage.count) elements need \(bytes)")
+                }
                 storage = Tensor(uninitializedShape: [reference.storage.count], dtype: dtype)
                 try archive.read("data/" + key, into: UnsafeMutableRawBufferPointer(
                     start: storage.rawPointer, count: reference.storage.count * dtype.byteSize))

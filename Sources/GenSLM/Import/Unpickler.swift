@@ -128,6 +128,13 @@ public struct Unpickler {
             guard offset >= 0, shape.allSatisfy({ $0 >= 0 }), strides.allSatisfy({ $0 >= 0 }) else {
                 throw malformed("_rebuild_tensor_v2 with a negative offset, size or stride")
             }
+            // Sizes that overflow cannot describe data in a file; refuse them before any arithmetic on them.
+            let limit = 1 << 48
+            guard offset < limit, strides.allSatisfy({ $0 < limit }),
+                  shape.reduce(1, { $0 == 0 || $1 == 0 ? 0 : ($0 < limit / max($1, 1) ? $0 * $1 : limit) }) < limit,
+                  storage.count < limit else {
+                throw malformed("_rebuild_tensor_v2 with sizes beyond 2^48 elements")
+            }
             return .tensor(TorchTensorReference(storage: storage, offset: offset, shape: shape, strides: strides))
         case .rebuildParameter:
             guard let first = args.first, case .tensor = first else { throw malformed("_rebuild_parameter needs a tensor") }

@@ -37,22 +37,28 @@ public struct FineTuneRun {
     }
 
     /// The module, with weights from `model.init`: a Volt checkpoint (`.h5`), or published weights (a
-    /// `torch.save` file, safetensors, a transformers folder) imported strictly; then the weights decide the
-    /// model's size (the matching preset, or the folder's `config.json`), not `model.preset`.
+    /// `torch.save` file, safetensors, a transformers folder) imported strictly. The weights decide the model's
+    /// size — the checkpoint's own `preset`/`model_config`, the preset whose shapes match, or a folder's
+    /// `config.json` — rather than `model.preset`; the training hyper-parameters come from the configuration.
     public func makeModule() throws -> GenSLMModule {
         let source = configuration.model.initialization
         if source == "random" { return try GenSLMModule(hyperparameters: hyperparameters) }
+        let architecture: [String: HParam], weights: [String: Tensor]
         if source.hasSuffix(ModelCheckpoint.fileExtension) {
-            let module = try GenSLMModule(hyperparameters: hyperparameters)
             let checkpoint = try Checkpoint.read(from: source, weightsOnly: true)
-            try module.model.load(stateDict: checkpoint.stateDictionary)
-            return module
+            let saved = checkpoint.metadata.hyperparameters
+            architecture = saved["model_config"].map { ["model_config": $0] }
+                ?? saved["preset"].map { ["preset": $0] } ?? ["preset": .string(configuration.model.preset)]
+            weights = checkpoint.stateDictionary
+        } else {
+            let imported = try CheckpointImporter.read(source)
+            architecture = imported.hyperparameters
+            weights = imported.stateDictionary
         }
-        let imported = try CheckpointImporter.read(source)
         var h = hyperparameters
         h["preset"] = nil
-        let module = try GenSLMModule(hyperparameters: h.merging(imported.hyperparameters) { $1 })
-        try module.model.load(stateDict: imported.stateDictionary)
+        let module = try GenSLMModule(hyperparameters: h.merging(architecture) { $1 })
+        try module.model.load(stateDict: weights)
         return module
     }
 
