@@ -270,6 +270,25 @@ final class TorchImportTests: XCTestCase {
         }
     }
 
+    func testHostileTensorSizesAreRefusedBeforeAnyAllocation() {
+        func unicode(_ s: String) -> [UInt8] { [0x58] + withUnsafeBytes(of: UInt32(s.utf8.count).littleEndian, Array.init) + Array(s.utf8) }
+        // _rebuild_tensor_v2(("storage", torch.HalfStorage, "0", "cpu", 4), 0, (2^62, 2), (1, 1)) in protocol 2.
+        let bytes: [UInt8] = [0x80, 0x02] + Array("ctorch._utils\n_rebuild_tensor_v2\n".utf8) + [0x28, 0x28] + unicode("storage")
+            + Array("ctorch\nHalfStorage\n".utf8) + unicode("0") + unicode("cpu") + [0x4b, 0x04, 0x74, 0x51, 0x4b, 0x00,
+            0x8a, 0x08, 0, 0, 0, 0, 0, 0, 0, 0x40, 0x4b, 0x02, 0x86, 0x4b, 0x01, 0x4b, 0x01, 0x86, 0x74, 0x52, 0x2e]
+        var unpickler = Unpickler(bytes, path: "huge.pt")
+        XCTAssertThrowsError(try unpickler.load()) { error in
+            guard case let .malformedPickle(_, _, reason)? = error as? TorchImportError else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("2^48"), reason)
+        }
+        var sane = bytes
+        sane[sane.count - 12] = 0x00  // 2^62 → 0: the same stream now rebuilds an empty tensor
+        var accepted = Unpickler(sane, path: "ok.pt")
+        guard case let .tensor(tensor)? = try? accepted.load() else { return XCTFail("the well-sized stream should load") }
+        XCTAssertEqual(tensor.shape, [0, 2])
+        XCTAssertEqual(tensor.storage, TorchStorageReference(key: "0", type: .float16, location: "cpu", count: 4))
+    }
+
     // MARK: Fine-tuning from published weights
 
     func testFitStartsFromAnImportedFolderAndItsCheckpointReloads() throws {
