@@ -36,14 +36,6 @@ public struct WeightSource {
     /// File extensions read as `torch.save` files.
     public static let torchExtensions: Set<String> = ["pt", "pth", "ckpt", "bin"]
 
-    /// Whether `path` looks like something ``open(_:)`` takes (by extension, or a folder).
-    public static func isImportable(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return true }
-        let ext = (path as NSString).pathExtension.lowercased()
-        return torchExtensions.contains(ext) || ext == "safetensors"
-    }
-
     /// Opens `path` and lists its tensors (no tensor data is read yet).
     ///
     /// - Throws: ``TorchImportError`` or ``SafetensorsError`` naming the file.
