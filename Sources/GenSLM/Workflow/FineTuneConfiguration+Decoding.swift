@@ -1,3 +1,5 @@
+import VoltNN
+
 // Decoding with defaults: a missing key keeps the value the property is declared with.
 
 extension KeyedDecodingContainer {
@@ -13,6 +15,21 @@ extension FineTuneConfiguration {
         model = try c.value(.model, or: d.model)
         module = try c.value(.module, or: d.module)
         trainer = try c.value(.trainer, or: d.trainer)
+        peft = try c.decodeIfPresent(PEFTSection.self, forKey: .peft)
+    }
+}
+
+extension FineTuneConfiguration.PEFTSection {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        type = try c.value(.type, or: Self().type)
+        lora = try LoRAConfiguration(from: decoder)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(type, forKey: .type)
+        try lora.encode(to: encoder)
     }
 }
 
@@ -36,6 +53,7 @@ extension FineTuneConfiguration.ModelSection {
         initialization = try c.value(.initialization, or: d.initialization)
         gradientCheckpointing = try c.value(.gradientCheckpointing, or: d.gradientCheckpointing)
         dropout = try c.decodeIfPresent(Double.self, forKey: .dropout)
+        adapter = try c.decodeIfPresent(String.self, forKey: .adapter)
     }
 }
 

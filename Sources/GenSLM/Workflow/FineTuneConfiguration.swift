@@ -1,4 +1,5 @@
 import Foundation
+import VoltNN
 
 /// The `config.yaml` of `volt fit` (DESIGN.md §7). Every key is optional and has the default documented here
 /// and in docs/configuration.md; unknown keys are rejected with their path by ``ConfigurationLoader``.
@@ -9,11 +10,30 @@ public struct FineTuneConfiguration: Codable, Sendable, Equatable {
     public var model = ModelSection()
     public var module = ModuleSection()
     public var trainer = TrainerSection()
+    /// Parameter-efficient fine-tuning (LoRA over frozen base weights), if set.
+    public var peft: PEFTSection?
 
     /// The defaults.
     public init() {}
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case seed, data, model, module, trainer }
+    enum CodingKeys: String, CodingKey, CaseIterable { case seed, data, model, module, trainer, peft }
+
+    /// `peft:` — `type: lora` and the options of ``LoRAConfiguration`` (`r`, `alpha`, `dropout`,
+    /// `target_modules`, `bias`, `modules_to_save`, `use_rslora`).
+    public struct PEFTSection: Codable, Sendable, Equatable {
+        /// The method; `lora` (the only one). Default lora.
+        public var type = "lora"
+        /// The LoRA options.
+        public var lora = LoRAConfiguration()
+
+        /// The defaults.
+        public init() {}
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case type }
+
+        /// Every key the section accepts.
+        static var keys: [String] { ["type"] + LoRAConfiguration.CodingKeys.allCases.map(\.stringValue) }
+    }
 
     /// `data:` — where sequences come from and how they are batched.
     public struct DataSection: Codable, Sendable, Equatable {
@@ -52,9 +72,12 @@ public struct FineTuneConfiguration: Codable, Sendable, Equatable {
         public var gradientCheckpointing = false
         /// Dropout probability overriding the preset's 0.1, if set.
         public var dropout: Double?
+        /// A PEFT LoRA adapter folder (`adapter_config.json` + `adapter_model.safetensors`, as peft's
+        /// `save_pretrained` writes) whose adapters are attached to the model, if set.
+        public var adapter: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case preset, initialization = "init", gradientCheckpointing = "gradient_checkpointing", dropout
+            case preset, initialization = "init", gradientCheckpointing = "gradient_checkpointing", dropout, adapter
         }
     }
 
@@ -68,7 +91,7 @@ public struct FineTuneConfiguration: Codable, Sendable, Equatable {
         public var lr = 1e-5
         /// `manual` (GenSLM's workflow) or `automatic`. Default manual.
         public var optimization = "manual"
-        /// adam, adamw, sgd or adafactor. Default adam.
+        /// adam, adamw, adam8bit, adamw8bit, sgd or adafactor. Default adam.
         public var optimizer = "adam"
         /// Weight decay (not on biases and layer norms). Default 0.
         public var weightDecay = 0.0

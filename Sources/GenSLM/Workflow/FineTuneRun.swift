@@ -36,10 +36,36 @@ public struct FineTuneRun {
         return h
     }
 
-    /// The module, with weights from `model.init` when it names a checkpoint or safetensors.
+    /// The LoRA configuration of the run: `peft:`, or the `model.adapter` folder's own (not both).
+    ///
+    /// - Throws: ``TrainerError/misconfiguration(_:)`` for another `peft.type`, both set, or invalid options;
+    ///   ``PEFTAdapterError`` for an unreadable adapter folder.
+    public func loraConfiguration() throws -> LoRAConfiguration? {
+        if let adapter = configuration.model.adapter {
+            guard configuration.peft == nil else {
+                throw TrainerError.misconfiguration("model.adapter brings its own adapter_config.json: leave peft: unset")
+            }
+            return try PEFTAdapter.read(from: adapter).configuration
+        }
+        guard let peft = configuration.peft else { return nil }
+        guard peft.type == "lora" else { throw TrainerError.misconfiguration("peft.type \"\(peft.type)\" is not lora") }
+        do { try peft.lora.validate() } catch { throw TrainerError.misconfiguration("peft: \(error.description)") }
+        return peft.lora
+    }
+
+    /// The module, with weights from `model.init` when it names a checkpoint or safetensors. With LoRA the
+    /// module loads the base itself (its checkpoints reference it by path and SHA-256) and attaches adapters,
+    /// starting from `model.adapter` when set.
     public func makeModule() throws -> GenSLMModule {
-        let module = try GenSLMModule(hyperparameters: hyperparameters)
+        var h = hyperparameters
         let source = configuration.model.initialization
+        if let lora = try loraConfiguration() {
+            h["peft"] = .string(lora.json)
+            if source != "random" { h["base_weights"] = .string(source) }
+            if let adapter = configuration.model.adapter { h["adapter"] = .string(adapter) }
+            return try GenSLMModule(hyperparameters: h)
+        }
+        let module = try GenSLMModule(hyperparameters: h)
         if source != "random" {
             if source.hasSuffix(ModelCheckpoint.fileExtension) {
                 let checkpoint = try Checkpoint.read(from: source, weightsOnly: true)

@@ -23,10 +23,17 @@ public final class GenSLMModule: TrainingModule {
     public let automaticOptimization: Bool
     /// The preset the model was built from.
     public let preset: GenSLMPreset
-    private let seed: Int
+    /// The LoRA adapters' options, when the module fine-tunes adapters over frozen base weights.
+    public let lora: LoRAConfiguration?
+    /// Where a LoRA run's frozen base weights come from (`nil` without LoRA).
+    public let base: BaseWeights?
+    let seed: Int
 
     /// Builds the module from hyper-parameters: `preset`, `accumulation_steps`, `lr`, `optimizer`, `weight_decay`,
-    /// `optimization` (`manual`/`automatic`), `seed`, `gradient_checkpointing`, `dropout` (optional override).
+    /// `optimization` (`manual`/`automatic`), `seed`, `gradient_checkpointing`, `dropout` (optional override), and
+    /// for LoRA `peft` (the ``LoRAConfiguration`` as JSON), `base_weights` (a file whose weights are loaded as the
+    /// frozen base; checked against `base_sha256` when given) and `adapter` (a PEFT folder whose weights start the
+    /// adapters).
     public init(hyperparameters h: [String: HParam]) throws {
         preset = try GenSLMPreset.named(h["preset"]?.description ?? GenSLMPreset.tiny.rawValue)
         accumulationSteps = Int(h["accumulation_steps"]?.doubleValue ?? 1)
@@ -43,6 +50,13 @@ public final class GenSLMModule: TrainingModule {
         }
         model = try GPTNeoX(configuration, seed: UInt64(seed))
         model.gradientCheckpointing = h["gradient_checkpointing"] == .bool(true)
+        let lora = try h["peft"].map { try LoRAConfiguration(json: $0.description) }
+        self.lora = lora
+        if let lora {
+            base = try Self.setUpLoRA(lora, on: model, hyperparameters: h, preset: preset, seed: seed)
+        } else {
+            base = nil
+        }
     }
 
     public var hyperparameters: [String: HParam] {
@@ -50,7 +64,7 @@ public final class GenSLMModule: TrainingModule {
          "optimizer": .string(optimizerName), "weight_decay": .double(weightDecay),
          "optimization": .string(automaticOptimization ? "automatic" : "manual"), "seed": .int(seed),
          "gradient_checkpointing": .bool(model.gradientCheckpointing),
-         "dropout": .double(model.configuration.hiddenDropout)]
+         "dropout": .double(model.configuration.hiddenDropout)].merging(loraHyperparameters) { $1 }
     }
 
     public func trainingStep(_ batch: TokenBatch, index: Int, context: StepContext) throws -> Tensor? {
@@ -86,7 +100,11 @@ public final class GenSLMModule: TrainingModule {
         case "adamw": return .init(AdamW(groups))
         case "sgd": return .init(SGD(groups))
         case "adafactor": return .init(Adafactor(groups, scaleParameter: false, relativeStep: false))
-        default: throw TrainerError.misconfiguration("unknown optimizer \"\(optimizerName)\" (adam, adamw, sgd, adafactor)")
+        case "adam8bit": return .init(Adam8bit(groups))
+        case "adamw8bit": return .init(AdamW8bit(groups))
+        default:
+            throw TrainerError.misconfiguration(
+                "unknown optimizer \"\(optimizerName)\" (adam, adamw, adam8bit, adamw8bit, sgd, adafactor)")
         }
     }
 }

@@ -98,7 +98,7 @@ extension Trainer {
     /// Loads a full checkpoint into the module and the trainer; returns where the fit continues.
     func restore<M: TrainingModule>(_ module: M, from path: String) throws -> ResumePoint {
         let checkpoint = try Checkpoint.read(from: path)
-        try module.model.load(stateDict: checkpoint.stateDictionary)
+        try module.loadModelState(from: checkpoint)
         guard checkpoint.optimizers.count == trainingOptimizers.count else {
             throw TrainerError.misconfiguration(
                 "\(path) holds \(checkpoint.optimizers.count) optimizer states, the module configures \(trainingOptimizers.count)")
@@ -128,6 +128,6 @@ extension Trainer {
 
     /// Loads only the weights of a checkpoint (for validate/test/predict).
     func loadWeights<M: TrainingModule>(_ module: M, from path: String) throws {
-        try module.model.load(stateDict: try Checkpoint.read(from: path, weightsOnly: true).stateDictionary)
+        try module.loadModelState(from: try Checkpoint.read(from: path, weightsOnly: true))
     }
 }
