@@ -129,6 +129,10 @@ final class LoRATests: XCTestCase {
         XCTAssertThrowsError(try TinyBlock().applyLoRA(LoRAConfiguration(r: 2, alpha: 2, targetModules: .names(["mlp"])))) {
             XCTAssertEqual($0 as? LoRAError, .noTargetModules("names([\"mlp\"])"))
         }
+        XCTAssertThrowsError(try TinyBlock().applyLoRA(LoRAConfiguration(r: 2, alpha: 2, targetModules: .names(["dense"]),
+                                                                         modulesToSave: ["lm_head"]))) {
+            XCTAssertEqual($0 as? LoRAError, .noModuleToSave("lm_head"))
+        }
         XCTAssertThrowsError(try TinyBlock().applyLoRA(LoRAConfiguration(r: 0, alpha: 2)))
         XCTAssertThrowsError(try TinyBlock().applyLoRA(LoRAConfiguration(r: 2, alpha: 2, targetModules: .pattern("(["))))
         let twice = TinyBlock()

@@ -100,6 +100,9 @@ public struct FineTuneRun {
         case "zero1": strategy = t.devices > 1 || MPILauncher.isUnderMPI ? try ZeroStrategy() : nil
         default: throw TrainerError.misconfiguration("trainer.strategy \"\(t.strategy)\" is not single, ddp or zero1")
         }
+        if t.strategy == "zero1" && configuration.module.optimizer.hasSuffix("8bit") {
+            throw TrainerError.misconfiguration("module.optimizer \(configuration.module.optimizer) does not shard under zero1: use ddp")
+        }
         let root = t.defaultRootDir
         var loggers: [any Logger] = []
         for name in t.loggers {

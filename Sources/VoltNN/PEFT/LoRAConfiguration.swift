@@ -119,12 +119,15 @@ public enum LoRAError: Error, Equatable, CustomStringConvertible {
     case noTargetModules(String)
     /// A layer already carries an adapter.
     case alreadyAdapted(String)
+    /// An entry of `modules_to_save` matches no module.
+    case noModuleToSave(String)
 
     public var description: String {
         switch self {
         case let .invalidConfiguration(detail): "LoRA configuration: \(detail)"
         case let .noTargetModules(targets): "LoRA: no Linear layer matches target_modules \(targets)"
         case let .alreadyAdapted(name): "LoRA: \(name) already has an adapter"
+        case let .noModuleToSave(name): "LoRA: modules_to_save entry \"\(name)\" matches no module"
         }
     }
 }

@@ -26,6 +26,9 @@ extension Module {
         }
         guard !targets.isEmpty else { throw .noTargetModules("\(configuration.targetModules)") }
         if let adapted = targets.first(where: { $0.1.loraA != nil }) { throw .alreadyAdapted(adapted.0) }
+        for name in configuration.modulesToSave where !modules.contains(where: { TargetModules.names([name]).matches($0.0) }) {
+            throw .noModuleToSave(name)
+        }
 
         for (_, tensor) in namedTensors() { tensor.requiresGrad = false }
         let dropoutStream = stream ?? namedRandomStreams().first?.1 ?? RandomStream(seed: seed &+ 0x10AA)
