@@ -20,6 +20,9 @@ public enum LoRACheckpointExport {
     /// adapters are merged into the base weights first, so the file holds transformers' names only.
     public static func exportMerged(checkpoint path: String, to directory: String) throws {
         let module = try GenSLMModule.load(from: path)
+        guard module.promptTuning == nil else {
+            throw TrainerError.misconfiguration("\(path): a prompt-tuned model has no transformers form (its virtual tokens are not weights)")
+        }
         if module.lora != nil { module.model.mergeLoRA() }
         try module.model.exportSafetensors(to: directory)
     }

@@ -18,21 +18,30 @@ public struct FineTuneConfiguration: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable { case seed, data, model, module, trainer, peft }
 
-    /// `peft:` — `type: lora` and the options of ``LoRAConfiguration`` (`r`, `alpha`, `dropout`,
-    /// `target_modules`, `bias`, `modules_to_save`, `use_rslora`).
+    /// `peft:` — `type: lora` with the options of ``LoRAConfiguration`` (`r`, `alpha`, `dropout`, `target_modules`,
+    /// `bias`, `modules_to_save`, `use_rslora`), or `type: prompt_tuning` with those of
+    /// ``PromptTuningConfiguration`` (`num_virtual_tokens`, `prompt_tuning_init`, `prompt_tuning_init_text`).
     public struct PEFTSection: Codable, Sendable, Equatable {
-        /// The method; `lora` (the only one). Default lora.
+        /// `lora` or `prompt_tuning`. Default lora.
         public var type = "lora"
-        /// The LoRA options.
+        /// The LoRA options (type lora).
         public var lora = LoRAConfiguration()
+        /// The prompt-tuning options (type prompt_tuning).
+        public var promptTuning = PromptTuningConfiguration()
 
         /// The defaults.
         public init() {}
 
         enum CodingKeys: String, CodingKey, CaseIterable { case type }
 
+        /// The option keys of each type.
+        static let optionKeys: [String: [String]] = [
+            "lora": LoRAConfiguration.CodingKeys.allCases.map(\.stringValue),
+            "prompt_tuning": PromptTuningConfiguration.CodingKeys.allCases.map(\.stringValue),
+        ]
+
         /// Every key the section accepts.
-        static var keys: [String] { ["type"] + LoRAConfiguration.CodingKeys.allCases.map(\.stringValue) }
+        static var keys: [String] { ["type"] + optionKeys.values.flatMap { $0 } }
     }
 
     /// `data:` — where sequences come from and how they are batched.

@@ -36,7 +36,7 @@ public struct FineTuneRun {
         return h
     }
 
-    /// The LoRA configuration of the run: `peft:`, or the `model.adapter` folder's own (not both).
+    /// The LoRA configuration of the run: `peft:` (of type lora), or the `model.adapter` folder's own (not both).
     ///
     /// - Throws: ``TrainerError/misconfiguration(_:)`` for another `peft.type`, both set, or invalid options;
     ///   ``PEFTAdapterError`` for an unreadable adapter folder.
@@ -47,8 +47,10 @@ public struct FineTuneRun {
             }
             return try PEFTAdapter.read(from: adapter).configuration
         }
-        guard let peft = configuration.peft else { return nil }
-        guard peft.type == "lora" else { throw TrainerError.misconfiguration("peft.type \"\(peft.type)\" is not lora") }
+        guard let peft = configuration.peft, peft.type != "prompt_tuning" else { return nil }
+        guard peft.type == "lora" else {
+            throw TrainerError.misconfiguration("peft.type \"\(peft.type)\" is not lora or prompt_tuning")
+        }
         do { try peft.lora.validate() } catch { throw TrainerError.misconfiguration("peft: \(error.description)") }
         return peft.lora
     }
@@ -63,6 +65,11 @@ public struct FineTuneRun {
             h["peft"] = .string(lora.json)
             if source != "random" { h["base_weights"] = .string(source) }
             if let adapter = configuration.model.adapter { h["adapter"] = .string(adapter) }
+            return try GenSLMModule(hyperparameters: h)
+        }
+        if let peft = configuration.peft, peft.type == "prompt_tuning" {
+            h["prompt_tuning"] = .string(peft.promptTuning.json)
+            if source != "random" { h["base_weights"] = .string(source) }
             return try GenSLMModule(hyperparameters: h)
         }
         let module = try GenSLMModule(hyperparameters: h)

@@ -25,7 +25,9 @@ public final class GenSLMModule: TrainingModule {
     public let preset: GenSLMPreset
     /// The LoRA adapters' options, when the module fine-tunes adapters over frozen base weights.
     public let lora: LoRAConfiguration?
-    /// Where a LoRA run's frozen base weights come from (`nil` without LoRA).
+    /// Prompt tuning's options, when the module trains virtual tokens over frozen base weights.
+    public let promptTuning: PromptTuningConfiguration?
+    /// Where a LoRA or prompt-tuning run's frozen base weights come from (`nil` when the whole model trains).
     public let base: BaseWeights?
     let seed: Int
 
@@ -33,7 +35,7 @@ public final class GenSLMModule: TrainingModule {
     /// `optimization` (`manual`/`automatic`), `seed`, `gradient_checkpointing`, `dropout` (optional override), and
     /// for LoRA `peft` (the ``LoRAConfiguration`` as JSON), `base_weights` (a file whose weights are loaded as the
     /// frozen base; checked against `base_sha256` when given) and `adapter` (a PEFT folder whose weights start the
-    /// adapters).
+    /// adapters), or `prompt_tuning` (a ``PromptTuningConfiguration`` as JSON) with the same `base_weights`.
     public init(hyperparameters h: [String: HParam]) throws {
         preset = try GenSLMPreset.named(h["preset"]?.description ?? GenSLMPreset.tiny.rawValue)
         accumulationSteps = Int(h["accumulation_steps"]?.doubleValue ?? 1)
@@ -51,9 +53,13 @@ public final class GenSLMModule: TrainingModule {
         model = try GPTNeoX(configuration, seed: UInt64(seed))
         model.gradientCheckpointing = h["gradient_checkpointing"] == .bool(true)
         let lora = try h["peft"].map { try LoRAConfiguration(json: $0.description) }
+        let promptTuning = try h["prompt_tuning"].map { try PromptTuningConfiguration(json: $0.description) }
         self.lora = lora
-        if let lora {
-            base = try Self.setUpLoRA(lora, on: model, hyperparameters: h, preset: preset, seed: seed)
+        self.promptTuning = promptTuning
+        if lora != nil || promptTuning != nil {
+            base = try Self.loadBase(into: model, hyperparameters: h, preset: preset, seed: seed)
+            if let lora { try Self.attachLoRA(lora, to: model, hyperparameters: h, seed: seed) }
+            if let promptTuning { try model.applyPromptTuning(promptTuning, seed: UInt64(seed) &+ 0x9E37) }
         } else {
             base = nil
         }
@@ -64,7 +70,7 @@ public final class GenSLMModule: TrainingModule {
          "optimizer": .string(optimizerName), "weight_decay": .double(weightDecay),
          "optimization": .string(automaticOptimization ? "automatic" : "manual"), "seed": .int(seed),
          "gradient_checkpointing": .bool(model.gradientCheckpointing),
-         "dropout": .double(model.configuration.hiddenDropout)].merging(loraHyperparameters) { $1 }
+         "dropout": .double(model.configuration.hiddenDropout)].merging(peftHyperparameters) { $1 }
     }
 
     public func trainingStep(_ batch: TokenBatch, index: Int, context: StepContext) throws -> Tensor? {
