@@ -11,13 +11,13 @@ final class LoRAWorkflowTests: XCTestCase {
         var c = FineTuneConfiguration()
         c.data.fasta = FineTuneWorkflowTests.rabies
         c.data.numWorkers = 1
-        c.data.maxLength = 64
+        c.data.maxLength = 48
         c.module.lr = 1e-3
         c.trainer.maxEpochs = 1
         c.trainer.defaultRootDir = root
         c.trainer.enableProgressBar = false
         c.trainer.limitTrainBatches = 30
-        c.trainer.limitValBatches = 5
+        c.trainer.limitValBatches = 3
         c.trainer.numSanityValSteps = 0
         c.trainer.loggers = []
         var best = FineTuneConfiguration.ModelCheckpointSection()
