@@ -117,6 +117,15 @@ final class LoRAWorkflowTests: XCTestCase {
         XCTAssertEqual(adapter.configuration, LoRAConfiguration(r: 8, alpha: 32, dropout: 0.1, targetModules: .names(["query_key_value"])))
         XCTAssertEqual(adapter.tensors.map { $0.tensor.scalars }, last.stateDict.map { $0.tensor.scalars })
 
+        // The exported folder as `model.adapter` over the same base: the adapters start from it.
+        var fromFolder = configuration(root: temporaryRoot())
+        fromFolder.model.initialization = base
+        fromFolder.model.adapter = exported
+        let attached = try FineTuneRun(fromFolder).makeModule()
+        XCTAssertEqual(attached.lora, adapter.configuration)
+        let attachedTensors = Dictionary(uniqueKeysWithValues: attached.model.namedParameters())
+        for (name, tensor) in last.stateDict { XCTAssertEqual(attachedTensors[name]?.scalars, tensor.scalars, name) }
+
         // Another base under the same path: refused on resume.
         try GPTNeoX(GenSLMPreset.tiny.configuration, seed: 6).exportSafetensors(to: base)
         XCTAssertThrowsError(try FineTuneRun(loraConfiguration(root: root, base: base)).fit(ckptPath: "last")) {
