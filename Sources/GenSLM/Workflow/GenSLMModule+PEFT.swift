@@ -100,8 +100,8 @@ extension GenSLMModule {
         checkpoint.gradients = checkpoint.gradients.filter { trainable.contains($0.name) }
     }
 
-    /// Loads a checkpoint's weights: all of them when the whole model trains; with LoRA or prompt tuning, after checking that the checkpoint was
-    /// made over the same base, its trainable tensors (a full checkpoint of the same model also loads).
+    /// Loads a checkpoint's weights: all of them when the whole model trains; with LoRA or prompt tuning, after
+    /// checking that the checkpoint was made over the same base, its trainable tensors.
     ///
     /// - Throws: ``BaseWeightsError`` when the bases differ; ``PEFTAdapterError`` when tensors are missing.
     public func loadModelState(from checkpoint: Checkpoint) throws {
@@ -119,6 +119,6 @@ extension GenSLMModule {
         }
         guard same else { throw BaseWeightsError.mismatch(checkpointBase: saved.description, runBase: base.description) }
         let adapter = PEFTAdapter(configuration: lora ?? LoRAConfiguration(), tensors: checkpoint.stateDict)
-        try adapter.load(into: model, source: "checkpoint")
+        try adapter.load(into: model, source: "checkpoint state_dict")
     }
 }
