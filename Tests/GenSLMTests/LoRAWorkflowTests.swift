@@ -133,6 +133,25 @@ final class LoRAWorkflowTests: XCTestCase {
         }
     }
 
+    /// The adapters' dropout draws from the model's stream, so gradient checkpointing replays the same masks.
+    func testLoRADropoutUnderGradientCheckpointingGivesTheSameGradients() throws {
+        let model = try GPTNeoX(GenSLMPreset.tiny.configuration, seed: 2)
+        try model.applyLoRA(LoRAConfiguration(r: 4, alpha: 8, dropout: 0.3, targetModules: .names(["query_key_value", "dense"])))
+        var g = RandomGenerator(seed: 4)
+        for (_, layer) in model.loraLayers() { layer.loraB!.weight.assign(Tensor.randn(layer.loraB!.weight.shape, std: 0.1, generator: &g)) }
+        let ids: [Int32] = (0..<24).map { Int32(5 + $0 * 7 % 60) }
+        let batch = TokenBatch(inputIds: Tensor(shape: [2, 12], indices: ids), attentionMask: Tensor.ones([2, 12]),
+                               labels: Tensor(shape: [2, 12], indices: ids))
+        func gradients(checkpointing: Bool) throws -> [[Float]] {
+            model.gradientCheckpointing = checkpointing
+            model.randomStream.generator = RandomGenerator(seed: 77)
+            for p in model.parameters { p.grad = nil }
+            try model.loss(batch).backward()
+            return model.parameters.map { $0.grad!.scalars }
+        }
+        XCTAssertEqual(try gradients(checkpointing: true), try gradients(checkpointing: false))
+    }
+
     /// In a bf16 LoRA run the frozen base weights are held in bfloat16.
     func testBF16LoRARunStoresFrozenWeightsInBFloat16() throws {
         var c = loraConfiguration(root: temporaryRoot(), base: "random")
