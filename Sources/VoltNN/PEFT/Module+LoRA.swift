@@ -86,7 +86,8 @@ extension Module {
 
     /// Stores the weights of frozen `Linear` layers (those without `requiresGrad`) as `dtype` — bfloat16 for a
     /// bf16 run, half the memory of float32. Products read them as they are under bfloat16 autocast and widen
-    /// them to float32 otherwise. Returns the number of layers converted.
+    /// them to float32 otherwise. The float32 buffers go back to the system (the buffer pool is trimmed). Returns
+    /// the number of layers converted.
     @discardableResult
     public func storeFrozenWeights(as dtype: DType) -> Int {
         var converted = 0
@@ -97,6 +98,8 @@ extension Module {
                 converted += 1
             }
         }
+        // The float32 buffers just released would otherwise wait in the pool for reuse that never comes.
+        if converted > 0 { BufferPool.shared.trim() }
         return converted
     }
 }
