@@ -21,18 +21,27 @@ struct CheckpointCommand: ParsableCommand {
         }
     }
 
-    /// `volt checkpoint export PATH --safetensors OUT`.
+    /// `volt checkpoint export PATH --safetensors OUT` or `--peft OUT`.
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write a checkpoint's weights as model.safetensors + config.json, loadable by transformers.")
+            abstract: "Write a checkpoint's weights as model.safetensors + config.json (transformers), or a LoRA checkpoint's adapter as adapter_config.json + adapter_model.safetensors (peft).")
         @Argument(help: "Checkpoint (.h5).") var path: String
-        @Option(help: "Output folder.") var safetensors: String
+        @Option(help: "Output folder for model.safetensors + config.json (LoRA adapters are merged in).") var safetensors: String?
+        @Option(help: "Output folder for a LoRA checkpoint's adapter in PEFT's layout.") var peft: String?
+
+        func validate() throws {
+            guard (safetensors == nil) != (peft == nil) else { throw ValidationError("give one of --safetensors or --peft") }
+        }
 
         func run() throws {
             try runReportingErrors {
-                let module = try GenSLMModule.load(from: path)
-                try module.model.exportSafetensors(to: safetensors)
-                print("wrote \(safetensors)/model.safetensors and \(safetensors)/config.json")
+                if let peft {
+                    try LoRACheckpointExport.exportAdapter(checkpoint: path, to: peft)
+                    print("wrote \(peft)/adapter_config.json and \(peft)/adapter_model.safetensors")
+                } else if let safetensors {
+                    try LoRACheckpointExport.exportMerged(checkpoint: path, to: safetensors)
+                    print("wrote \(safetensors)/model.safetensors and \(safetensors)/config.json")
+                }
             }
         }
     }

@@ -151,6 +151,35 @@ int volt_signal_last(void);
 /// Forgets the recorded signal.
 void volt_signal_clear(void);
 
+/// The largest block the 8-bit optimizer kernel takes (bitsandbytes uses 2048).
+#define VOLT_ADAM8_MAX_BLOCK 4096
+/// Block-wise 8-bit quantization: per block of `block` elements, absmax[b] = max |x|, and q[i] the index of the
+/// `code` value (256 entries, sorted ascending) nearest to x[i] / absmax[b].
+void volt_quantize_blockwise(const float *x, unsigned char *q, float *absmax, const float *code, size_t n,
+                             size_t block);
+/// The inverse: x[i] = code[q[i]] · absmax[i / block].
+void volt_dequantize_blockwise(const unsigned char *q, const float *absmax, const float *code, float *x, size_t n,
+                               size_t block);
+/// 8-bit Adam / AdamW (bitsandbytes' blockwise optimizer): per block, m and v are dequantized (code1 signed for m,
+/// code2 unsigned for v, times the block's absmax), updated and used as in ``volt_adam_step_f32`` in float32, then
+/// requantized against the block's new absmax. `block` ≤ VOLT_ADAM8_MAX_BLOCK.
+void volt_adam8bit_step(float *param, const float *grad, unsigned char *q1, unsigned char *q2, float *absmax1,
+                        float *absmax2, const float *code1, const float *code2, size_t n, size_t block, float lr,
+                        float beta1, float beta2, float eps, float weight_decay, int decoupled,
+                        float bias_correction1, float bias_correction2, float grad_scale);
+
+// MARK: SHA-256
+/// Streaming SHA-256 state.
+typedef struct {
+    uint32_t state[8];
+    uint64_t length;
+    unsigned char buffer[64];
+    size_t buffered;
+} volt_sha256_ctx;
+void volt_sha256_init(volt_sha256_ctx *ctx);
+void volt_sha256_update(volt_sha256_ctx *ctx, const void *data, size_t n);
+void volt_sha256_final(volt_sha256_ctx *ctx, unsigned char digest[32]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -30,6 +30,7 @@ extension GPTNeoX {
     /// Equal to the last row of ``logits(_:attentionMask:)`` over all the tokens so far (up to float rounding), at
     /// the cost of one position per call. Runs without recording gradients, in evaluation mode.
     public func nextTokenLogits(_ token: Int32, cache: inout KeyValueCache) throws -> [Float] {
+        guard promptEmbeddings == nil else { throw GPTNeoXError.unsupported("cached generation with prompt tuning") }
         guard cache.count < cache.capacity else {
             throw GPTNeoXError.sequenceTooLong(length: cache.count + 1, maximum: cache.capacity)
         }

@@ -94,7 +94,15 @@ public final class GPTNeoXModel: Module {
         super.init()
     }
 
-    func embed(_ ids: Tensor) throws -> Tensor { _embeddingDropout(try embedIn(ids)) }
+    /// Token embeddings after dropout; with `prefix` ([virtual, hidden], prompt tuning) those rows come first, as
+    /// peft concatenates its prompt embeddings before the input embeddings.
+    func embed(_ ids: Tensor, prefix: Tensor? = nil) throws -> Tensor {
+        let tokens = try embedIn(ids)
+        guard let prefix else { return _embeddingDropout(tokens) }
+        let batch = ids.shape[0], shape = prefix.shape
+        let prompt = prefix.unsqueezed(0).expanded(to: [batch, shape[0], shape[1]])
+        return _embeddingDropout(Tensor.concat([prompt, tokens], axis: 1))
+    }
 }
 
 /// GPT-NeoX with its language-model head (`GPTNeoXForCausalLM`): GenSLM's model.
@@ -107,6 +115,9 @@ public final class GPTNeoX: Module {
     public let randomStream: RandomStream
     /// Recompute each layer's activations in the backward pass instead of keeping them.
     public var gradientCheckpointing = false
+    /// Prompt tuning's virtual-token embeddings [virtual, hidden] (peft's `prompt_embeddings`), prepended to every
+    /// sequence when set (``applyPromptTuning(_:tokenizer:seed:)``).
+    public internal(set) var promptEmbeddings: Tensor?
 
     /// A model with weights drawn from N(0, initializer_range²), biases 0, layer norms 1/0, as transformers does.
     public init(_ configuration: GPTNeoXConfiguration, seed: UInt64 = 0) throws(GPTNeoXError) {
@@ -120,7 +131,11 @@ public final class GPTNeoX: Module {
         super.init()
     }
 
-    /// Final hidden states [batch, seq, hidden] for int32 `inputIds` [batch, seq].
+    /// Virtual tokens prepended by prompt tuning (0 without).
+    public var virtualTokenCount: Int { promptEmbeddings?.shape[0] ?? 0 }
+
+    /// Final hidden states [batch, virtual + seq, hidden] for int32 `inputIds` [batch, seq]: with prompt tuning,
+    /// the virtual tokens' states come first.
     public func hiddenStates(_ inputIds: Tensor, attentionMask: Tensor? = nil) throws -> Tensor {
         try forward(inputIds, attentionMask: attentionMask).lastHiddenState
     }
@@ -128,15 +143,18 @@ public final class GPTNeoX: Module {
     /// The transformer body: the final hidden states, and with `outputHiddenStates` every layer's, as
     /// transformers' `output_hidden_states=True` returns them — entry 0 the embedding output, entry i the output
     /// of layer i − 1, and the last entry (``GPTNeoXOutput/hiddenStates`` holds layers + 1) after the final layer
-    /// norm.
+    /// norm. With prompt tuning the virtual tokens' states come first in each.
     public func forward(_ inputIds: Tensor, attentionMask: Tensor? = nil,
                         outputHiddenStates: Bool = false) throws -> GPTNeoXOutput {
-        let length = inputIds.shape[1]
+        let virtual = virtualTokenCount, length = virtual + inputIds.shape[1]
         guard length <= configuration.maxPositionEmbeddings else {
             throw GPTNeoXError.sequenceTooLong(length: length, maximum: configuration.maxPositionEmbeddings)
         }
         var collected: [Tensor] = []
-        var h = try gptNeox.embed(inputIds)
+        var h = try gptNeox.embed(inputIds, prefix: promptEmbeddings)
+        let attentionMask = virtual == 0 ? attentionMask : attentionMask.map {
+            Tensor.concat([Tensor.ones([inputIds.shape[0], virtual]), $0.float32()], axis: 1)
+        }
         for layer in gptNeox.layers {
             if outputHiddenStates { collected.append(h) }
             if gradientCheckpointing && training {
@@ -150,16 +168,22 @@ public final class GPTNeoX: Module {
         return GPTNeoXOutput(lastHiddenState: last, hiddenStates: collected)
     }
 
-    /// Next-token logits [batch, seq, vocab].
+    /// Next-token logits [batch, seq, vocab] at the input tokens' positions (virtual tokens' positions left out).
     public func logits(_ inputIds: Tensor, attentionMask: Tensor? = nil) throws -> Tensor {
-        embedOut(try hiddenStates(inputIds, attentionMask: attentionMask))
+        let h = try hiddenStates(inputIds, attentionMask: attentionMask), virtual = virtualTokenCount
+        return embedOut(virtual == 0 ? h : h.slice(axis: 1, virtual..<h.shape[1]))
     }
 
     /// The causal language-model loss: mean cross-entropy of predicting token t+1 from tokens ≤ t, over targets
     /// that are not ``TokenBatch/ignoreIndex`` (transformers' `labels` semantics).
     public func loss(_ batch: TokenBatch) throws -> Tensor {
         let h = try hiddenStates(batch.inputIds, attentionMask: batch.attentionMask)
-        let t = batch.length
+        let t = batch.length, virtual = virtualTokenCount
+        if virtual > 0 {
+            // peft's labels: −100 for the virtual tokens, so the last virtual token predicts the first input token.
+            let logits = embedOut(h.slice(axis: 1, (virtual - 1)..<(virtual + t - 1)))
+            return try Tensor.crossEntropy(logits: logits, targets: batch.labels.contiguous(), ignoreIndex: TokenBatch.ignoreIndex)
+        }
         // The head runs on positions 0 ..< t−1 only: the last position predicts nothing.
         let logits = embedOut(h.slice(axis: 1, 0..<(t - 1)))
         let targets = batch.labels.slice(axis: 1, 1..<t).contiguous()

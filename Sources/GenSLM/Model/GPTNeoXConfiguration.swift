@@ -127,6 +127,8 @@ public enum GPTNeoXError: Error, Equatable, CustomStringConvertible {
     case unknownPreset(String)
     /// A batch longer than the model's positions.
     case sequenceTooLong(length: Int, maximum: Int)
+    /// Something the model cannot do in its current form (such as generating with prompt tuning).
+    case unsupported(String)
 
     public var description: String {
         switch self {
@@ -134,6 +136,7 @@ public enum GPTNeoXError: Error, Equatable, CustomStringConvertible {
         case let .unknownPreset(name):
             "unknown model preset \"\(name)\"; available: \(GenSLMPreset.allCases.map(\.rawValue).joined(separator: ", "))"
         case let .sequenceTooLong(length, maximum): "sequence length \(length) exceeds the model's \(maximum) positions"
+        case let .unsupported(detail): "GPT-NeoX: \(detail) is not supported"
         }
     }
 }

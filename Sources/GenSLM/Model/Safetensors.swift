@@ -8,6 +8,12 @@ public enum Safetensors {
     /// Writes `tensors` (in order) to `path` as float32 (`F32`), atomically.
     public static func write(_ tensors: [(name: String, tensor: Tensor)], to path: String,
                              metadata: [String: String] = ["format": "pt"]) throws {
+        try encode(tensors, metadata: metadata).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// The bytes of a safetensors file holding `tensors` (in order) as float32 (`F32`).
+    public static func encode(_ tensors: [(name: String, tensor: Tensor)],
+                              metadata: [String: String] = ["format": "pt"]) throws -> Data {
         var header: [String: Any] = ["__metadata__": metadata]
         var offset = 0
         var blobs: [Tensor] = []
@@ -25,7 +31,7 @@ public enum Safetensors {
         withUnsafeBytes(of: &length) { data.append(contentsOf: $0) }
         data.append(json)
         for t in blobs { data.append(Data(bytes: t.rawPointer, count: t.count * 4)) }
-        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        return data
     }
 
     /// Reads every tensor of a safetensors file, in file order (F32, F16 and BF16 become float32).
@@ -74,7 +80,9 @@ extension GPTNeoX {
     /// `GPTNeoXForCausalLM.from_pretrained(directory)`.
     public func exportSafetensors(to directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try Safetensors.write(namedTensors().map { (name: $0.0, tensor: $0.1) }, to: directory + "/model.safetensors")
+        // LoRA factors are not transformers weights: merge them first (mergeLoRA) to export an adapted model.
+        let weights = namedTensors().filter { !$0.0.contains(".lora_A.") && !$0.0.contains(".lora_B.") }
+        try Safetensors.write(weights.map { (name: $0.0, tensor: $0.1) }, to: directory + "/model.safetensors")
         let config = try JSONSerialization.data(withJSONObject: configuration.transformersConfigJSON,
                                                 options: [.sortedKeys, .prettyPrinted])
         try config.write(to: URL(fileURLWithPath: directory + "/config.json"), options: .atomic)

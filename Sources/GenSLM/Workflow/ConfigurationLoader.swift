@@ -125,6 +125,8 @@ public enum ConfigurationLoader {
         case scalar
         /// A list of scalars (e.g. split, loggers).
         case scalars
+        /// One scalar or a list of them (LoRA's target_modules: a pattern or names).
+        case scalarOrScalars
     }
 
     static let schema: Schema = .mapping([
@@ -143,6 +145,9 @@ public enum ConfigurationLoader {
             ]))
             return .mapping(trainer)
         }(),
+        "peft": .mapping(Dictionary(uniqueKeysWithValues: FineTuneConfiguration.PEFTSection.keys.map { key in
+            (key, key == "target_modules" ? .scalarOrScalars : key == "modules_to_save" ? .scalars : .scalar)
+        })),
     ])
 
     static func keys<K: CodingKey & CaseIterable>(_: K.Type, lists: Set<String> = []) -> Schema {
@@ -163,11 +168,11 @@ public enum ConfigurationLoader {
             }
         case let (.list(element), .sequence(items)):
             for (i, item) in items.enumerated() { try validate(item, schema: element, path: "\(path)[\(i)]", file: file) }
-        case (.scalar, .scalar), (.scalars, .sequence):
+        case (.scalar, .scalar), (.scalars, .sequence), (.scalarOrScalars, .scalar), (.scalarOrScalars, .sequence):
             return
         case (.mapping, _):
             throw ConfigurationError.invalidValue(file: file, key: path.isEmpty ? "<root>" : path, reason: "expected a mapping")
-        case (.list, _), (.scalars, _):
+        case (.list, _), (.scalars, _), (.scalarOrScalars, _):
             throw ConfigurationError.invalidValue(file: file, key: path, reason: "expected a list")
         case (.scalar, _):
             throw ConfigurationError.invalidValue(file: file, key: path, reason: "expected a single value")

@@ -1,3 +1,5 @@
+import VoltNN
+
 // Decoding with defaults: a missing key keeps the value the property is declared with.
 
 extension KeyedDecodingContainer {
@@ -13,6 +15,39 @@ extension FineTuneConfiguration {
         model = try c.value(.model, or: d.model)
         module = try c.value(.module, or: d.module)
         trainer = try c.value(.trainer, or: d.trainer)
+        peft = try c.decodeIfPresent(PEFTSection.self, forKey: .peft)
+    }
+}
+
+extension FineTuneConfiguration.PEFTSection {
+    /// Any key, to see which options were given.
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        type = try c.value(.type, or: Self().type)
+        guard let allowed = Self.optionKeys[type] else {
+            throw DecodingError.dataCorruptedError(forKey: .type, in: c,
+                                                   debugDescription: "peft.type \"\(type)\" is not lora or prompt_tuning")
+        }
+        let given = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+        if let stray = given.first(where: { $0 != "type" && !allowed.contains($0) }) {
+            throw DecodingError.dataCorruptedError(forKey: .type, in: c,
+                                                   debugDescription: "peft.\(stray) does not apply to type \(type)")
+        }
+        if type == "lora" { lora = try LoRAConfiguration(from: decoder) }
+        if type == "prompt_tuning" { promptTuning = try PromptTuningConfiguration(from: decoder) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(type, forKey: .type)
+        if type == "prompt_tuning" { try promptTuning.encode(to: encoder) } else { try lora.encode(to: encoder) }
     }
 }
 
@@ -36,6 +71,7 @@ extension FineTuneConfiguration.ModelSection {
         initialization = try c.value(.initialization, or: d.initialization)
         gradientCheckpointing = try c.value(.gradientCheckpointing, or: d.gradientCheckpointing)
         dropout = try c.decodeIfPresent(Double.self, forKey: .dropout)
+        adapter = try c.decodeIfPresent(String.self, forKey: .adapter)
     }
 }
 

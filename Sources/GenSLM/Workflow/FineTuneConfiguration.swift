@@ -1,5 +1,6 @@
 import Foundation
 import Volt
+import VoltNN
 
 /// The `config.yaml` of `volt fit` (docs/configuration.md). Every key is optional and has the default documented here
 /// and in docs/configuration.md; unknown keys are rejected with their path by ``ConfigurationLoader``.
@@ -10,11 +11,39 @@ public struct FineTuneConfiguration: Codable, Sendable, Equatable {
     public var model = ModelSection()
     public var module = ModuleSection()
     public var trainer = TrainerSection()
+    /// Parameter-efficient fine-tuning (LoRA over frozen base weights), if set.
+    public var peft: PEFTSection?
 
     /// The defaults.
     public init() {}
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case seed, data, model, module, trainer }
+    enum CodingKeys: String, CodingKey, CaseIterable { case seed, data, model, module, trainer, peft }
+
+    /// `peft:` — `type: lora` with the options of ``LoRAConfiguration`` (`r`, `alpha`, `dropout`, `target_modules`,
+    /// `bias`, `modules_to_save`, `use_rslora`), or `type: prompt_tuning` with those of
+    /// ``PromptTuningConfiguration`` (`num_virtual_tokens`, `prompt_tuning_init`, `prompt_tuning_init_text`).
+    public struct PEFTSection: Codable, Sendable, Equatable {
+        /// `lora` or `prompt_tuning`. Default lora.
+        public var type = "lora"
+        /// The LoRA options (type lora).
+        public var lora = LoRAConfiguration()
+        /// The prompt-tuning options (type prompt_tuning).
+        public var promptTuning = PromptTuningConfiguration()
+
+        /// The defaults.
+        public init() {}
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case type }
+
+        /// The option keys of each type.
+        static let optionKeys: [String: [String]] = [
+            "lora": LoRAConfiguration.CodingKeys.allCases.map(\.stringValue),
+            "prompt_tuning": PromptTuningConfiguration.CodingKeys.allCases.map(\.stringValue),
+        ]
+
+        /// Every key the section accepts.
+        static var keys: [String] { ["type"] + optionKeys.values.flatMap { $0 } }
+    }
 
     /// `data:` — where sequences come from and how they are batched.
     public struct DataSection: Codable, Sendable, Equatable {
@@ -53,9 +82,12 @@ public struct FineTuneConfiguration: Codable, Sendable, Equatable {
         public var gradientCheckpointing = false
         /// Dropout probability overriding the preset's 0.1, if set.
         public var dropout: Double?
+        /// A PEFT LoRA adapter folder (`adapter_config.json` + `adapter_model.safetensors`, as peft's
+        /// `save_pretrained` writes) whose adapters are attached to the model, if set.
+        public var adapter: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case preset, initialization = "init", gradientCheckpointing = "gradient_checkpointing", dropout
+            case preset, initialization = "init", gradientCheckpointing = "gradient_checkpointing", dropout, adapter
         }
     }
 
@@ -69,7 +101,7 @@ public struct FineTuneConfiguration: Codable, Sendable, Equatable {
         public var lr = 1e-5
         /// `manual` (GenSLM's workflow) or `automatic`. Default manual.
         public var optimization = "manual"
-        /// adam, adamw, sgd or adafactor. Default adam.
+        /// adam, adamw, adam8bit, adamw8bit, sgd or adafactor. Default adam.
         public var optimizer = "adam"
         /// Weight decay (not on biases and layer norms). Default 0.
         public var weightDecay = 0.0

@@ -36,30 +36,68 @@ public struct FineTuneRun {
         return h
     }
 
+    /// The LoRA configuration of the run: `peft:` (of type lora), or the `model.adapter` folder's own (not both).
+    ///
+    /// - Throws: ``TrainerError/misconfiguration(_:)`` for another `peft.type`, both set, or invalid options;
+    ///   ``PEFTAdapterError`` for an unreadable adapter folder.
+    public func loraConfiguration() throws -> LoRAConfiguration? {
+        if let adapter = configuration.model.adapter {
+            guard configuration.peft == nil else {
+                throw TrainerError.misconfiguration("model.adapter brings its own adapter_config.json: leave peft: unset")
+            }
+            return try PEFTAdapter.read(from: adapter).configuration
+        }
+        guard let peft = configuration.peft, peft.type != "prompt_tuning" else { return nil }
+        guard peft.type == "lora" else {
+            throw TrainerError.misconfiguration("peft.type \"\(peft.type)\" is not lora or prompt_tuning")
+        }
+        do { try peft.lora.validate() } catch { throw TrainerError.misconfiguration("peft: \(error.description)") }
+        return peft.lora
+    }
+
     /// The module, with weights from `model.init`: a Volt checkpoint (`.h5`), or published weights (a
     /// `torch.save` file, safetensors, a transformers folder) imported strictly. The weights decide the model's
     /// size — the checkpoint's own `preset`/`model_config`, the preset whose shapes match, or a folder's
     /// `config.json` — rather than `model.preset`; the training hyper-parameters come from the configuration.
+    /// With LoRA or prompt tuning the module loads the base itself (its checkpoints reference it by path and
+    /// SHA-256) and attaches adapters, starting from `model.adapter` when set.
     public func makeModule() throws -> GenSLMModule {
-        let source = configuration.model.initialization
-        if source == "random" { return try GenSLMModule(hyperparameters: hyperparameters) }
-        let architecture: [String: HParam], weights: [String: Tensor]
-        if source.hasSuffix(ModelCheckpoint.fileExtension) {
-            let checkpoint = try Checkpoint.read(from: source, weightsOnly: true)
-            let saved = checkpoint.metadata.hyperparameters
-            architecture = saved["model_config"].map { ["model_config": $0] }
-                ?? saved["preset"].map { ["preset": $0] } ?? ["preset": .string(configuration.model.preset)]
-            weights = checkpoint.stateDictionary
-        } else {
-            let imported = try CheckpointImporter.read(source)
-            architecture = imported.hyperparameters
-            weights = imported.stateDictionary
-        }
         var h = hyperparameters
+        let source = configuration.model.initialization
+        let lora = try loraConfiguration()
+        let promptTuning = configuration.peft.flatMap { $0.type == "prompt_tuning" ? $0.promptTuning : nil }
+        if let lora {
+            h["peft"] = .string(lora.json)
+            if let adapter = configuration.model.adapter { h["adapter"] = .string(adapter) }
+        }
+        if let promptTuning { h["prompt_tuning"] = .string(promptTuning.json) }
+        if source == "random" { return try GenSLMModule(hyperparameters: h) }
+        if lora != nil || promptTuning != nil {
+            // Only the base's size is needed here; the module reads (and fingerprints) the weights itself.
+            let architecture = try Self.weights(source, fallbackPreset: configuration.model.preset).architecture
+            h["preset"] = nil
+            h["base_weights"] = .string(source)
+            return try GenSLMModule(hyperparameters: h.merging(architecture) { $1 })
+        }
+        let (architecture, weights) = try Self.weights(source, fallbackPreset: configuration.model.preset)
         h["preset"] = nil
         let module = try GenSLMModule(hyperparameters: h.merging(architecture) { $1 })
         try module.model.load(stateDict: weights)
         return module
+    }
+
+    /// The weights a `model.init` source holds, with the hyper-parameters that give the model's size.
+    static func weights(_ source: String, fallbackPreset: String) throws
+        -> (architecture: [String: HParam], weights: [String: Tensor]) {
+        if source.hasSuffix(ModelCheckpoint.fileExtension) {
+            let checkpoint = try Checkpoint.read(from: source, weightsOnly: true)
+            let saved = checkpoint.metadata.hyperparameters
+            let architecture = saved["model_config"].map { ["model_config": $0] }
+                ?? saved["preset"].map { ["preset": $0] } ?? ["preset": .string(fallbackPreset)]
+            return (architecture, checkpoint.stateDictionary)
+        }
+        let imported = try CheckpointImporter.read(source)
+        return (imported.hyperparameters, imported.stateDictionary)
     }
 
     /// The dataset of `data.fasta` and its train/validation split.
@@ -95,6 +133,9 @@ public struct FineTuneRun {
             throw TrainerError.misconfiguration(
                 "trainer.strategy is single but the job runs \(world.size) MPI ranks, which would each train alone and write "
                 + "the same files; use strategy ddp, or start one process")
+        }
+        if t.strategy == "zero1" && configuration.module.optimizer.hasSuffix("8bit") {
+            throw TrainerError.misconfiguration("module.optimizer \(configuration.module.optimizer) does not shard under zero1: use ddp")
         }
         let root = t.defaultRootDir
         var loggers: [any Logger] = []

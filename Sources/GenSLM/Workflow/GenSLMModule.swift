@@ -23,11 +23,20 @@ public final class GenSLMModule: TrainingModule {
     public let automaticOptimization: Bool
     /// The preset the model was built from; `nil` when `model_config` gave the configuration.
     public let preset: GenSLMPreset?
-    private let seed: Int
+    /// The LoRA adapters' options, when the module fine-tunes adapters over frozen base weights.
+    public let lora: LoRAConfiguration?
+    /// Prompt tuning's options, when the module trains virtual tokens over frozen base weights.
+    public let promptTuning: PromptTuningConfiguration?
+    /// Where a LoRA or prompt-tuning run's frozen base weights come from (`nil` when the whole model trains).
+    public let base: BaseWeights?
+    let seed: Int
 
     /// Builds the module from hyper-parameters: `preset`, or `model_config` (a ``GPTNeoXConfiguration`` as JSON,
     /// for imported models of no preset's size), `accumulation_steps`, `lr`, `optimizer`, `weight_decay`,
-    /// `optimization` (`manual`/`automatic`), `seed`, `gradient_checkpointing`, `dropout` (optional override).
+    /// `optimization` (`manual`/`automatic`), `seed`, `gradient_checkpointing`, `dropout` (optional override), and
+    /// for LoRA `peft` (the ``LoRAConfiguration`` as JSON), `base_weights` (a file whose weights are loaded as the
+    /// frozen base; checked against `base_sha256` when given) and `adapter` (a PEFT folder whose weights start the
+    /// adapters), or `prompt_tuning` (a ``PromptTuningConfiguration`` as JSON) with the same `base_weights`.
     public init(hyperparameters h: [String: HParam]) throws {
         var configuration: GPTNeoXConfiguration
         if let json = h["model_config"] {
@@ -56,6 +65,17 @@ public final class GenSLMModule: TrainingModule {
         }
         model = try GPTNeoX(configuration, seed: UInt64(seed))
         model.gradientCheckpointing = h["gradient_checkpointing"] == .bool(true)
+        let lora = try h["peft"].map { try LoRAConfiguration(json: $0.description) }
+        let promptTuning = try h["prompt_tuning"].map { try PromptTuningConfiguration(json: $0.description) }
+        self.lora = lora
+        self.promptTuning = promptTuning
+        if lora != nil || promptTuning != nil {
+            base = try Self.loadBase(into: model, hyperparameters: h, preset: preset, seed: seed)
+            if let lora { try Self.attachLoRA(lora, to: model, hyperparameters: h, seed: seed) }
+            if let promptTuning { try model.applyPromptTuning(promptTuning, seed: UInt64(seed) &+ 0x9E37) }
+        } else {
+            base = nil
+        }
     }
 
     public var hyperparameters: [String: HParam] {
@@ -66,7 +86,7 @@ public final class GenSLMModule: TrainingModule {
             "gradient_checkpointing": .bool(model.gradientCheckpointing),
             "dropout": .double(model.configuration.hiddenDropout)]
         if let preset { h["preset"] = .string(preset.rawValue) } else { h["model_config"] = .string(model.configuration.jsonString) }
-        return h
+        return h.merging(peftHyperparameters) { $1 }
     }
 
     public func trainingStep(_ batch: TokenBatch, index: Int, context: StepContext) throws -> Tensor? {
@@ -102,7 +122,11 @@ public final class GenSLMModule: TrainingModule {
         case "adamw": return .init(AdamW(groups))
         case "sgd": return .init(SGD(groups))
         case "adafactor": return .init(Adafactor(groups, scaleParameter: false, relativeStep: false))
-        default: throw TrainerError.misconfiguration("unknown optimizer \"\(optimizerName)\" (adam, adamw, sgd, adafactor)")
+        case "adam8bit": return .init(Adam8bit(groups))
+        case "adamw8bit": return .init(AdamW8bit(groups))
+        default:
+            throw TrainerError.misconfiguration(
+                "unknown optimizer \"\(optimizerName)\" (adam, adamw, adam8bit, adamw8bit, sgd, adafactor)")
         }
     }
 }

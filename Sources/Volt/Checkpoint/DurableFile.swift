@@ -1,7 +1,29 @@
 import Foundation
 
 /// fsync of a written file and of its directory, for the atomic checkpoint write.
-package enum DurableFile {
+public enum DurableFile {
+    /// Writes `data` to `path` so that a crash leaves the old file or the new one, never a partial one:
+    /// `path.tmp` is written and fsynced, renamed onto `path`, and the directory is fsynced.
+    ///
+    /// - Throws: ``CheckpointError/cannotWrite(path:object:reason:)``; the `.tmp` is removed on failure.
+    public static func write(_ data: Data, to path: String) throws {
+        let temporary = path + ".tmp"
+        do {
+            guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+                throw CheckpointError.cannotWrite(path: path, object: "/", reason: "cannot create \(temporary)")
+            }
+            try fsync(temporary, finalPath: path)
+            guard rename(temporary, path) == 0 else {
+                throw CheckpointError.cannotWrite(path: path, object: "/", reason: "rename from .tmp: " + errnoText())
+            }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        try fsyncDirectory(directory.isEmpty ? "." : directory, finalPath: path)
+    }
+
     /// Forces `path`'s data to stable storage.
     ///
     /// - Throws: ``CheckpointError/cannotWrite(path:object:reason:)`` naming `finalPath`.

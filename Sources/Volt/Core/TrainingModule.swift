@@ -48,6 +48,10 @@ public protocol TrainingModule: AnyObject {
     func onSaveCheckpoint(_ checkpoint: inout Checkpoint) throws
     /// Reads module-specific state from a checkpoint being restored.
     func onLoadCheckpoint(_ checkpoint: Checkpoint) throws
+    /// Loads the checkpoint's weights into ``model``; by default every tensor, by name, strictly. A module whose
+    /// checkpoints hold only part of the model (LoRA adapters over a base referenced by hash) checks and loads
+    /// that part.
+    func loadModelState(from checkpoint: Checkpoint) throws
 }
 
 extension TrainingModule {
@@ -72,6 +76,7 @@ extension TrainingModule {
     public func onBeforeOptimizerStep(_ optimizer: any Optimizer, trainer: Trainer) throws {}
     public func onSaveCheckpoint(_ checkpoint: inout Checkpoint) throws {}
     public func onLoadCheckpoint(_ checkpoint: Checkpoint) throws {}
+    public func loadModelState(from checkpoint: Checkpoint) throws { try model.load(stateDict: checkpoint.stateDictionary) }
 
     /// A module rebuilt from a checkpoint's hyper-parameters with its weights loaded (Lightning's
     /// `load_from_checkpoint`).
@@ -81,8 +86,7 @@ extension TrainingModule {
     public static func load(from path: String) throws -> Self {
         let checkpoint = try Checkpoint.read(from: path, weightsOnly: true)
         let module = try Self(hyperparameters: checkpoint.metadata.hyperparameters)
-        try module.model.load(stateDict: Dictionary(checkpoint.stateDict.map { ($0.name, $0.tensor) },
-                                                    uniquingKeysWith: { a, _ in a }))
+        try module.loadModelState(from: checkpoint)
         module.model.eval()
         return module
     }

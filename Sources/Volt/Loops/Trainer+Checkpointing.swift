@@ -168,7 +168,7 @@ extension Trainer {
                 + "would change which samples the rest of the epoch sees. Resume it on \(checkpoint.metadata.worldSize) rank(s), "
                 + "or from a checkpoint taken at an epoch boundary (those resume on any number of ranks)")
         }
-        try module.model.load(stateDict: checkpoint.stateDictionary)
+        try module.loadModelState(from: checkpoint)
         guard checkpoint.optimizers.count == trainingOptimizers.count else {
             throw TrainerError.misconfiguration(
                 "\(path) holds \(checkpoint.optimizers.count) optimizer states, the module configures \(trainingOptimizers.count)")
@@ -204,6 +204,6 @@ extension Trainer {
 
     /// Loads only the weights of a checkpoint (for validate/test/predict).
     func loadWeights<M: TrainingModule>(_ module: M, from path: String) throws {
-        try module.model.load(stateDict: try Checkpoint.read(from: path, weightsOnly: true).stateDictionary)
+        try module.loadModelState(from: try Checkpoint.read(from: path, weightsOnly: true))
     }
 }
