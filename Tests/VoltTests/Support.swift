@@ -57,6 +57,10 @@ final class LineModule: TrainingModule {
         context.log("val_loss", loss(batch))
     }
 
+    func testStep(_ batch: [Float], index: Int, context: StepContext) throws {
+        context.log("test_loss", loss(batch))
+    }
+
     func configureOptimizers() throws -> OptimizerConfiguration {
         let optimizer = Adam(model.parameters, lr: lr)
         return .init(optimizer, schedulers: [SchedulerConfiguration(

@@ -83,6 +83,8 @@ public final class Trainer {
     var progress = EpochProgress()
     /// Training batches processed since the fit began (drives `logEveryNSteps`).
     var batchesSeen = 0
+    /// The state of the data module of the running `fit(_:datamodule:)`, for checkpoints.
+    var dataModuleState: DataModuleStateHooks?
     /// The preemption signals caught while `fit` runs.
     let preemptionSignals = PreemptionSignals()
     /// When the running fit started (for ``maxTime``).

@@ -125,6 +125,7 @@ extension Trainer {
             : ["epoch": currentEpoch, "batch_index": progress.batchesDone, "validated_at": progress.validatedAt ?? -1]
         checkpoint.loops = position.merging(["global_step": globalStep, "batches_seen": batchesSeen]) { $1 }
         for callback in callbacks { if let key = callback.stateKey { checkpoint.callbacks[key] = try callback.state() } }
+        if let state = try dataModuleState?.save() { checkpoint.callbacks[DataModuleStateHooks.key] = state }
         let streams = module.model.namedRandomStreams()
         let everyRank = strategy.allGather(streams.flatMap { [$0.1.generator.seed, $0.1.generator.offset] })
         for (rank, words) in everyRank.enumerated() {
@@ -181,6 +182,7 @@ extension Trainer {
         for callback in callbacks {
             if let key = callback.stateKey, let state = checkpoint.callbacks[key] { try callback.load(state: state) }
         }
+        if let state = checkpoint.callbacks[DataModuleStateHooks.key] { try dataModuleState?.load(state) }
         for (name, stream) in module.model.namedRandomStreams() {
             if let words = checkpoint.rng["rank\(strategy.rank)/\(name)"] ?? checkpoint.rng["rank0/\(name)"], words.count == 2 {
                 stream.generator = RandomGenerator(seed: words[0], offset: words[1])
