@@ -7,7 +7,10 @@ import VoltTensor
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure model training tokens/s and MFU, matmul GFLOP/s (each backend) or elementwise GB/s.",
-        discussion: "--model tiny|small|genslm-25m runs the shapes of shared/anchors/bench_torch.py (AdamW step each iteration)."
+        discussion: """
+            --model tiny|small|genslm-25m runs the shapes of PyTorch's bench_torch.py anchor (AdamW step each \
+            iteration); genslm-250m and genslm-2.5b run those presets at 2048 tokens × 1 sequence.
+            """
     )
 
     enum Operation: String, ExpressibleByArgument, CaseIterable {
@@ -17,7 +20,7 @@ struct Bench: ParsableCommand {
     @Option(help: "What to measure: \(Operation.allCases.map(\.rawValue).joined(separator: ", ")).")
     var op: Operation = .model
 
-    @Option(help: "Model shape for --op model: tiny, small or genslm-25m.")
+    @Option(help: "Model shape for --op model: tiny, small, genslm-25m, genslm-250m or genslm-2.5b.")
     var model = "tiny"
 
     @Option(help: "fp32, bf16 or fp16 (--op model).")
@@ -25,6 +28,12 @@ struct Bench: ParsableCommand {
 
     @Option(help: "Timed training steps (--op model).")
     var steps = 10
+
+    @Option(help: "Untimed training steps before the timed ones (--op model).")
+    var warmup = 3
+
+    @Flag(name: .customLong("gradient-checkpointing"), help: "Recompute each layer's activations in backward (--op model).")
+    var gradientCheckpointing = false
 
     @Option(help: "Matrix size for --op matmul (m = n = k).")
     var size = 1024
@@ -42,7 +51,8 @@ struct Bench: ParsableCommand {
             guard let shape = ModelBenchmark.Shape(rawValue: model) else {
                 throw ValidationError("--model must be one of \(ModelBenchmark.Shape.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let result = try ModelBenchmark(shape: shape, precision: precision, steps: steps).run()
+            let result = try ModelBenchmark(shape: shape, precision: precision, steps: steps, warmup: warmup,
+                                            gradientCheckpointing: gradientCheckpointing).run()
             if json { try printJSON(result) } else {
                 print("\(result.model) \(result.precision): \(String(format: "%.0f", result.tokens_per_s)) tokens/s, "
                       + "\(String(format: "%.1f", result.step_ms)) ms/step, MFU \(String(format: "%.1f", result.mfu * 100))% "

@@ -8,16 +8,28 @@ public enum ConfigurationLoader {
     /// - Throws: ``ConfigurationError`` naming the file and the key path of an unknown key, a value of the wrong
     ///   type, or unreadable YAML.
     public static func load(path: String?, overrides: [(key: String, value: String)] = []) throws -> FineTuneConfiguration {
+        try load(paths: path.map { [$0] } ?? [], overrides: overrides)
+    }
+
+    /// Loads several files, each later one overriding the keys it sets (mappings merge key by key; a list or a
+    /// value replaces the earlier one), then `overrides` — `volt fit --config c.yaml --config batch_size.yaml`.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the file and the key path of an unknown key, a value of the wrong
+    ///   type, or unreadable YAML.
+    public static func load(paths: [String], overrides: [(key: String, value: String)] = []) throws -> FineTuneConfiguration {
         var root: Node = [:]
-        let source = path ?? "command line"
-        if let path {
+        let source = paths.isEmpty ? "command line" : paths.joined(separator: " + ")
+        for path in paths {
             let text: String
             do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
                 throw ConfigurationError.unreadable(file: path, reason: "\(error.localizedDescription)")
             }
-            do { root = try Yams.compose(yaml: text) ?? [:] } catch {
+            let node: Node
+            do { node = try Yams.compose(yaml: text) ?? [:] } catch {
                 throw ConfigurationError.unreadable(file: path, reason: "\(error)")
             }
+            try validate(node, schema: schema, path: "", file: path)
+            root = merging(root, node)
         }
         for (key, value) in overrides {
             let node: Node
@@ -34,6 +46,13 @@ public enum ConfigurationLoader {
             throw ConfigurationError.invalidValue(file: source, key: context.codingPath.map(\.stringValue).joined(separator: "."),
                                                   reason: context.debugDescription)
         }
+    }
+
+    /// `base` with `top` laid over it: mappings merge key by key, anything else in `top` replaces `base`.
+    static func merging(_ base: Node, _ top: Node) -> Node {
+        guard case var .mapping(merged) = base, case let .mapping(upper) = top else { return top }
+        for (key, value) in upper { merged[key] = merged[key].map { merging($0, value) } ?? value }
+        return .mapping(merged)
     }
 
     /// Parses `--a.b value` and `--a.b=value` pairs.

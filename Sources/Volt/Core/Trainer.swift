@@ -29,8 +29,8 @@ public final class Trainer {
     public let enableProgressBar: Bool
     public let enableCheckpointing: Bool
     public let precision: Precision
-    public private(set) var callbacks: [any Callback]
-    public private(set) var loggers: [any Logger]
+    public internal(set) var callbacks: [any Callback]
+    public internal(set) var loggers: [any Logger]
 
     // MARK: State
     /// Optimizer steps taken (Lightning's `global_step`).
@@ -77,6 +77,8 @@ public final class Trainer {
     var progress = EpochProgress()
     /// Training batches processed since the fit began (drives `logEveryNSteps`).
     var batchesSeen = 0
+    /// Set while a ``Tuner`` runs: records the losses back-propagated and the optimizer steps taken.
+    var tuningProbe: TuningProbe?
 
     /// A trainer (Lightning's flags; `loggers: nil` gives a CSV logger under `defaultRootDir/volt_logs`).
     public init(maxEpochs: Int = 1000, maxSteps: Int = -1, accumulateGradBatches: Int = 1, gradientClipVal: Double? = nil,
