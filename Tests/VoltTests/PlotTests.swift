@@ -52,12 +52,16 @@ final class PlotTests: XCTestCase {
             if step % 10 == 9 { try logger.logMetrics(["val_loss": 3.5 - Double(step) / 40, "epoch": Double(step / 10)], step: step) }
         }
         try logger.logMetrics(["train_loss_step": .nan], step: 40)  // not drawn
+        try logger.logMetrics(["train_loss_step": 1.0], step: 41)
+        try logger.logMetrics(["train_loss_step": 3.0], step: 41)  // a second row at step 41: drawn as the mean, 2
         try logger.finalize(status: "success")
         let path = try MetricsPlot.write(logDirectory: logger.logDirectory)
         XCTAssertEqual(path, logger.logDirectory + "/metrics.svg")
         let svg = try SVGContents.parse(path)
-        XCTAssertEqual(svg.polylinePoints, ["train_loss_step": 40, "val_loss": 4, "lr-Adam": 40], "one line per series, finite points only")
-        for label in ["step (optimizer steps)", "loss", "learning rate", "train_loss_step", "val_loss", "lr-Adam (right axis)"] {
+        XCTAssertEqual(svg.polylinePoints, ["train_loss_step (mean per step)": 41, "val_loss": 4, "lr-Adam": 40],
+                       "one line per series, finite points only, one point per step")
+        for label in ["step (optimizer steps)", "loss", "learning rate", "train_loss_step (mean per step)", "val_loss",
+                      "lr-Adam (right axis)"] {
             XCTAssertTrue(svg.texts.contains(label), "missing text \(label): \(svg.texts)")
         }
         XCTAssertTrue(svg.texts.contains { $0.hasPrefix("Training curves") })

@@ -17,7 +17,9 @@ public enum MetricsPlot {
             let points = table.series(name)
             guard !points.isEmpty else { continue }
             let sparse = name.contains("val") || name.contains("test") || name.hasSuffix("_epoch") || points.count <= 30
-            plot.series.append(.init(name: name, points: points.map { (Double($0.step), $0.value) }, showsPoints: sparse))
+            let means = meanPerStep(points)
+            plot.series.append(.init(name: name + (means.count < points.count ? " (mean per step)" : ""),
+                                     points: means.map { (Double($0.step), $0.value) }, showsPoints: sparse))
         }
         for name in rates {
             let points = table.series(name)
@@ -42,6 +44,25 @@ public enum MetricsPlot {
         let path = output ?? logDirectory + "/metrics.svg"
         try make(table, title: title, source: csv).write(to: path)
         return path
+    }
+
+    /// One value per step: the mean of the rows logged at that step (under gradient accumulation every micro-batch
+    /// logs its loss at the same optimizer step; drawn one by one they would make vertical strokes). Non-finite
+    /// values are left out of the mean.
+    static func meanPerStep(_ points: [(step: Int, value: Double)]) -> [(step: Int, value: Double)] {
+        var result: [(step: Int, value: Double)] = []
+        var sum = 0.0, count = 0, finite = 0
+        func flush(_ step: Int) {
+            result.append((step, finite > 0 ? sum / Double(finite) : .nan))
+            sum = 0; count = 0; finite = 0
+        }
+        for (i, point) in points.enumerated() {
+            if i > 0 && point.step != points[i - 1].step { flush(points[i - 1].step) }
+            count += 1
+            if point.value.isFinite { sum += point.value; finite += 1 }
+        }
+        if let last = points.last, count > 0 { flush(last.step) }
+        return result
     }
 
     /// Learning-rate columns: `lr`, `learning_rate`, and Lightning's `lr-<Optimizer>[...]`.
