@@ -94,7 +94,7 @@ final class TuningWorkflowTests: XCTestCase {
         let parser = try XCTUnwrap(XMLParser(contentsOf: URL(fileURLWithPath: svg)))
         XCTAssertTrue(parser.parse(), "metrics.svg is well-formed")
         let text = try String(contentsOfFile: svg, encoding: .utf8)
-        for entry in ["train_loss_step", "val_loss", "lr-Adam/pg1 (right axis)", "lr-Adam/pg2 (right axis)", "learning rate"] {
+        for entry in ["train_loss_step (mean per step)", "val_loss", "lr-Adam/pg1 (right axis)", "lr-Adam/pg2 (right axis)", "learning rate"] {
             XCTAssertTrue(text.contains(">\(entry)<"), "metrics.svg lacks \(entry)")
         }
     }

@@ -65,10 +65,20 @@ final class TunerTests: XCTestCase {
     }
 
     func testLRFindUnderManualOptimizationRestoresEverythingAndAFollowingFitIsUnchanged() throws {
+        try checkLRFindLeavesNoTrace(automatic: false)
+    }
+
+    func testLRFindUnderAutomaticOptimizationRestoresTheSchedulerAndAFollowingFitIsUnchanged() throws {
+        try checkLRFindLeavesNoTrace(automatic: true)
+    }
+
+    /// lrFind, then fit, gives the same weights bit for bit as fit alone (dropout streams, Adam moments, the
+    /// step scheduler and the loop counters are all put back).
+    func checkLRFindLeavesNoTrace(automatic: Bool) throws {
         func makeModule() throws -> LineModule {
             let m = try LineModule(hyperparameters: [:])
-            m.automatic = false
-            m.accumulation = 2
+            m.automatic = automatic
+            m.accumulation = automatic ? 1 : 2
             return m
         }
         let data = loader(lineData(16), batchSize: 2)
@@ -78,7 +88,7 @@ final class TunerTests: XCTestCase {
         let trainer = try quiet(maxEpochs: 2)
         let result = try Tuner(trainer).lrFind(tuned, train: data, minLR: 1e-5, maxLR: 1, numTraining: 20,
                                                earlyStopThreshold: nil)
-        XCTAssertEqual(result.points.count, 20, "8 batches per epoch with accumulation 2: 20 steps span 5 epochs")
+        XCTAssertEqual(result.points.count, 20, "8 batches per epoch (4 steps with accumulation 2): 20 steps span epochs")
         XCTAssertEqual(trainer.globalStep, 0)
         XCTAssertEqual(tuned.model._stream.generator, streamBefore)
         let after = tuned.model.namedTensors().map { $0.1.scalars }
@@ -87,7 +97,7 @@ final class TunerTests: XCTestCase {
         try trainer.fit(tuned, train: data)
         let reference = try makeModule()
         try quiet(maxEpochs: 2).fit(reference, train: data)
-        XCTAssertEqual(trainer.globalStep, 8)
+        XCTAssertEqual(trainer.globalStep, automatic ? 16 : 8)
         for ((name, a), (_, b)) in zip(tuned.model.namedTensors(), reference.model.namedTensors()) {
             XCTAssertEqual(a.scalars.map(\.bitPattern), b.scalars.map(\.bitPattern), "\(name) differs after lrFind + fit")
         }

@@ -80,8 +80,7 @@ extension FineTuneRun {
         var trialConfiguration = singleProcessConfiguration
         trialConfiguration.module.accumulationSteps = 1
         let run = FineTuneRun(trialConfiguration)
-        let probe = try run.makeModule()
-        let maxPositions = probe.model.configuration.maxPositionEmbeddings
+        let maxPositions = try GenSLMPreset.named(configuration.model.preset).configuration.maxPositionEmbeddings
         let (dataset, train, _) = try run.makeData(maxPositions: maxPositions)
         let length = Swift.min(configuration.data.maxLength ?? maxPositions, maxPositions)
         let tokens = train.indices.flatMap { dataset.sequences[$0].ids }
