@@ -8,13 +8,17 @@ import VoltTensor
 public struct LearningRateFinderReport: Codable, Sendable {
     /// The suggested learning rate (nil when the sweep was too short to suggest one).
     public var suggestion: Double?
+    /// The first learning rate of the sweep.
     public var minLR: Double
+    /// The last learning rate of the sweep.
     public var maxLR: Double
-    /// Optimizer steps the sweep took, and whether it stopped early because the loss diverged.
+    /// Optimizer steps the sweep took.
     public var steps: Int
+    /// Whether it stopped before `num_training` steps because the loss diverged.
     public var stoppedEarly: Bool
-    /// The picture and the curve.
+    /// The picture (`lr_find.svg`).
     public var plot: String
+    /// The curve (`lr_find.csv`).
     public var csv: String
 
     enum CodingKeys: String, CodingKey {
@@ -50,6 +54,7 @@ extension FineTuneRun {
     public func findLearningRate(minLR: Double = 1e-8, maxLR: Double = 1, numTraining: Int = 100,
                                  mode: LearningRateSweepMode = .exponential, earlyStopThreshold: Double? = 4,
                                  outputDirectory: String? = nil) throws -> (LearningRateFinderResult, LearningRateFinderReport) {
+        _ = try LearningRateSweep(minLR: minLR, maxLR: maxLR, numTraining: numTraining, mode: mode)  // bad ranges fail first
         let run = FineTuneRun(singleProcessConfiguration)
         let module = try run.makeModule()
         let (dataset, train, _) = try run.makeData(maxPositions: module.model.configuration.maxPositionEmbeddings)
@@ -77,6 +82,8 @@ extension FineTuneRun {
     /// training sequences.
     public func findBatchSize(maxMemoryBytes: Int, maxBatchSize: Int? = nil, steps: Int = 3, warmup: Int = 1,
                               throughputTolerance: Double = 0.1) throws -> BatchSizeSearchResult {
+        _ = try BatchSizeSearch(maxMemoryBytes: maxMemoryBytes, maxBatchSize: maxBatchSize ?? 1,
+                                throughputTolerance: throughputTolerance)  // bad arguments fail before any work
         var trialConfiguration = singleProcessConfiguration
         trialConfiguration.module.accumulationSteps = 1
         let run = FineTuneRun(trialConfiguration)
