@@ -50,7 +50,11 @@ struct LRFind: ParsableCommand {
             let configuration = try ConfigurationLoader.load(path: config, overrides: try ConfigurationLoader.parseOverrides(overrides))
             let (result, report) = try FineTuneRun(configuration).findLearningRate(
                 minLR: minLR, maxLR: maxLR, numTraining: numTraining, mode: mode,
-                earlyStopThreshold: earlyStopThreshold > 0 ? earlyStopThreshold : nil, outputDirectory: outDir)
+                earlyStopThreshold: earlyStopThreshold > 0 ? earlyStopThreshold : nil, outputDirectory: outDir) { point in
+                    guard (point.step + 1) % 10 == 0 else { return }
+                    FileHandle.standardError.write(Data(String(
+                        format: "lr-find: step %d/%d  lr %.3g  smoothed loss %.4f\n", point.step + 1, numTraining, point.lr, point.loss).utf8))
+                }
             if json { try printJSON(report); return }
             let suggestion = report.suggestion.map { String(format: "%.3g", $0) }
                 ?? "none (too few steps: the suggestion skips the first 10 and the last)"

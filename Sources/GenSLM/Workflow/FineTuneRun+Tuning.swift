@@ -53,7 +53,8 @@ extension FineTuneRun {
     /// `lr_find.svg` into `outputDirectory`, by default the log directory the run's first logger would use.
     public func findLearningRate(minLR: Double = 1e-8, maxLR: Double = 1, numTraining: Int = 100,
                                  mode: LearningRateSweepMode = .exponential, earlyStopThreshold: Double? = 4,
-                                 outputDirectory: String? = nil) throws -> (LearningRateFinderResult, LearningRateFinderReport) {
+                                 outputDirectory: String? = nil, onStep: ((LearningRateFinderResult.Point) -> Void)? = nil)
+        throws -> (LearningRateFinderResult, LearningRateFinderReport) {
         _ = try LearningRateSweep(minLR: minLR, maxLR: maxLR, numTraining: numTraining, mode: mode)  // bad ranges fail first
         let run = FineTuneRun(singleProcessConfiguration)
         let module = try run.makeModule()
@@ -63,7 +64,7 @@ extension FineTuneRun {
         let loader = dataset.loader(train, batchSize: d.batchSize, shuffle: true, seed: UInt64(configuration.seed),
                                     workers: d.numWorkers)
         let result = try Tuner(trainer).lrFind(module, train: loader, minLR: minLR, maxLR: maxLR, numTraining: numTraining,
-                                               mode: mode, earlyStopThreshold: earlyStopThreshold)
+                                               mode: mode, earlyStopThreshold: earlyStopThreshold, onStep: onStep)
         let directory = outputDirectory ?? trainer.logDirectory
         let csv = directory + "/lr_find.csv", plot = directory + "/lr_find.svg"
         try result.write(csvPath: csv, plotPath: plot)

@@ -29,11 +29,13 @@ public struct Tuner {
     /// learning rate in all its parameter groups; schedulers are not stepped during the sweep. A step that fp16
     /// overflow skips is recorded with a NaN loss, which the suggestion ignores.
     ///
+    /// - Parameter onStep: called with each point as the sweep records it (progress reporting).
     /// - Throws: ``TunerError`` for an invalid range, ``TrainerError`` when `train` is empty or a whole epoch takes
     ///   no optimizer step, and whatever the module's steps throw (the state is restored first).
     public func lrFind<M: TrainingModule, T: BatchSource>(
         _ module: M, train: T, minLR: Double = 1e-8, maxLR: Double = 1, numTraining: Int = 100,
-        mode: LearningRateSweepMode = .exponential, earlyStopThreshold: Double? = 4
+        mode: LearningRateSweepMode = .exponential, earlyStopThreshold: Double? = 4,
+        onStep: ((LearningRateFinderResult.Point) -> Void)? = nil
     ) throws -> LearningRateFinderResult where T.Batch == M.Batch {
         let sweep = try LearningRateSweep(minLR: minLR, maxLR: maxLR, numTraining: numTraining, mode: mode)
         if let earlyStopThreshold, !(earlyStopThreshold > 0) {
@@ -68,6 +70,7 @@ public struct Tuner {
                 diverged = true
             }
             points.append(.init(step: step, lr: sweep.learningRate(at: step), loss: smoothed, rawLoss: raw))
+            onStep?(points[step])
             if diverged || points.count >= sweep.numTraining { finished = true } else { setLearningRate(sweep.learningRate(at: points.count)) }
         }
         try trainer.withTuningSession(module, probe: probe) {
