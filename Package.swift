@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// OpenBLAS's OpenMP build lives beside the default pthread build; the run-time path makes the loader pick it,
-/// so OpenBLAS and oneDNN share libgomp's single thread pool (DESIGN.md §9).
+/// so OpenBLAS and oneDNN share libgomp's single thread pool.
 let openBLASOpenMP = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
 
 let package = Package(

@@ -45,6 +45,18 @@ public struct DataLoader<D: Dataset, Batch: Sendable>: Sendable {
                    collate: collate)
     }
 
+    /// The same loader in dataset order.
+    public func unshuffled() -> DataLoader {
+        DataLoader(dataset, batchSize: batchSize, shuffle: false, seed: seed, dropLast: dropLast, workers: workers, collate: collate)
+    }
+
+    /// The same loader visiting only `rank`'s share, with no example repeated (``UnrepeatedDistributedSampler``):
+    /// what prediction uses, so that every example is predicted exactly once.
+    public func unrepeated(rank: Int, worldSize: Int) -> DataLoader {
+        DataLoader(dataset, batchSize: batchSize, shuffle: shuffle, seed: seed, dropLast: dropLast, workers: workers,
+                   sampler: UnrepeatedDistributedSampler(sampler, rank: rank, worldSize: worldSize), collate: collate)
+    }
+
     /// Number of batches per epoch.
     public var batchCount: Int {
         let n = sampler.indices(epoch: 0).count

@@ -63,3 +63,26 @@ public struct DistributedSampler: Sampler {
         return stride(from: rank, to: total, by: worldSize).map { order[$0] }
     }
 }
+
+/// The share of one rank in distributed prediction or evaluation, as Lightning's `UnrepeatedDistributedSampler`:
+/// every `worldSize`-th index of `base`'s order from `rank`, without the padding ``DistributedSampler`` adds, so
+/// each index is visited by exactly one rank (ranks may differ by one example).
+public struct UnrepeatedDistributedSampler: Sampler {
+    /// The order being shared out.
+    public let base: any Sampler
+    public let rank: Int
+    public let worldSize: Int
+
+    /// `rank`'s share of `base` among `worldSize` processes.
+    public init(_ base: any Sampler, rank: Int, worldSize: Int) {
+        precondition(worldSize > 0 && rank >= 0 && rank < worldSize, "rank \(rank) outside world of \(worldSize)")
+        self.base = base
+        self.rank = rank
+        self.worldSize = worldSize
+    }
+
+    public func indices(epoch: Int) -> [Int] {
+        let order = base.indices(epoch: epoch)
+        return stride(from: rank, to: order.count, by: worldSize).map { order[$0] }
+    }
+}

@@ -1,29 +1,40 @@
 import ArgumentParser
 import Foundation
 import GenSLM
+import Volt
 import VoltTensor
 
 /// `volt bench`: measured throughput of Volt's kernels on this machine.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure model training tokens/s and MFU, matmul GFLOP/s (each backend) or elementwise GB/s.",
+        abstract: "Measure model training tokens/s and MFU, embedding sequences/s, matmul GFLOP/s (each backend) or elementwise GB/s.",
         discussion: """
-            --model tiny|small|genslm-25m runs the shapes of PyTorch's bench_torch.py anchor (AdamW step each \
-            iteration); genslm-250m and genslm-2.5b run those presets at 2048 tokens × 1 sequence.
+            --op model: --model tiny|small|genslm-25m (the shapes of PyTorch's bench_torch.py anchor, AdamW step each \
+            iteration), genslm-250m or genslm-2.5b (those presets at 2048 tokens × 1 sequence).
+            --op embed: --model is a preset (default genslm-25m), random weights and codons; compare with scripts/bench_embed_torch.py.
             """
     )
 
     enum Operation: String, ExpressibleByArgument, CaseIterable {
-        case model, matmul, ops
+        case model, embed, matmul, ops
     }
 
     @Option(help: "What to measure: \(Operation.allCases.map(\.rawValue).joined(separator: ", ")).")
     var op: Operation = .model
 
-    @Option(help: "Model shape for --op model: tiny, small, genslm-25m, genslm-250m or genslm-2.5b.")
-    var model = "tiny"
+    @Option(help: "Model shape for --op model: tiny (default), small, genslm-25m, genslm-250m or genslm-2.5b; preset for --op embed (default genslm-25m).")
+    var model: String?
 
-    @Option(help: "fp32, bf16 or fp16 (--op model).")
+    @Option(name: .customLong("sequence-length"), help: "Codons per sequence (--op embed).")
+    var sequenceLength = 1024
+
+    @Option(name: .customLong("batch-size"), help: "Sequences per forward pass (--op embed).")
+    var batchSize = 4
+
+    @Option(help: "Timed batches after one untimed (--op embed).")
+    var batches = 3
+
+    @Option(help: "fp32, bf16 or fp16 (--op model and embed).")
     var precision = "fp32"
 
     @Option(help: "Timed training steps (--op model).")
@@ -48,6 +59,7 @@ struct Bench: ParsableCommand {
         for warning in RuntimeReport.current.warnings { FileHandle.standardError.write(Data("volt: \(warning)\n".utf8)) }
         switch op {
         case .model:
+            let model = self.model ?? "tiny"
             guard let shape = ModelBenchmark.Shape(rawValue: model) else {
                 throw ValidationError("--model must be one of \(ModelBenchmark.Shape.allCases.map(\.rawValue).joined(separator: ", "))")
             }
@@ -57,6 +69,16 @@ struct Bench: ParsableCommand {
                 print("\(result.model) \(result.precision): \(String(format: "%.0f", result.tokens_per_s)) tokens/s, "
                       + "\(String(format: "%.1f", result.step_ms)) ms/step, MFU \(String(format: "%.1f", result.mfu * 100))% "
                       + "of \(format(result.matmul_peak_gflops)) GFLOP/s, peak RSS \(format(result.peak_rss_mb)) MB")
+            }
+        case .embed:
+            guard let precision = Precision(rawValue: precision) else { throw ValidationError("--precision must be fp32, bf16 or fp16") }
+            let preset = try GenSLMPreset.named(model ?? GenSLMPreset.m25.rawValue)
+            let result = try EmbeddingBenchmark(preset: preset, sequenceLength: sequenceLength, batchSize: batchSize, batches: batches,
+                                                precision: precision).run()
+            if json { try printJSON(result) } else {
+                print("embed \(result.model) \(result.precision), \(result.sequence_length) codons × batch \(result.batch_size): "
+                      + "\(String(format: "%.2f", result.sequences_per_s)) sequences/s (\(String(format: "%.0f", result.tokens_per_s)) tokens/s, "
+                      + "\(result.sequences) sequences in \(String(format: "%.2f", result.seconds)) s, \(result.threads) threads)")
             }
         case .matmul:
             let result = MatMulBenchmark(size: size, repeats: repeats).run()

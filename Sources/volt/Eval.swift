@@ -20,7 +20,10 @@ struct Eval: ParsableCommand {
         try runReportingErrors {
             let module = try GenSLMModule.load(from: ckpt)
             let records = try FASTAReader(path: fasta).readAll()
-            let result = try module.model.evaluate(records.map(\.sequence))
+            let result: EvaluationResult
+            do { result = try module.model.evaluate(records.map(\.sequence)) } catch let error as EvaluationError {
+                throw ValidationError("\(fasta): \(error)")
+            }
             if json { try printJSON(result) } else {
                 print("loss: \(result.loss)\nperplexity: \(result.perplexity)\ntokens: \(result.tokens)\nsequences: \(result.sequences)")
             }

@@ -9,7 +9,7 @@ struct VoltCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "volt",
         abstract: "Lightning-style training for codon language models, in Swift.",
-        subcommands: [Fit.self, Validate.self, Test.self, Eval.self, Generate.self, DataCommand.self,
+        subcommands: [Fit.self, Validate.self, Test.self, Eval.self, Embed.self, Generate.self, DataCommand.self,
                       CheckpointCommand.self, New.self, Bench.self, LRFind.self, BatchSizeFind.self, Plot.self]
     )
 }
@@ -21,6 +21,12 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         try body()
     } catch let error as ExitCode {
         throw error
+    } catch let TrainerError.preempted(signal, checkpoint) {
+        // Every rank agreed on this stop and saved together: exit 128 + signal (Slurm's RequeueExit can match it).
+        if MPICommunicator.world.map({ $0.rank == 0 }) ?? true {
+            FileHandle.standardError.write(Data("volt: \(TrainerError.preempted(signal: signal, checkpoint: checkpoint))\n".utf8))
+        }
+        throw ExitCode(128 + signal)
     } catch {
         if let world = MPICommunicator.world, world.size > 1 { world.abort("\(error)") }
         FileHandle.standardError.write(Data("volt: error: \(error)\n".utf8))

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import GenSLM
+import Volt
 
 final class ConfigurationTests: XCTestCase {
     func write(_ yaml: String) throws -> String {
@@ -35,7 +36,7 @@ final class ConfigurationTests: XCTestCase {
         let path = try write("trainer:\n  max_epoch: 3\n")
         XCTAssertThrowsError(try ConfigurationLoader.load(path: path)) { error in
             guard case let ConfigurationError.unknownKey(file, key, allowed) = error else { return XCTFail("\(error)") }
-            XCTAssertEqual(file, path)
+            XCTAssertEqual(file, path + ":2", "the file and the line of the key")
             XCTAssertEqual(key, "trainer.max_epoch")
             XCTAssertTrue(allowed.contains("max_epochs"))
         }
@@ -55,5 +56,47 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(c.model.preset, "genslm-25m")
         XCTAssertThrowsError(try ConfigurationLoader.load(path: nil, overrides: [("trainer.nope", "1")]))
         XCTAssertThrowsError(try ConfigurationLoader.parseOverrides(["--trainer.max_epochs"]))
+    }
+
+    func testTypeErrorsNameTheFileLineAndKeyInPlainWords() throws {
+        let path = try write("seed: 1\ntrainer:\n  max_epochs: three\n")
+        XCTAssertThrowsError(try ConfigurationLoader.load(path: path)) {
+            XCTAssertEqual("\($0)", "\(path):3: invalid value for \"trainer.max_epochs\": trainer.max_epochs must be an integer, got three")
+        }
+    }
+
+    func testABadOverrideIsReportedAsTheOverride() throws {
+        let file = try write("trainer: {max_epochs: 2}\n")
+        XCTAssertThrowsError(try ConfigurationLoader.load(path: file, overrides: [("trainer.max_epochs", "three")])) {
+            XCTAssertEqual("\($0)", "command-line override --trainer.max_epochs: invalid value for \"trainer.max_epochs\": "
+                           + "trainer.max_epochs must be an integer, got three")
+        }
+        XCTAssertThrowsError(try ConfigurationLoader.load(path: file, overrides: [("trainer.max_epoch", "3")])) {
+            XCTAssertTrue("\($0)".hasPrefix("command-line override --trainer.max_epoch: unknown key"), "\($0)")
+        }
+    }
+
+    func testFastDevRunTakesABoolOrAnInteger() throws {
+        XCTAssertEqual(try ConfigurationLoader.load(path: nil, overrides: [("trainer.fast_dev_run", "true")]).trainer.fastDevRun, 1)
+        XCTAssertEqual(try ConfigurationLoader.load(path: nil, overrides: [("trainer.fast_dev_run", "false")]).trainer.fastDevRun, 0)
+        XCTAssertEqual(try ConfigurationLoader.load(path: nil, overrides: [("trainer.fast_dev_run", "3")]).trainer.fastDevRun, 3)
+    }
+
+    func testLimitBatchesFollowLightningsIntegerAndFloatRule() throws {
+        let c = try ConfigurationLoader.load(path: try write("trainer: {limit_val_batches: 1, limit_train_batches: 1.0, val_check_interval: 0.25}\n"))
+        XCTAssertEqual(c.trainer.limitValBatches, .count(1), "1 is one batch")
+        XCTAssertEqual(c.trainer.limitTrainBatches, .fraction(1), "1.0 is all of them")
+        XCTAssertEqual(c.trainer.valCheckInterval, .fraction(0.25))
+        XCTAssertEqual(c.trainer.limitValBatches.resolve(10), 1)
+        XCTAssertEqual(c.trainer.limitTrainBatches.resolve(10), 10)
+        XCTAssertThrowsError(try ConfigurationLoader.load(path: try write("trainer: {limit_val_batches: 1.5}\n")))
+    }
+
+    func testMaxTimeTakesLightningsDaysHoursMinutesSeconds() throws {
+        XCTAssertEqual(try FineTuneRun.seconds(maxTime: "00:12:00:00"), 12 * 3600)
+        XCTAssertEqual(try FineTuneRun.seconds(maxTime: "01:00:00:30"), 86400 + 30)
+        XCTAssertEqual(try FineTuneRun.seconds(maxTime: "90"), 90)
+        XCTAssertThrowsError(try FineTuneRun.seconds(maxTime: "12:00"))
+        XCTAssertThrowsError(try FineTuneRun.seconds(maxTime: "00:00:00:00"))
     }
 }

@@ -78,7 +78,7 @@ final class TuningWorkflowTests: XCTestCase {
         try "data: {batch_sise: 3}\n".write(toFile: root + "/typo.yaml", atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try ConfigurationLoader.load(paths: [root + "/c.yaml", root + "/typo.yaml"])) {
             guard case .unknownKey(let file, let key, _)? = $0 as? ConfigurationError else { return XCTFail("\($0)") }
-            XCTAssertEqual(file, root + "/typo.yaml")
+            XCTAssertEqual(file, root + "/typo.yaml:1", "the file that sets the key, with its line")
             XCTAssertEqual(key, "data.batch_sise")
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import VoltData
 
@@ -54,11 +55,28 @@ final class DataLoaderTests: XCTestCase {
     }
 
     func testAbandonedIteratorStopsItsWorkers() throws {
-        let loader = DataLoader(Numbers(count: 1000), batchSize: 1, workers: 2) { $0 }
+        /// Counts the elements the workers load.
+        final class Counter: @unchecked Sendable {
+            private let lock = NSLock()
+            private var n = 0
+            func add() { lock.lock(); n += 1; lock.unlock() }
+            var value: Int { lock.lock(); defer { lock.unlock() }; return n }
+        }
+        struct Counted: Dataset {
+            let counter: Counter
+            var count: Int { 100_000 }
+            func element(at index: Int) throws -> Int { counter.add(); return index }
+        }
+        let counter = Counter()
+        let loader = DataLoader(Counted(counter: counter), batchSize: 1, workers: 2) { $0 }
         var iterator: BatchIterator<[Int]>? = loader.batches(epoch: 0)
         XCTAssertEqual(try iterator?.next(), [0])
-        iterator = nil  // must not hang or crash
-        XCTAssertNil(iterator)
+        iterator = nil  // must not hang or crash, and the workers must stop loading
+        usleep(100_000)
+        let settled = counter.value
+        usleep(200_000)
+        XCTAssertEqual(counter.value, settled, "workers still load after the iterator is gone")
+        XCTAssertLessThan(settled, 100_000, "the workers stopped before the end of the epoch")
     }
 
     func testDistributedSamplerShardsLikeTorch() {

@@ -53,7 +53,6 @@ final class MatMulBackendTests: XCTestCase {
     }
 
     func testSelectionHonoursTheEnvironmentAndOpenBLASIsTheOpenMPBuild() {
-        XCTAssertTrue(MatMulBackends.all.contains { $0.name == MatMulBackends.selected.name })
         if let forced = ProcessInfo.processInfo.environment["VOLT_BACKEND"] {
             XCTAssertEqual(MatMulBackends.selected.name, forced)
         }

@@ -102,11 +102,12 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(checkpoint.bestModelScore, checkpoint.bestKModels.values.min())
         XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint.bestModelPath))
         // A second fit into the same directory versions clashing names instead of overwriting them.
+        try FileManager.default.copyItem(atPath: root + "/ckpt/last.h5", toPath: root + "/ckpt/epoch=0.h5")
         let again = ModelCheckpoint(dirpath: root + "/ckpt", filename: "{epoch}", monitor: "val_loss", saveTopK: -1)
         try makeTrainer(root, maxEpochs: 1, callbacks: [again]).fit(try LineModule(hyperparameters: [:]), train: loader(lineData(8)),
                                                                     val: loader(lineData(4, seed: 2), shuffle: false))
-        XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/ckpt/epoch=0-v1.h5")
-                      || FileManager.default.fileExists(atPath: root + "/ckpt/epoch=0.h5"))
+        XCTAssertEqual(again.bestModelPath, root + "/ckpt/epoch=0-v1.h5", "epoch=0.h5 exists, so the new file is versioned")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: again.bestModelPath))
     }
 
     func testResumeAfterACrashIsBitwiseIdentical() throws {

@@ -141,6 +141,16 @@ void volt_adam_step_f32(float *param, const float *grad, float *m, float *v, siz
 void volt_sgd_step_f32(float *param, const float *grad, float *buf, size_t n, float lr, float momentum,
                        float dampening, float weight_decay, int nesterov, int first_step, float grad_scale);
 
+// ---- Preemption signals ----
+/// Records `number` (SIGTERM, SIGUSR1) when it arrives instead of its default action; 0 on success.
+int volt_signal_watch(int number);
+/// Gives `number` its default action back.
+void volt_signal_restore(int number);
+/// The last recorded signal, or 0.
+int volt_signal_last(void);
+/// Forgets the recorded signal.
+void volt_signal_clear(void);
+
 #ifdef __cplusplus
 }
 #endif

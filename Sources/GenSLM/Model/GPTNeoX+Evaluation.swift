@@ -33,7 +33,21 @@ extension GPTNeoX {
             tokens += ids.count - 1
             used += 1
         }
-        let mean = tokens > 0 ? total / Double(tokens) : .nan
+        guard tokens > 0 else { throw EvaluationError.nothingToEvaluate(sequences: sequences.count) }
+        let mean = total / Double(tokens)
         return EvaluationResult(loss: mean, perplexity: Foundation.exp(mean), tokens: tokens, sequences: used)
+    }
+}
+
+/// Input that leaves nothing to evaluate.
+public enum EvaluationError: Error, Equatable, CustomStringConvertible {
+    /// No sequence holds two or more codons, so no next codon can be predicted.
+    case nothingToEvaluate(sequences: Int)
+
+    public var description: String {
+        switch self {
+        case let .nothingToEvaluate(n):
+            "no usable sequences: \(n) record(s) read, none with at least two codons (a loss needs a codon to predict)"
+        }
     }
 }

@@ -122,19 +122,32 @@ public final class GPTNeoX: Module {
 
     /// Final hidden states [batch, seq, hidden] for int32 `inputIds` [batch, seq].
     public func hiddenStates(_ inputIds: Tensor, attentionMask: Tensor? = nil) throws -> Tensor {
+        try forward(inputIds, attentionMask: attentionMask).lastHiddenState
+    }
+
+    /// The transformer body: the final hidden states, and with `outputHiddenStates` every layer's, as
+    /// transformers' `output_hidden_states=True` returns them — entry 0 the embedding output, entry i the output
+    /// of layer i − 1, and the last entry (``GPTNeoXOutput/hiddenStates`` holds layers + 1) after the final layer
+    /// norm.
+    public func forward(_ inputIds: Tensor, attentionMask: Tensor? = nil,
+                        outputHiddenStates: Bool = false) throws -> GPTNeoXOutput {
         let length = inputIds.shape[1]
         guard length <= configuration.maxPositionEmbeddings else {
             throw GPTNeoXError.sequenceTooLong(length: length, maximum: configuration.maxPositionEmbeddings)
         }
+        var collected: [Tensor] = []
         var h = try gptNeox.embed(inputIds)
         for layer in gptNeox.layers {
+            if outputHiddenStates { collected.append(h) }
             if gradientCheckpointing && training {
                 h = checkpointed(h, stream: randomStream) { layer($0, keyMask: attentionMask) }
             } else {
                 h = layer(h, keyMask: attentionMask)
             }
         }
-        return gptNeox.finalLayerNorm(h)
+        let last = gptNeox.finalLayerNorm(h)
+        if outputHiddenStates { collected.append(last) }
+        return GPTNeoXOutput(lastHiddenState: last, hiddenStates: collected)
     }
 
     /// Next-token logits [batch, seq, vocab].
@@ -152,4 +165,13 @@ public final class GPTNeoX: Module {
         let targets = batch.labels.slice(axis: 1, 1..<t).contiguous()
         return try Tensor.crossEntropy(logits: logits, targets: targets, ignoreIndex: TokenBatch.ignoreIndex)
     }
+}
+
+/// What ``GPTNeoX/forward(_:attentionMask:outputHiddenStates:)`` returns.
+public struct GPTNeoXOutput {
+    /// After the final layer norm, [batch, seq, hidden].
+    public var lastHiddenState: Tensor
+    /// With `outputHiddenStates`, layers + 1 tensors [batch, seq, hidden] (transformers' `hidden_states`);
+    /// empty otherwise.
+    public var hiddenStates: [Tensor]
 }

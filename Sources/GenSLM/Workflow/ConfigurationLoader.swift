@@ -18,6 +18,7 @@ public enum ConfigurationLoader {
     ///   type, or unreadable YAML.
     public static func load(paths: [String], overrides: [(key: String, value: String)] = []) throws -> FineTuneConfiguration {
         var root: Node = [:]
+        var files: [(path: String, node: Node)] = []
         let source = paths.isEmpty ? "command line" : paths.joined(separator: " + ")
         for path in paths {
             let text: String
@@ -28,23 +29,43 @@ public enum ConfigurationLoader {
             do { node = try Yams.compose(yaml: text) ?? [:] } catch {
                 throw ConfigurationError.unreadable(file: path, reason: "\(error)")
             }
-            try validate(node, schema: schema, path: "", file: path)
+            files.append((path, node))
             root = merging(root, node)
         }
         for (key, value) in overrides {
             let node: Node
             do { node = try Yams.compose(yaml: value) ?? Node("") } catch {
-                throw ConfigurationError.invalidValue(file: "command line", key: key, reason: "\(error)")
+                throw ConfigurationError.invalidValue(file: "command-line override --\(key)", key: key, reason: "\(error)")
             }
-            root = try setting(root, path: key.split(separator: ".").map(String.init), to: node, source: source)
+            root = try setting(root, path: key.split(separator: ".").map(String.init), to: node, source: "command-line override --\(key)")
         }
-        try validate(root, schema: schema, path: "", file: source)
+        let overridden = Set(overrides.map(\.key))
+        /// The file (or override) a key path came from, with the line when it came from a file.
+        func origin(_ key: String) -> String {
+            if overridden.contains(key) || overridden.contains(where: { key.hasPrefix($0 + ".") }) { return "command-line override --\(key)" }
+            // The last file that sets the key is the one whose value counts.
+            for file in files.reversed() {
+                if let found = node(at: key, in: file.node) { return found.mark.map { "\(file.path):\($0.line)" } ?? file.path }
+            }
+            return source
+        }
+        do {
+            try validate(root, schema: schema, path: "", file: source)
+        } catch let ConfigurationError.unknownKey(_, key, allowed) {
+            throw ConfigurationError.unknownKey(file: origin(key), key: key, allowed: allowed)
+        } catch let ConfigurationError.invalidValue(_, key, reason) {
+            throw ConfigurationError.invalidValue(file: origin(key), key: key, reason: reason)
+        }
         do {
             return try YAMLDecoder().decode(FineTuneConfiguration.self, from: root)
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context),
-                let DecodingError.valueNotFound(_, context) {
-            throw ConfigurationError.invalidValue(file: source, key: context.codingPath.map(\.stringValue).joined(separator: "."),
-                                                  reason: context.debugDescription)
+        } catch let DecodingError.typeMismatch(type, context) {
+            let key = context.codingPath.map(\.stringValue).joined(separator: ".")
+            let got = node(at: key, in: root).map(describe) ?? "nothing"
+            throw ConfigurationError.invalidValue(file: origin(key), key: key, reason: "\(key) must be \(Self.expected(type)), got \(got)")
+        } catch let DecodingError.dataCorrupted(context), let DecodingError.valueNotFound(_, context) {
+            let key = context.codingPath.map(\.stringValue).joined(separator: ".")
+            let got = node(at: key, in: root).map(describe) ?? "nothing"
+            throw ConfigurationError.invalidValue(file: origin(key), key: key, reason: "\(context.debugDescription) (got \(got))")
         }
     }
 
@@ -53,6 +74,47 @@ public enum ConfigurationLoader {
         guard case var .mapping(merged) = base, case let .mapping(upper) = top else { return top }
         for (key, value) in upper { merged[key] = merged[key].map { merging($0, value) } ?? value }
         return .mapping(merged)
+    }
+
+    /// "an integer", "a number", … for a type a key must have.
+    static func expected(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type: "an integer"
+        case is Double.Type, is Float.Type: "a number"
+        case is Bool.Type: "true or false"
+        case is String.Type: "a string"
+        default: type is any Collection.Type ? "a list" : "a \(type)"
+        }
+    }
+
+    /// A node as a person would write it.
+    static func describe(_ node: Node) -> String {
+        switch node {
+        case let .scalar(scalar): scalar.string.isEmpty ? "an empty value" : scalar.string
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .alias: "an alias"
+        }
+    }
+
+    /// The node at a dotted key path (`trainer.callbacks[0].model_checkpoint.monitor`, or a decoder's
+    /// `trainer.callbacks.Index 0.model_checkpoint.monitor`).
+    static func node(at key: String, in root: Node) -> Node? {
+        var current: Node? = root
+        func index(_ i: Int) {
+            if case let .sequence(items)? = current, i < items.count { current = items[i] } else { current = nil }
+        }
+        for part in key.split(separator: ".").map(String.init) where !part.isEmpty {
+            if part.hasPrefix("Index "), let i = Int(part.dropFirst(6)) { index(i); continue }
+            var name = Substring(part), indices: [Int] = []
+            while name.hasSuffix("]"), let open = name.lastIndex(of: "["), let i = Int(name[name.index(after: open)..<name.index(before: name.endIndex)]) {
+                indices.insert(i, at: 0)
+                name = name[..<open]
+            }
+            if case let .mapping(m)? = current { current = m[Node(String(name))] } else { return nil }
+            for i in indices { index(i) }
+        }
+        return current
     }
 
     /// Parses `--a.b value` and `--a.b=value` pairs.

@@ -68,7 +68,11 @@ extension FineTuneConfiguration.TrainerSection {
         limitTestBatches = try c.value(.limitTestBatches, or: d.limitTestBatches)
         numSanityValSteps = try c.value(.numSanityValSteps, or: d.numSanityValSteps)
         logEveryNSteps = try c.value(.logEveryNSteps, or: d.logEveryNSteps)
-        fastDevRun = try c.value(.fastDevRun, or: d.fastDevRun)
+        // Lightning takes a bool or an int: true is one batch.
+        if let flag = try? c.decodeIfPresent(Bool.self, forKey: .fastDevRun) { fastDevRun = flag ? 1 : 0 }
+        else { fastDevRun = try c.value(.fastDevRun, or: d.fastDevRun) }
+        maxTime = try c.decodeIfPresent(String.self, forKey: .maxTime)
+        collectiveTimeout = try c.value(.collectiveTimeout, or: d.collectiveTimeout)
         overfitBatches = try c.value(.overfitBatches, or: d.overfitBatches)
         deterministic = try c.value(.deterministic, or: d.deterministic)
         defaultRootDir = try c.value(.defaultRootDir, or: d.defaultRootDir)

@@ -1,6 +1,7 @@
 import Foundation
+import Volt
 
-/// The `config.yaml` of `volt fit` (DESIGN.md §7). Every key is optional and has the default documented here
+/// The `config.yaml` of `volt fit` (docs/configuration.md). Every key is optional and has the default documented here
 /// and in docs/configuration.md; unknown keys are rejected with their path by ``ConfigurationLoader``.
 public struct FineTuneConfiguration: Codable, Sendable, Equatable {
     /// Seed of the split, the shuffle, the initial weights and dropout. Default 42.
@@ -90,17 +91,25 @@ public struct FineTuneConfiguration: Codable, Sendable, Equatable {
         public var strategy = "single"
         /// Processes (MPI ranks) for ddp/zero1. Default 1.
         public var devices = 1
+        /// Seconds a rank may wait in a collective for the others before it ends the job (a peer that hung);
+        /// 0 waits forever. Default 60.
+        public var collectiveTimeout = 60.0
         public var accumulateGradBatches = 1
         public var gradientClipVal: Double?
         public var gradientClipAlgorithm = "norm"
-        public var valCheckInterval = 1.0
+        /// Validate every this many training batches (an integer) or this share of an epoch (a fraction). Default 1.0.
+        public var valCheckInterval: BatchLimit = 1.0
         public var checkValEveryNEpoch = 1
-        public var limitTrainBatches = 1.0
-        public var limitValBatches = 1.0
-        public var limitTestBatches = 1.0
+        /// `1` is one batch, `1.0` all of them (Lightning's rule). Default 1.0.
+        public var limitTrainBatches: BatchLimit = 1.0
+        public var limitValBatches: BatchLimit = 1.0
+        public var limitTestBatches: BatchLimit = 1.0
         public var numSanityValSteps = 2
         public var logEveryNSteps = 50
+        /// Run this many batches of each loop, without checkpoints or loggers; `true` means 1. Default 0 (off).
         public var fastDevRun = 0
+        /// Longest training time, `DD:HH:MM:SS` or seconds; when up, `last.h5` is saved and the fit ends. Default none.
+        public var maxTime: String?
         public var overfitBatches = 0
         public var deterministic = false
         public var defaultRootDir = "."
@@ -120,6 +129,7 @@ public struct FineTuneConfiguration: Codable, Sendable, Equatable {
             case numSanityValSteps = "num_sanity_val_steps", logEveryNSteps = "log_every_n_steps", fastDevRun = "fast_dev_run"
             case overfitBatches = "overfit_batches", deterministic, defaultRootDir = "default_root_dir"
             case enableProgressBar = "enable_progress_bar", enableCheckpointing = "enable_checkpointing", callbacks, loggers
+            case maxTime = "max_time", collectiveTimeout = "collective_timeout"
         }
     }
 

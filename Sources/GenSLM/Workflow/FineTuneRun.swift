@@ -68,11 +68,22 @@ public struct FineTuneRun {
             throw TrainerError.misconfiguration("trainer.precision \"\(t.precision)\" is not fp32, fp16 or bf16")
         }
         let strategy: (any Strategy)?
+        let parallel = t.devices > 1 || MPILauncher.isUnderMPI
         switch t.strategy {
-        case "single", "auto": strategy = nil
-        case "ddp": strategy = t.devices > 1 || MPILauncher.isUnderMPI ? try DDPStrategy() : nil
-        case "zero1": strategy = t.devices > 1 || MPILauncher.isUnderMPI ? try ZeroStrategy() : nil
-        default: throw TrainerError.misconfiguration("trainer.strategy \"\(t.strategy)\" is not single, ddp or zero1")
+        case "single": strategy = nil
+        case "auto", "ddp": strategy = parallel ? try DDPStrategy(collectiveTimeout: t.collectiveTimeout) : nil  // auto + devices > 1: DDP
+        case "zero1": strategy = parallel ? try ZeroStrategy(collectiveTimeout: t.collectiveTimeout) : nil
+        default: throw TrainerError.misconfiguration("trainer.strategy \"\(t.strategy)\" is not auto, single, ddp or zero1")
+        }
+        if let strategy, t.devices > 1, strategy.worldSize != t.devices {
+            throw TrainerError.misconfiguration(
+                "trainer.devices is \(t.devices) but the job runs \(strategy.worldSize) MPI rank(s); make them agree "
+                + "(mpirun -np \(t.devices), or --trainer.devices \(strategy.worldSize))")
+        }
+        if t.strategy == "single" && MPILauncher.isUnderMPI, let world = MPICommunicator.world, world.size > 1 {
+            throw TrainerError.misconfiguration(
+                "trainer.strategy is single but the job runs \(world.size) MPI ranks, which would each train alone and write "
+                + "the same files; use strategy ddp, or start one process")
         }
         let root = t.defaultRootDir
         var loggers: [any Logger] = []
@@ -86,18 +97,27 @@ public struct FineTuneRun {
         return try Trainer(
             maxEpochs: t.maxEpochs, maxSteps: t.maxSteps, accumulateGradBatches: t.accumulateGradBatches,
             gradientClipVal: t.gradientClipVal, gradientClipAlgorithm: GradientClipAlgorithm(rawValue: t.gradientClipAlgorithm) ?? .norm,
-            valCheckInterval: Self.limit(t.valCheckInterval), checkValEveryNEpoch: t.checkValEveryNEpoch,
-            limitTrainBatches: Self.limit(t.limitTrainBatches), limitValBatches: Self.limit(t.limitValBatches),
-            limitTestBatches: Self.limit(t.limitTestBatches), numSanityValSteps: t.numSanityValSteps,
+            valCheckInterval: t.valCheckInterval, checkValEveryNEpoch: t.checkValEveryNEpoch,
+            limitTrainBatches: t.limitTrainBatches, limitValBatches: t.limitValBatches,
+            limitTestBatches: t.limitTestBatches, numSanityValSteps: t.numSanityValSteps,
             logEveryNSteps: t.logEveryNSteps, fastDevRun: t.fastDevRun, overfitBatches: t.overfitBatches,
             deterministic: t.deterministic, defaultRootDir: root, enableProgressBar: t.enableProgressBar,
-            enableCheckpointing: t.enableCheckpointing, precision: precision, strategy: strategy,
+            enableCheckpointing: t.enableCheckpointing, precision: precision,
+            maxTime: try t.maxTime.map(Self.seconds(maxTime:)), strategy: strategy,
             callbacks: try t.callbacks.map(Self.makeCallback), loggers: loggers)
     }
 
-    /// YAML numbers: a whole number is a batch count, anything else a fraction (Lightning's int/float rule).
-    static func limit(_ value: Double) -> BatchLimit {
-        value == value.rounded() && value != 1 ? .count(Int(value)) : .fraction(value)
+    /// `trainer.max_time` in seconds: `DD:HH:MM:SS` (Lightning's string form) or a number of seconds.
+    public static func seconds(maxTime text: String) throws -> Double {
+        if let seconds = Double(text), seconds > 0 { return seconds }
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+        guard parts.count == 4, parts.allSatisfy({ ($0 ?? -1) >= 0 }) else {
+            throw TrainerError.misconfiguration("trainer.max_time must be DD:HH:MM:SS or a number of seconds, got \"\(text)\"")
+        }
+        let p = parts.map { Double($0!) }
+        let total = ((p[0] * 24 + p[1]) * 60 + p[2]) * 60 + p[3]
+        guard total > 0 else { throw TrainerError.misconfiguration("trainer.max_time must be longer than zero") }
+        return total
     }
 
     static func makeCallback(_ entry: FineTuneConfiguration.CallbackEntry) throws -> any Callback {

@@ -14,6 +14,16 @@ public protocol Callback: AnyObject {
     func onValidationEnd(_ trainer: Trainer) throws
     /// After each optimizer step that was applied.
     func onOptimizerStep(_ trainer: Trainer) throws
+    /// The metric the callback decides on, if any. The trainer reduces it across ranks before the callback reads
+    /// it, so every rank takes the same decision.
+    var monitoredMetric: String? { get }
+    /// Before the first prediction batch.
+    func onPredictStart(_ trainer: Trainer) throws
+    /// After each prediction batch, on every rank, with that rank's predictions of the batch.
+    func onPredictBatchEnd(_ trainer: Trainer, predictions: [Prediction], batchIndex: Int) throws
+    /// After the prediction loop, on global rank 0 only, with every rank's predictions in dataset order (empty
+    /// when the trainer was asked to keep none and no ``PredictionWriter`` writes at epoch end).
+    func onPredictEpochEnd(_ trainer: Trainer, predictions: [Prediction]) throws
     /// Identifies the callback's state in a checkpoint; `nil` for stateless callbacks.
     var stateKey: String? { get }
     /// The state to save.
@@ -31,6 +41,10 @@ extension Callback {
     public func onValidationEpochEnd(_ trainer: Trainer) throws {}
     public func onValidationEnd(_ trainer: Trainer) throws {}
     public func onOptimizerStep(_ trainer: Trainer) throws {}
+    public var monitoredMetric: String? { nil }
+    public func onPredictStart(_ trainer: Trainer) throws {}
+    public func onPredictBatchEnd(_ trainer: Trainer, predictions: [Prediction], batchIndex: Int) throws {}
+    public func onPredictEpochEnd(_ trainer: Trainer, predictions: [Prediction]) throws {}
     public var stateKey: String? { nil }
     public func state() throws -> String { "{}" }
     public func load(state: String) throws {}

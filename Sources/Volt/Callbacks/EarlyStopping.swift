@@ -37,6 +37,8 @@ public final class EarlyStopping: Callback {
         bestScore = mode.worst
     }
 
+    public var monitoredMetric: String? { monitor }
+
     public var stateKey: String? { "EarlyStopping{monitor=\(monitor),mode=\(mode.rawValue)}" }
 
     public func onValidationEnd(_ trainer: Trainer) throws { try check(trainer) }
@@ -47,11 +49,12 @@ public final class EarlyStopping: Callback {
 
     private func check(_ trainer: Trainer) throws {
         guard trainer.isFitting, !trainer.isSanityChecking else { return }
-        guard let current = trainer.callbackMetrics[monitor] else {
+        guard let local = trainer.callbackMetrics[monitor] else {
             throw TrainerError.monitoredKeyMissing(callback: "EarlyStopping", key: monitor,
                                                    available: trainer.callbackMetrics.keys.sorted())
         }
-        let (stop, why) = evaluate(current)
+        // Rank 0's value decides, so every rank keeps the same patience count and stops at the same step.
+        let (stop, why) = evaluate(trainer.strategy.rankZeroValue(local))
         if stop {
             trainer.shouldStop = true
             stoppedEpoch = trainer.currentEpoch

@@ -55,6 +55,8 @@ public final class ModelCheckpoint: Callback {
         self.saveWeightsOnly = saveWeightsOnly
     }
 
+    public var monitoredMetric: String? { monitor }
+
     public var stateKey: String? { "ModelCheckpoint{monitor=\(monitor ?? "None"),mode=\(mode.rawValue)}" }
 
     public func onFitStart(_ trainer: Trainer) throws {
@@ -96,10 +98,13 @@ public final class ModelCheckpoint: Callback {
         guard trainer.isFitting, !trainer.isSanityChecking, lastSavedStep != trainer.globalStep || trainer.globalStep == 0 else { return }
         let metrics = candidates(trainer)
         if let monitor {
-            guard let score = metrics[monitor] else {
+            // A missing key throws on every rank alike (the key set is the same on every rank).
+            guard let local = metrics[monitor] else {
                 throw TrainerError.monitoredKeyMissing(callback: "ModelCheckpoint", key: monitor,
                                                        available: trainer.callbackMetrics.keys.sorted())
             }
+            // Rank 0's score decides, so every rank keeps the same top-k and enters the same collective saves.
+            let score = trainer.strategy.rankZeroValue(local)
             if wouldKeep(score) { try saveTopK(score: score, metrics: metrics, trainer: trainer) }
         } else if saveTopK != 0 {
             try saveLatest(metrics: metrics, trainer: trainer)

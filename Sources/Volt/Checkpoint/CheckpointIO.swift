@@ -3,7 +3,7 @@ import VoltNN
 import VoltTensor
 
 /// The HDF5 library Volt links is not thread-safe: every checkpoint read, write and inspection holds this lock.
-let hdf5Lock = NSLock()
+package let hdf5Lock = NSLock()
 
 // The file layout (format_version 1):
 //
@@ -74,29 +74,7 @@ extension Checkpoint {
     // MARK: Writing
 
     private func writeAtomically(to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CheckpointError.cannotWrite(path: path, object: "/", reason: "directory \(directory) does not exist")
-        }
-        let temporary = path + ".tmp"
-        do {
-            do {
-                let file = try HDF5File(creating: temporary)
-                try writeContents(to: try file.root())
-                try file.close()
-            } catch let error as HDF5Error {
-                throw CheckpointError(writing: path, error)
-            }
-            try DurableFile.fsync(temporary, finalPath: path)
-            guard rename(temporary, path) == 0 else {
-                throw CheckpointError.cannotWrite(path: path, object: "/", reason: "rename from .tmp: " + DurableFile.errnoText())
-            }
-        } catch {
-            unlink(temporary)
-            throw error
-        }
-        try DurableFile.fsyncDirectory(directory, finalPath: path)
+        try DurableFile.writeHDF5Unlocked(to: path) { try writeContents(to: $0) }
     }
 
     private func writeContents(to root: HDF5Group) throws {

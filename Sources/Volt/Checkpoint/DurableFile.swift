@@ -1,7 +1,7 @@
 import Foundation
 
 /// fsync of a written file and of its directory, for the atomic checkpoint write.
-enum DurableFile {
+package enum DurableFile {
     /// Forces `path`'s data to stable storage.
     ///
     /// - Throws: ``CheckpointError/cannotWrite(path:object:reason:)`` naming `finalPath`.
@@ -28,4 +28,49 @@ enum DurableFile {
 
     /// The text of the current `errno`.
     static func errnoText() -> String { String(cString: strerror(errno)) }
+}
+
+extension DurableFile {
+    /// Writes an HDF5 file at `path` atomically: `contents` fills `<path>.tmp`, which is closed, fsynced, renamed
+    /// onto `path`, and the directory fsynced — so a crash leaves the old file or the new one, never a partial
+    /// one. On a failure before the rename the `.tmp` is removed and any file at `path` is left as it was.
+    /// Holds the process-wide HDF5 lock.
+    ///
+    /// - Parameter failure: the error to throw for the part being written (`/` for the file) and a reason.
+    package static func writeHDF5(to path: String, failure: (_ object: String, _ reason: String) -> any Error,
+                                  _ contents: (HDF5Group) throws -> Void) throws {
+        do {
+            try hdf5Lock.withLock { try writeHDF5Unlocked(to: path, contents) }
+        } catch let CheckpointError.cannotWrite(_, object, reason) {
+            throw failure(object, reason)
+        }
+    }
+
+    /// ``writeHDF5(to:failure:_:)`` without the lock, failing with ``CheckpointError/cannotWrite(path:object:reason:)``.
+    static func writeHDF5Unlocked(to path: String, _ contents: (HDF5Group) throws -> Void) throws {
+        let parent = (path as NSString).deletingLastPathComponent
+        let directory = parent.isEmpty ? "." : parent
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CheckpointError.cannotWrite(path: path, object: "/", reason: "directory \(directory) does not exist")
+        }
+        let temporary = path + ".tmp"
+        do {
+            do {
+                let file = try HDF5File(creating: temporary)
+                try contents(try file.root())
+                try file.close()
+            } catch let error as HDF5Error {
+                throw CheckpointError(writing: path, error)
+            }
+            try fsync(temporary, finalPath: path)
+            guard rename(temporary, path) == 0 else {
+                throw CheckpointError.cannotWrite(path: path, object: "/", reason: "rename from .tmp: " + errnoText())
+            }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        try fsyncDirectory(directory, finalPath: path)
+    }
 }

@@ -125,14 +125,38 @@ package final class HDF5Group: HDF5Object {
         }
     }
 
+    /// Writes `values` as a 1-D dataset `name` of `STD_I64LE`.
+    package func createDataset(_ name: String, int64s values: [Int64]) throws -> HDF5Dataset {
+        try values.withUnsafeBytes { bytes in
+            try createDataset(name, shape: [values.count], fileType: volt_H5T_STD_I64LE(),
+                              memoryType: volt_H5T_NATIVE_INT64(), elementBytes: 8, data: bytes.baseAddress)
+        }
+    }
+
+    /// Writes `strings` as a 1-D dataset `name` of variable-length UTF-8 strings (h5py reads them as `str`
+    /// through `.asstr()`, or as `bytes`). HDF5 filters cannot apply to variable-length data, so the dataset is
+    /// contiguous, without the Fletcher32 checksum (its object header is still checksummed).
+    package func createDataset(_ name: String, strings: [String]) throws -> HDF5Dataset {
+        let type = Self.variableStringType()
+        defer { H5Tclose(type) }
+        let cStrings = strings.map { strdup($0) }
+        defer { cStrings.forEach { free($0) } }
+        let pointers = cStrings.map { UnsafePointer($0) }
+        return try pointers.withUnsafeBytes { bytes in
+            try createDataset(name, shape: [strings.count], fileType: type, memoryType: type,
+                              elementBytes: MemoryLayout<UnsafePointer<CChar>>.size, data: bytes.baseAddress, checksummed: false)
+        }
+    }
+
     /// Creates and fills a dataset.
     ///
     /// Datasets with at least one element and one dimension are chunked (the whole dataset, split along leading
     /// axes down to ``maximumChunkBytes``) with the Fletcher32 filter, so damaged data fails to read. A rank-0
     /// (scalar) or zero-element dataset cannot be chunked: it is stored compact, inside its object header,
-    /// which the 1.8+ format checksums as well.
+    /// which the 1.8+ format checksums as well. Without `checksummed` (variable-length data, which filters cannot
+    /// handle) the dataset is stored contiguous.
     private func createDataset(_ name: String, shape: [Int], fileType: hid_t, memoryType: hid_t, elementBytes: Int,
-                               data: UnsafeRawPointer?) throws -> HDF5Dataset {
+                               data: UnsafeRawPointer?, checksummed: Bool = true) throws -> HDF5Dataset {
         try checkName(name)
         var dims = shape.map { hsize_t($0) }
         let space = shape.isEmpty ? H5Screate(H5S_SCALAR) : H5Screate_simple(Int32(dims.count), &dims, nil)
@@ -143,7 +167,7 @@ package final class HDF5Group: HDF5Object {
         let count = shape.reduce(1, *)
         if shape.isEmpty || count == 0 {
             guard H5Pset_layout(dcpl, H5D_COMPACT) >= 0 else { throw failure("set layout", object: childPath(name)) }
-        } else {
+        } else if checksummed {
             var chunk = Self.chunkShape(shape, elementBytes: elementBytes).map { hsize_t($0) }
             guard H5Pset_chunk(dcpl, Int32(chunk.count), &chunk) >= 0, H5Pset_fletcher32(dcpl) >= 0 else {
                 throw failure("set chunking", object: childPath(name))

@@ -27,3 +27,33 @@ public protocol TokenCounting {
     /// Tokens in the batch.
     var tokenCount: Int { get }
 }
+
+extension BatchLimit: Codable {
+    /// Decodes Lightning's int/float rule: a whole number written without a decimal point (`1`) is a count, a
+    /// number with one (`1.0`, `0.25`) is a fraction — so `limit_val_batches: 1` is one batch and `1.0` is all.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let count = try? container.decode(Int.self) {
+            guard count >= 0 else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "a batch count must be ≥ 0, got \(count)")
+            }
+            self = .count(count)
+            return
+        }
+        let fraction = try container.decode(Double.self)
+        guard fraction >= 0, fraction <= 1 else {
+            throw DecodingError.dataCorruptedError(in: container,
+                debugDescription: "a fraction of the batches must lie in [0.0, 1.0], got \(fraction) (write an integer for a count)")
+        }
+        self = .fraction(fraction)
+    }
+
+    /// Encodes a count as an integer and a fraction with its decimal point, so it decodes back the same.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case let .count(n): try container.encode(n)
+        case let .fraction(f): try container.encode(f)
+        }
+    }
+}

@@ -95,6 +95,15 @@ final class MetricCollection {
         order.compactMap { n in entries[n].flatMap { $0.options.syncDist ? (n, $0.options.reduce) : nil } }
     }
 
+    /// The logged name behind a metric key that a callback monitors (`val_loss`, or `train_loss` for
+    /// `train_loss_epoch`), with its reduction and whether it was logged with `syncDist`.
+    func entry(forMonitored key: String) -> (name: String, reduce: MetricReduction, synchronized: Bool)? {
+        for name in [key, key.hasSuffix("_epoch") ? String(key.dropLast(6)) : key] {
+            if let e = entries[name], e.options.onEpoch { return (name, e.options.reduce, e.options.syncDist) }
+        }
+        return nil
+    }
+
     /// Raw epoch aggregates (numerator, weight) for cross-rank reduction.
     func aggregate(_ name: String) -> (total: Double, weight: Double, extreme: Double?)? {
         entries[name].map { ($0.total, $0.weight, $0.extreme) }

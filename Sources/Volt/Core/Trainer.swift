@@ -24,11 +24,17 @@ public final class Trainer {
     public let logEveryNSteps: Int
     public let fastDevRun: Int
     public let overfitBatches: Int
+    /// Refuse anything that would make two runs of the same fit differ: today, a matmul backend picked by timing
+    /// (`VOLT_BACKEND=auto`). The default choice is already fixed, and reductions run in a fixed order for a given
+    /// thread count.
     public let deterministic: Bool
     public let defaultRootDir: String
     public let enableProgressBar: Bool
     public let enableCheckpointing: Bool
     public let precision: Precision
+    /// Longest time `fit` may train, in seconds (Lightning's `max_time`); when it is up, `last.h5` is saved and
+    /// the fit ends as if it had finished. `nil`: no limit.
+    public let maxTime: Double?
     public internal(set) var callbacks: [any Callback]
     public internal(set) var loggers: [any Logger]
 
@@ -77,6 +83,12 @@ public final class Trainer {
     var progress = EpochProgress()
     /// Training batches processed since the fit began (drives `logEveryNSteps`).
     var batchesSeen = 0
+    /// The preemption signals caught while `fit` runs.
+    let preemptionSignals = PreemptionSignals()
+    /// When the running fit started (for ``maxTime``).
+    var fitStartTime = Date()
+    /// Monitored metrics already warned about for lacking `syncDist` (one warning each).
+    var warnedUnsynchronizedMetrics: Set<String> = []
     /// Set while a ``Tuner`` runs: records the losses back-propagated and the optimizer steps taken.
     var tuningProbe: TuningProbe?
 
@@ -87,10 +99,18 @@ public final class Trainer {
                 limitTestBatches: BatchLimit = 1.0, limitPredictBatches: BatchLimit = 1.0, numSanityValSteps: Int = 2,
                 logEveryNSteps: Int = 50, fastDevRun: Int = 0, overfitBatches: Int = 0, deterministic: Bool = false,
                 defaultRootDir: String = FileManager.default.currentDirectoryPath, enableProgressBar: Bool = true,
-                enableCheckpointing: Bool = true, precision: Precision = .fp32, strategy: (any Strategy)? = nil,
+                enableCheckpointing: Bool = true, precision: Precision = .fp32, maxTime: Double? = nil,
+                strategy: (any Strategy)? = nil,
                 callbacks: [any Callback] = [], loggers: [any Logger]? = nil) throws {
         guard accumulateGradBatches >= 1 else { throw TrainerError.misconfiguration("accumulateGradBatches must be ≥ 1") }
         guard logEveryNSteps >= 1 else { throw TrainerError.misconfiguration("logEveryNSteps must be ≥ 1") }
+        if let maxTime, !(maxTime > 0) { throw TrainerError.misconfiguration("maxTime must be a positive number of seconds") }
+        if deterministic && MatMulBackends.isTimedChoice {
+            throw TrainerError.misconfiguration(
+                "deterministic is set but VOLT_BACKEND=auto picks the matmul backend by timing, which can differ between "
+                + "processes; unset it or name a backend (VOLT_BACKEND=onednn)")
+        }
+        self.maxTime = maxTime
         self.maxEpochs = fastDevRun > 0 ? 1 : maxEpochs
         self.maxSteps = fastDevRun > 0 ? fastDevRun : maxSteps
         self.accumulateGradBatches = accumulateGradBatches
@@ -131,7 +151,7 @@ public final class Trainer {
     public func saveCheckpoint(to path: String, weightsOnly: Bool = false) throws {
         guard let checkpointWriter else { throw TrainerError.misconfiguration("no module is attached to the trainer") }
         try checkpointWriter(path, weightsOnly)
-        strategy.barrier()
+        strategy.barrierWhileWriting()
     }
 
     /// Sends `metrics` to every logger at `step` and records them in ``loggedMetrics``.

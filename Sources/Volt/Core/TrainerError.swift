@@ -10,6 +10,9 @@ public enum TrainerError: Error, Equatable, CustomStringConvertible {
     case checkpointNotFound(String)
     /// A loss or metric was not a one-element tensor.
     case notAScalar(name: String, shape: [Int])
+    /// The fit stopped because the process was told to (SIGTERM, or SIGUSR1 ahead of a Slurm time limit), after
+    /// saving `checkpoint` (nil when checkpointing is off). The `volt` command exits with 128 + `signal`.
+    case preempted(signal: Int32, checkpoint: String?)
 
     public var description: String {
         switch self {
@@ -21,6 +24,9 @@ public enum TrainerError: Error, Equatable, CustomStringConvertible {
                 + ". Log it with context.log(\"\(key)\", …) or monitor one of these."
         case let .checkpointNotFound(path): "checkpoint not found: \(path)"
         case let .notAScalar(name, shape): "\(name) must be a one-element tensor, have shape \(shape)"
+        case let .preempted(signal, checkpoint):
+            "stopped by \(PreemptionSignals.name(signal))"
+                + (checkpoint.map { "; saved \($0): continue with --ckpt-path last" } ?? " (checkpointing is off: nothing was saved)")
         }
     }
 }

@@ -44,14 +44,10 @@ extension Trainer {
     func resolveCheckpoint(_ ckptPath: String) throws -> String? {
         switch ckptPath {
         case "last":
-            let candidates = checkpointCallbacks.compactMap(\.dirpath).flatMap { dir in
-                ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
-                    .filter { $0.hasPrefix(ModelCheckpoint.lastName) && $0.hasSuffix(ModelCheckpoint.fileExtension) }
-                    .map { dir + "/" + $0 }
-            }
-            let newest = candidates.max { modificationDate($0) < modificationDate($1) }
-            if newest == nil {
-                FileHandle.standardError.write(Data("volt: ckptPath=\"last\" found no last checkpoint; starting from scratch\n".utf8))
+            let newest = lastCheckpointCandidates().max { modificationDate($0) < modificationDate($1) }
+            if newest == nil, strategy.isGlobalZero {
+                FileHandle.standardError.write(Data(("volt: ckptPath=\"last\" found no last checkpoint under "
+                    + "\(defaultRootDir); starting from scratch\n").utf8))
             }
             return newest
         case "best":
@@ -62,6 +58,49 @@ extension Trainer {
         default:
             guard FileManager.default.fileExists(atPath: ckptPath) else { throw TrainerError.checkpointNotFound(ckptPath) }
             return ckptPath
+        }
+    }
+
+    /// ``resolveCheckpoint(_:)`` on every rank, checked to agree: a rank that cannot see the checkpoint (or
+    /// fails to resolve it) makes every rank throw, instead of one rank restoring while another starts fresh.
+    func agreedCheckpoint(_ ckptPath: String) throws -> String? {
+        let resolved = Result { try resolveCheckpoint(ckptPath) }
+        let found: [Bool]
+        switch resolved {
+        case let .success(path): found = strategy.agreedFlags([path != nil, path == nil, false])
+        case .failure: found = strategy.agreedFlags([false, false, true])
+        }
+        if found[2] {
+            _ = try resolved.get()  // this rank's own error, or the other ranks'
+            throw TrainerError.checkpointNotFound("\(ckptPath): another rank could not resolve it")
+        }
+        if found[0] && found[1] {
+            throw TrainerError.checkpointNotFound(
+                "\(ckptPath): only some ranks can see a checkpoint; put checkpoints on a filesystem every rank shares")
+        }
+        return try resolved.get()
+    }
+
+    /// Every `last*.h5` a "last" resume may mean: in the folders of checkpoint callbacks that name one, and — for
+    /// those that use the default folder, which is only known once the fit's logger version exists — in every
+    /// `<defaultRootDir>/volt_logs/version_N/checkpoints` and `<defaultRootDir>/checkpoints`.
+    func lastCheckpointCandidates() -> [String] {
+        let fm = FileManager.default
+        var directories = checkpointCallbacks.compactMap(\.dirpath)
+        if checkpointCallbacks.contains(where: { $0.dirpath == nil }) {
+            directories.append(defaultRootDir + "/checkpoints")
+            for logger in loggers {
+                let root = (logger.logDirectory as NSString).deletingLastPathComponent
+                let versions = (try? fm.contentsOfDirectory(atPath: root)) ?? []
+                directories += versions.map { root + "/" + $0 + "/checkpoints" }
+            }
+            let logs = defaultRootDir + "/volt_logs"
+            directories += ((try? fm.contentsOfDirectory(atPath: logs)) ?? []).map { logs + "/" + $0 + "/checkpoints" }
+        }
+        return Set(directories).flatMap { dir in
+            ((try? fm.contentsOfDirectory(atPath: dir)) ?? [])
+                .filter { $0.hasPrefix(ModelCheckpoint.lastName) && $0.hasSuffix(ModelCheckpoint.fileExtension) }
+                .map { dir + "/" + $0 }
         }
     }
 
@@ -91,13 +130,44 @@ extension Trainer {
         for (rank, words) in everyRank.enumerated() {
             for (i, (name, _)) in streams.enumerated() { checkpoint.rng["rank\(rank)/\(name)"] = [words[2 * i], words[2 * i + 1]] }
         }
-        checkpoint.gradients = named.compactMap { name, t in t.grad.map { (name: name, tensor: $0) } }
+        checkpoint.gradients = try pendingGradients(named)
         return checkpoint
+    }
+
+    /// Every rank's gradients not yet applied (mid-accumulation they differ per rank): rank 0's under their own
+    /// names, rank r's under `rank<r>/<name>`. A tensor with a gradient on any rank is gathered from all, zeros
+    /// standing in where a rank has none.
+    func pendingGradients(_ named: [(String, Tensor)]) throws -> [(name: String, tensor: Tensor)] {
+        let present = strategy.agreedFlags(named.map { $0.1.grad != nil })
+        var result: [(name: String, tensor: Tensor)] = []
+        for ((name, tensor), any) in zip(named, present) where any {
+            guard strategy.worldSize > 1 else {
+                if let grad = tensor.grad { result.append((name, grad)) }
+                continue
+            }
+            let local = tensor.grad?.float32().contiguous() ?? Tensor.zeros(tensor.shape)
+            let words = (local.count + 1) / 2  // two float32 bit patterns per word
+            var packed = [UInt64](repeating: 0, count: words)
+            packed.withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: local.rawPointer, byteCount: local.count * 4) }
+            for (rank, words) in strategy.allGather(packed).enumerated() {
+                let grad = Tensor(uninitializedShape: tensor.shape)
+                words.withUnsafeBytes { grad.rawPointer.copyMemory(from: $0.baseAddress!, byteCount: grad.count * 4) }
+                result.append((rank == 0 ? name : "rank\(rank)/\(name)", grad))
+            }
+        }
+        return result
     }
 
     /// Loads a full checkpoint into the module and the trainer; returns where the fit continues.
     func restore<M: TrainingModule>(_ module: M, from path: String) throws -> ResumePoint {
         let checkpoint = try Checkpoint.read(from: path)
+        let midEpoch = (checkpoint.loops["batch_index"] ?? 0) > 0
+        if checkpoint.metadata.worldSize != strategy.worldSize && midEpoch {
+            throw TrainerError.misconfiguration(
+                "\(path) was written mid-epoch by \(checkpoint.metadata.worldSize) rank(s); resuming it on \(strategy.worldSize) "
+                + "would change which samples the rest of the epoch sees. Resume it on \(checkpoint.metadata.worldSize) rank(s), "
+                + "or from a checkpoint taken at an epoch boundary (those resume on any number of ranks)")
+        }
         try module.model.load(stateDict: checkpoint.stateDictionary)
         guard checkpoint.optimizers.count == trainingOptimizers.count else {
             throw TrainerError.misconfiguration(
@@ -117,7 +187,13 @@ extension Trainer {
             }
         }
         let tensors = Dictionary(module.model.namedTensors(), uniquingKeysWith: { a, _ in a })
-        for (name, grad) in checkpoint.gradients { tensors[name]?.grad = grad.clone() }
+        let gradients = Dictionary(checkpoint.gradients.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
+        for (name, tensor) in tensors {
+            // This rank's own pending gradient; rank 0's (or a one-rank checkpoint's) under the plain name.
+            if let grad = (strategy.rank > 0 ? gradients["rank\(strategy.rank)/\(name)"] : nil) ?? gradients[name] {
+                tensor.grad = grad.clone()
+            }
+        }
         try module.onLoadCheckpoint(checkpoint)
         globalStep = checkpoint.loops["global_step"] ?? checkpoint.metadata.globalStep
         batchesSeen = checkpoint.loops["batches_seen"] ?? 0

@@ -19,31 +19,6 @@ extension Trainer {
         try evaluate(module, loader: test, stage: .testing, limit: limitTestBatches, ckptPath: ckptPath)
     }
 
-    /// The outputs of ``TrainingModule/predictStep(_:index:context:)`` for every batch, in order.
-    public func predict<M: TrainingModule, V: BatchSource>(_ module: M, data: V, ckptPath: String? = nil) throws
-        -> [Tensor] where V.Batch == M.Batch {
-        let loader = strategy.worldSize > 1 ? data.distributed(rank: strategy.rank, worldSize: strategy.worldSize) : data
-        try attach(module)
-        defer { detach() }
-        if let ckptPath, let path = try resolveCheckpoint(ckptPath) { try loadWeights(module, from: path) }
-        module.model.eval()
-        defer { module.model.train() }
-        let context = StepContext(stage: .predicting, trainer: self, metrics: MetricCollection())
-        let iterator = loader.batches(epoch: 0, from: 0)
-        var outputs: [Tensor] = []
-        let total = limitPredictBatches.resolve(loader.batchCount)
-        var index = 0
-        while index < total, let batch = try iterator.next() {
-            context.batchIndex = index
-            context.isLastBatch = index == total - 1
-            outputs.append(try withAutocast(precisionPlugin.autocast) {
-                try withNoGrad { try module.predictStep(batch, index: index, context: context) }
-            })
-            index += 1
-        }
-        return outputs
-    }
-
     private func evaluate<M: TrainingModule, V: BatchSource>(
         _ module: M, loader: V, stage: Stage, limit: BatchLimit, ckptPath: String?
     ) throws -> [String: Double] where V.Batch == M.Batch {

@@ -20,14 +20,17 @@ extension Trainer {
     public func fit<M: TrainingModule, T: BatchSource, V: BatchSource>(
         _ module: M, train: T, val: V?, ckptPath: String? = nil
     ) throws where T.Batch == M.Batch, V.Batch == M.Batch {
-        let train = strategy.worldSize > 1 ? train.distributed(rank: strategy.rank, worldSize: strategy.worldSize) : train
+        let ordered = overfitBatches > 0 ? train.unshuffled() : train  // Lightning turns shuffling off to overfit
+        let train = strategy.worldSize > 1 ? ordered.distributed(rank: strategy.rank, worldSize: strategy.worldSize) : ordered
         let val = val.map { strategy.worldSize > 1 ? $0.distributed(rank: strategy.rank, worldSize: strategy.worldSize) : $0 }
         try attach(module)
         isFitting = true
-        defer { detach(); isFitting = false }
+        fitStartTime = Date()
+        preemptionSignals.start()
+        defer { detach(); isFitting = false; preemptionSignals.stop() }
         hasValidation = val != nil && limitValBatches.resolve(val?.batchCount ?? 0) > 0
         var resume = ResumePoint()
-        if let ckptPath, let path = try resolveCheckpoint(ckptPath) { resume = try restore(module, from: path) }
+        if let ckptPath, let path = try agreedCheckpoint(ckptPath) { resume = try restore(module, from: path) }
         else { strategy.broadcast(module.model.namedTensors().map(\.1)) }
 
         if resume.epoch == 0 && resume.batchIndex == 0 {
@@ -101,6 +104,7 @@ extension Trainer {
                 progress.validatedAt = index
                 module.model.train()
             }
+            try agreeOnStopping()
             if shouldStop || stepsDone { break }
         }
         if index == total, let val, validateThisEpoch, progress.validatedAt != total, validatedAt != total {
@@ -189,10 +193,24 @@ extension Trainer {
         }
     }
 
-    /// Reduces `syncDist` epoch aggregates across ranks.
+    /// Reduces across ranks the epoch aggregates logged with `syncDist`, and those that a callback monitors even
+    /// when they were not (with one warning per metric): a checkpoint or early-stopping decision must see the same
+    /// value on every rank.
     func synchronize(_ metrics: MetricCollection) throws {
         guard strategy.worldSize > 1 else { return }
-        for (name, reduce) in metrics.synchronized {
+        var reductions = metrics.synchronized
+        let monitored = Set(callbacks.compactMap(\.monitoredMetric)).sorted()
+        for key in monitored {
+            guard let entry = metrics.entry(forMonitored: key), !entry.synchronized,
+                  !reductions.contains(where: { $0.0 == entry.name }) else { continue }
+            if strategy.isGlobalZero && !warnedUnsynchronizedMetrics.contains(entry.name) {
+                warnedUnsynchronizedMetrics.insert(entry.name)
+                FileHandle.standardError.write(Data(("volt: warning: \"\(entry.name)\" is monitored by a callback but logged "
+                    + "without syncDist; reducing it across ranks so every rank decides alike (log it with syncDist: true)\n").utf8))
+            }
+            reductions.append((entry.name, entry.reduce))
+        }
+        for (name, reduce) in reductions {
             guard let agg = metrics.aggregate(name) else { continue }
             switch reduce {
             case .mean, .sum:
@@ -200,7 +218,7 @@ extension Trainer {
                 strategy.allReduceSum(&values)
                 metrics.setAggregate(name, total: values[0], weight: values[1], extreme: agg.extreme)
             case .max, .min:
-                // max(x) = -min(-x); via sums of one-hot is not possible, so gather by summing per-rank slots.
+                // Every rank's extreme in its own slot; the sum of the slots gathers them.
                 var slots = [Double](repeating: 0, count: strategy.worldSize)
                 slots[strategy.rank] = agg.extreme ?? .nan
                 strategy.allReduceSum(&slots)

@@ -19,12 +19,15 @@ public class DDPStrategy: Strategy {
     ///
     /// - Throws: when the process was not started by an MPI launcher (call ``MPILauncher/relaunchIfNeeded(devices:arguments:)``
     ///   first, or start it with `mpirun`/`srun`).
-    public init(bucketBytes: Int = 25 << 20) throws {
+    /// - Parameter collectiveTimeout: seconds a blocking collective may wait for the other ranks before this rank
+    ///   ends the job, naming what it waited in (a peer that hung); ≤ 0 waits forever. Default 60.
+    public init(bucketBytes: Int = 25 << 20, collectiveTimeout: Double = 60) throws {
         guard let world = MPICommunicator.world else {
             throw TrainerError.misconfiguration("strategy ddp needs an MPI launcher: run under mpirun/srun, or use devices > 1 from the volt command")
         }
         communicator = world
         self.bucketBytes = bucketBytes
+        world.setCollectiveTimeout(collectiveTimeout)
         let environment = ProcessInfo.processInfo.environment
         if environment["OMP_NUM_THREADS"] == nil {
             // One share of this node's cores per rank on this node (not of the whole world, which may span nodes).
@@ -101,6 +104,8 @@ public class DDPStrategy: Strategy {
     public func allReduceSum(_ values: inout [Double]) { communicator.allReduceSum(&values) }
 
     public func barrier() { communicator.barrier() }
+
+    public func barrierWhileWriting() { communicator.withoutCollectiveTimeout { communicator.barrier() } }
 
     public func abort(_ error: any Error) -> Never { communicator.abort("\(error)") }
 

@@ -10,6 +10,9 @@ public final class MPICommunicator: @unchecked Sendable {
     public let rank: Int
     /// Number of processes.
     public let size: Int
+    /// Bounds the blocking collectives once a strategy sets a timeout.
+    private let watchdogLock = NSLock()
+    private var watchdog: CollectiveWatchdog?
 
     /// The communicator of this process, or `nil` when it was not started by an MPI launcher.
     public static let world: MPICommunicator? = MPILauncher.isUnderMPI ? MPICommunicator() : nil
@@ -33,13 +36,41 @@ public final class MPICommunicator: @unchecked Sendable {
         if initialized != 0 && finalized == 0 { MPI_Finalize() }
     }
 
+    /// Ends the job when a blocking collective waits more than `seconds` (≤ 0: wait forever). Set once per process.
+    public func setCollectiveTimeout(_ seconds: Double) {
+        watchdogLock.lock()
+        defer { watchdogLock.unlock() }
+        guard watchdog?.timeout != seconds else { return }
+        watchdog = CollectiveWatchdog(rank: rank, timeout: seconds)
+    }
+
+    private var currentWatchdog: CollectiveWatchdog? {
+        watchdogLock.lock()
+        defer { watchdogLock.unlock() }
+        return watchdog
+    }
+
+    /// Runs `body` (a blocking collective) under the watchdog.
+    private func watched<T>(_ operation: String, _ body: () -> T) -> T {
+        guard let watchdog = currentWatchdog else { return body() }
+        return watchdog.guarding(operation, body)
+    }
+
+    /// Runs `body`, whose collectives may wait without bound (the barrier while rank 0 writes a checkpoint).
+    public func withoutCollectiveTimeout<T>(_ body: () throws -> T) rethrows -> T {
+        guard let watchdog = currentWatchdog else { return try body() }
+        return try watchdog.unbounded(body)
+    }
+
     /// Sums `count` floats across ranks in place.
     public func allReduceSum(_ buffer: UnsafeMutablePointer<Float>, count: Int) {
-        var offset = 0
-        while offset < count {  // MPI counts are 32-bit
-            let n = Swift.min(count - offset, Int(Int32.max))
-            MPI_Allreduce(volt_MPI_IN_PLACE(), buffer + offset, Int32(n), volt_MPI_FLOAT(), volt_MPI_SUM(), volt_MPI_COMM_WORLD())
-            offset += n
+        watched("an all-reduce of gradients") {
+            var offset = 0
+            while offset < count {  // MPI counts are 32-bit
+                let n = Swift.min(count - offset, Int(Int32.max))
+                MPI_Allreduce(volt_MPI_IN_PLACE(), buffer + offset, Int32(n), volt_MPI_FLOAT(), volt_MPI_SUM(), volt_MPI_COMM_WORLD())
+                offset += n
+            }
         }
     }
 
@@ -63,7 +94,7 @@ public final class MPICommunicator: @unchecked Sendable {
     public func wait(_ requests: inout [MPIRequest]) {
         guard !requests.isEmpty else { return }
         var handles = requests.map(\.handle)
-        MPI_Waitall(Int32(handles.count), &handles, volt_MPI_STATUSES_IGNORE())
+        watched("waiting for gradient all-reduces") { _ = MPI_Waitall(Int32(handles.count), &handles, volt_MPI_STATUSES_IGNORE()) }
         requests = []
     }
 
@@ -71,22 +102,26 @@ public final class MPICommunicator: @unchecked Sendable {
     public func allReduceSum(_ values: inout [Double]) {
         let count = Int32(values.count)
         values.withUnsafeMutableBufferPointer { p in
-            _ = MPI_Allreduce(volt_MPI_IN_PLACE(), p.baseAddress, count, volt_MPI_DOUBLE(), volt_MPI_SUM(), volt_MPI_COMM_WORLD())
+            watched("an all-reduce of metrics or decisions") {
+                _ = MPI_Allreduce(volt_MPI_IN_PLACE(), p.baseAddress, count, volt_MPI_DOUBLE(), volt_MPI_SUM(), volt_MPI_COMM_WORLD())
+            }
         }
     }
 
     /// Copies `root`'s bytes to every rank.
     public func broadcast(_ buffer: UnsafeMutableRawPointer, byteCount: Int, root: Int) {
-        var offset = 0
-        while offset < byteCount {
-            let n = Swift.min(byteCount - offset, Int(Int32.max))
-            MPI_Bcast(buffer + offset, Int32(n), volt_MPI_BYTE(), Int32(root), volt_MPI_COMM_WORLD())
-            offset += n
+        watched("a broadcast from rank \(root)") {
+            var offset = 0
+            while offset < byteCount {
+                let n = Swift.min(byteCount - offset, Int(Int32.max))
+                MPI_Bcast(buffer + offset, Int32(n), volt_MPI_BYTE(), Int32(root), volt_MPI_COMM_WORLD())
+                offset += n
+            }
         }
     }
 
     /// Waits for every rank.
-    public func barrier() { MPI_Barrier(volt_MPI_COMM_WORLD()) }
+    public func barrier() { watched("a barrier") { _ = MPI_Barrier(volt_MPI_COMM_WORLD()) } }
 
     /// Ends every rank of the job with `code` (after printing `message` on this rank's standard error).
     public func abort(_ message: String, code: Int32 = 1) -> Never {

@@ -18,6 +18,8 @@ public protocol Strategy: AnyObject {
     func allReduceSum(_ values: inout [Double])
     /// Waits for every rank.
     func barrier()
+    /// Waits for every rank while rank 0 writes a file, however long that takes.
+    func barrierWhileWriting()
     /// Ends the whole job because of `error` on this rank (no rank is left waiting in a collective).
     func abort(_ error: any Error) -> Never
     /// Every rank's `values` (the same count on every rank), in rank order.
@@ -34,6 +36,7 @@ public protocol Strategy: AnyObject {
 }
 
 extension Strategy {
+    public func barrierWhileWriting() { barrier() }
     public func prepareBackward(_ parameters: [Tensor], synchronize: Bool) {}
     public func prepareStep(_ parameters: [Tensor]) {}
     public func finishStep(_ parameters: [Tensor]) {}

@@ -13,21 +13,28 @@ public enum MatMulBackends {
 
     /// The backend used for float32 products, chosen once per process.
     ///
-    /// `VOLT_BACKEND=openblas|onednn` forces one; otherwise a one-off calibration
-    /// (``calibrationSpeedup(of:over:)``) decides: oneDNN, the fast path, unless OpenBLAS is more than
-    /// ``calibrationMargin`` faster.
-    /// The margin keeps near-ties (AVX2-only CPUs, where the two run at about the same speed) from choosing
-    /// differently in different processes — the backends round differently in the last bits, and a resumed run
-    /// must repeat the interrupted one exactly.
+    /// oneDNN, the fast path, whenever its engine opens; OpenBLAS otherwise. `VOLT_BACKEND=openblas|onednn` forces
+    /// one, and `VOLT_BACKEND=auto` times both (``calibrationSpeedup(of:over:)``) and takes OpenBLAS only when it is
+    /// more than ``calibrationMargin`` faster. The choice is fixed unless asked otherwise because the backends round
+    /// differently in the last bits: a timed choice can flip between processes on a busy machine (measured: two
+    /// fits started side by side picked differently and ended with different weights), and a resumed run must
+    /// repeat the interrupted one exactly.
     public static let selected: any MatMulBackend = {
-        if let forced = ProcessInfo.processInfo.environment["VOLT_BACKEND"]?.lowercased() {
-            if let match = all.first(where: { $0.name == forced }) { return match }
+        let requested = ProcessInfo.processInfo.environment["VOLT_BACKEND"]?.lowercased()
+        if let requested, requested != "auto" {
+            if let match = all.first(where: { $0.name == requested }) { return match }
             FileHandle.standardError.write(Data(
-                "volt: VOLT_BACKEND=\(forced) is not one of \(all.map(\.name)); calibrating instead\n".utf8))
+                "volt: VOLT_BACKEND=\(requested) is not one of \(all.map(\.name)) or auto; using the default\n".utf8))
         }
         guard let oneDNN else { return openBLAS }
+        guard requested == "auto" else { return oneDNN }
         return calibrationSpeedup(of: openBLAS, over: oneDNN) > 1 + calibrationMargin ? openBLAS : oneDNN
     }()
+
+    /// Whether ``selected`` was chosen by timing (`VOLT_BACKEND=auto`), which can differ between processes.
+    public static var isTimedChoice: Bool {
+        ProcessInfo.processInfo.environment["VOLT_BACKEND"]?.lowercased() == "auto" && oneDNN != nil
+    }
 
     /// How much faster than oneDNN OpenBLAS must calibrate to be selected (0.2: 20 %).
     public static let calibrationMargin = 0.2

@@ -36,7 +36,7 @@ final class GenSLMFineTuner: TrainingModule {
     }
 
     func validationStep(_ batch: TokenBatch, index: Int, context: StepContext) throws {
-        context.log("val_loss", try model.loss(batch), onEpoch: true, progressBar: true)
+        context.log("val_loss", try model.loss(batch), onEpoch: true, progressBar: true, syncDist: true)
     }
 
     func configureOptimizers() throws -> OptimizerConfiguration {

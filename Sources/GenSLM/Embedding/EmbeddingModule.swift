@@ -1,0 +1,93 @@
+import Foundation
+import Volt
+import VoltNN
+import VoltTensor
+
+/// A prediction module whose ``predictStep(_:index:context:)`` returns the chosen hidden states of each
+/// record: [batch, layers, hidden] when mean-pooled, [batch, layers, tokens, hidden] (zero past each record's
+/// end) with pooling `none`. Run it with ``Trainer/predict(_:_:ckptPath:returnPredictions:)``.
+public final class EmbeddingModule: TrainingModule {
+    public typealias Batch = TokenBatch
+
+    /// The model.
+    public let model: GPTNeoX
+    /// Hidden-state indices (non-negative, see ``EmbeddingOptions/resolvedLayers(numHiddenLayers:)``).
+    public let layers: [Int]
+    /// Pooling over the tokens.
+    public let pooling: EmbeddingPooling
+
+    /// Embeds with `model`.
+    public init(model: GPTNeoX, options: EmbeddingOptions) throws {
+        self.model = model
+        layers = try options.resolvedLayers(numHiddenLayers: model.configuration.numHiddenLayers)
+        pooling = options.pooling
+    }
+
+    /// A module of ``GenSLMModule``'s hyper-parameters (random weights), plus `layers` (comma-separated, e.g.
+    /// `"0,-1"`) and `pool` (`mean` or `none`).
+    public convenience init(hyperparameters h: [String: HParam]) throws {
+        let layers = try (h["layers"]?.description ?? "-1").split(separator: ",").map { text in
+            guard let layer = Int(text.trimmingCharacters(in: .whitespaces)) else {
+                throw TrainerError.misconfiguration("layers must be comma-separated integers, have \"\(h["layers"]?.description ?? "")\"")
+            }
+            return layer
+        }
+        guard let pooling = EmbeddingPooling(rawValue: h["pool"]?.description ?? "mean") else {
+            throw TrainerError.misconfiguration("pool must be mean or none")
+        }
+        try self.init(model: try GenSLMModule(hyperparameters: h).model, options: EmbeddingOptions(layers: layers, pooling: pooling))
+    }
+
+    public var hyperparameters: [String: HParam] {
+        ["layers": .string(layers.map(String.init).joined(separator: ",")), "pool": .string(pooling.rawValue)]
+    }
+
+    public func trainingStep(_ batch: TokenBatch, index: Int, context: StepContext) throws -> Tensor? {
+        throw TrainerError.missingStep("trainingStep (EmbeddingModule only predicts)")
+    }
+
+    public func configureOptimizers() throws -> OptimizerConfiguration {
+        throw TrainerError.missingStep("configureOptimizers (EmbeddingModule only predicts)")
+    }
+
+    public func predictStep(_ batch: TokenBatch, index: Int, context: StepContext) throws -> Tensor {
+        let states = try model.forward(batch.inputIds, attentionMask: batch.attentionMask, outputHiddenStates: true)
+            .hiddenStates
+        return try pool(layers.map { states[$0].float32().contiguous() }, mask: batch.attentionMask.float32().contiguous().scalars,
+                        batch: batch.size, length: batch.length)
+    }
+
+    /// The chosen `states` ([batch, tokens, hidden] each) pooled under `mask` [batch, tokens].
+    func pool(_ states: [Tensor], mask: [Float], batch: Int, length: Int) throws -> Tensor {
+        let hidden = model.configuration.hiddenSize, count = states.count
+        switch pooling {
+        case .mean:
+            let result = Tensor.zeros([batch, count, hidden])
+            for (l, state) in states.enumerated() {
+                for b in 0..<batch {
+                    var sum = [Double](repeating: 0, count: hidden)
+                    var tokens = 0
+                    for t in 0..<length where mask[b * length + t] > 0 {
+                        let row = state.floatPointer + (b * length + t) * hidden
+                        for e in 0..<hidden { sum[e] += Double(row[e]) }
+                        tokens += 1
+                    }
+                    let target = result.floatPointer + (b * count + l) * hidden
+                    for e in 0..<hidden { target[e] = tokens > 0 ? Float(sum[e] / Double(tokens)) : 0 }
+                }
+            }
+            return result
+        case .none:
+            let result = Tensor.zeros([batch, count, length, hidden])
+            for (l, state) in states.enumerated() {
+                for b in 0..<batch {
+                    for t in 0..<length where mask[b * length + t] > 0 {
+                        (result.floatPointer + ((b * count + l) * length + t) * hidden)
+                            .update(from: state.floatPointer + (b * length + t) * hidden, count: hidden)
+                    }
+                }
+            }
+            return result
+        }
+    }
+}
