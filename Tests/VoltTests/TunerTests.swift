@@ -103,6 +103,21 @@ final class TunerTests: XCTestCase {
         }
     }
 
+    func testLRFindRecordsAStepSkippedByFP16OverflowAsNaNAndRestoresTheLossScale() throws {
+        let module = try LineModule(hyperparameters: [:])
+        module.overflowAt = [2]
+        let trainer = try Trainer(numSanityValSteps: 0, enableProgressBar: false, enableCheckpointing: false,
+                                  precision: .fp16, loggers: [])
+        let result = try Tuner(trainer).lrFind(module, train: loader(lineData(16), batchSize: 2), minLR: 1e-4, maxLR: 1e-1,
+                                               numTraining: 12, earlyStopThreshold: nil)
+        XCTAssertEqual(result.points.count, 12)
+        XCTAssertTrue(result.points[2].loss.isNaN, "the skipped step has no smoothed loss")
+        XCTAssertTrue(result.points.enumerated().allSatisfy { $0.offset == 2 || $0.element.loss.isFinite })
+        let plugin = try XCTUnwrap(trainer.precisionPlugin as? MixedPrecision)
+        XCTAssertEqual(plugin.lossScale, 65_536, "the halved loss scale is put back")
+        XCTAssertEqual(plugin.skippedSteps, 0)
+    }
+
     func testLRFindRejectsAnEmptyRange() throws {
         let module = try QuadraticModule(hyperparameters: [:])
         let data = DataLoader(ArrayDataset(QuadraticModule.rows()), batchSize: 8) { $0 }
