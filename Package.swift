@@ -19,13 +19,14 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.0"),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev", "libopenblas-openmp-dev"])]),
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev"])]),
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CVoltZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "CVoltKernels",
             dependencies: ["CBLAS"],
@@ -40,7 +41,9 @@ let package = Package(
         .target(name: "VoltNN", dependencies: ["VoltTensor", "CVoltKernels"]),
         .target(name: "VoltData", dependencies: ["VoltTensor"]),
         .target(name: "Volt", dependencies: ["VoltData", "VoltNN", "VoltTensor", "CHDF5", "CMPI", "CVoltKernels"]),
-        .target(name: "GenSLM", dependencies: ["Volt", "VoltData", "VoltNN", "VoltTensor", "CZlib", .product(name: "Yams", package: "Yams")]),
+        .target(name: "GenSLM", dependencies: ["Volt", "VoltData", "VoltNN", "VoltTensor", "CVoltZlib",
+                                               .product(name: "Yams", package: "Yams"),
+                                               .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .executableTarget(
             name: "volt",
             dependencies: ["GenSLM", "Volt", "VoltTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -4,8 +4,8 @@ import Volt
 
 /// `volt checkpoint`: look inside and convert checkpoints.
 struct CheckpointCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "checkpoint", abstract: "Inspect or export checkpoints.",
-                                                    subcommands: [Inspect.self, Export.self])
+    static let configuration = CommandConfiguration(commandName: "checkpoint", abstract: "Inspect, export or import checkpoints.",
+                                                    subcommands: [Inspect.self, Export.self, Import.self])
 
     /// `volt checkpoint inspect PATH`.
     struct Inspect: ParsableCommand {
@@ -33,6 +33,36 @@ struct CheckpointCommand: ParsableCommand {
                 let module = try GenSLMModule.load(from: path)
                 try module.model.exportSafetensors(to: safetensors)
                 print("wrote \(safetensors)/model.safetensors and \(safetensors)/config.json")
+            }
+        }
+    }
+
+    /// `volt checkpoint import SOURCE --out DEST.h5 [--preset NAME | --config config.json]`.
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import published weights (GenSLM's Lightning .pt, a state_dict .pth/.ckpt, .safetensors, or a "
+                + "transformers folder) as a weights-only Volt checkpoint.",
+            discussion: "Names are mapped (model./module./_orig_mod. prefixes stripped, lm_head.weight → embed_out.weight, "
+                + "constant buffers dropped); any other missing, unexpected or wrongly shaped tensor is an error. "
+                + "The model's sizes come from the tensor shapes; heads and rotary settings from the preset whose shapes "
+                + "match, a folder's config.json, --preset or --config. Pickles are read without Python and only "
+                + "tensor-rebuilding globals are accepted. See docs/published-models.md.")
+        @Argument(help: "A .pt/.pth/.ckpt/.bin file, a .safetensors file, or a transformers model folder.") var source: String
+        @Option(help: "The Volt checkpoint to write (.h5).") var out: String
+        @Option(help: "The preset the weights are (genslm-tiny, genslm-25m, genslm-250m, genslm-2.5b).") var preset: String?
+        @Option(help: "A transformers config.json describing the model.") var config: String?
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func validate() throws {
+            if preset != nil && config != nil { throw ValidationError("give --preset or --config, not both") }
+        }
+
+        func run() throws {
+            try runReportingErrors {
+                let shape: CheckpointImporter.ShapeSource = if let preset { .preset(try GenSLMPreset.named(preset)) }
+                    else if let config { .configFile(config) } else { .infer }
+                let report = try CheckpointImporter.importCheckpoint(source, to: out, shape: shape)
+                if json { try printJSON(report) } else { print(report) }
             }
         }
     }

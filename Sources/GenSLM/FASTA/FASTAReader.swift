@@ -1,4 +1,4 @@
-import CZlib
+import CVoltZlib
 import Foundation
 
 /// Reads FASTA files record by record, plain or gzip-compressed (zlib reads both).

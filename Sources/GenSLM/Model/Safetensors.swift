@@ -28,43 +28,12 @@ public enum Safetensors {
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
-    /// Reads every tensor of a safetensors file (F32, F16 and BF16 become float32).
+    /// Reads every tensor of a safetensors file, in file order (F32, F16 and BF16 become float32).
     ///
     /// - Throws: ``SafetensorsError`` naming the file and what is wrong with it.
     public static func read(from path: String) throws -> [(name: String, tensor: Tensor)] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw SafetensorsError.unreadable(path) }
-        guard data.count >= 8 else { throw SafetensorsError.malformed(path, "shorter than its 8-byte header length") }
-        let length = data.prefix(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
-        guard length > 0, 8 + length <= data.count,
-              let header = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + length))) as? [String: Any] else {
-            throw SafetensorsError.malformed(path, "unreadable JSON header")
-        }
-        let body = data.subdata(in: (8 + length)..<data.count)
-        var result: [(name: String, tensor: Tensor, begin: Int)] = []
-        for (name, value) in header where name != "__metadata__" {
-            guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
-                  let shape = entry["shape"] as? [Int], let range = entry["data_offsets"] as? [Int], range.count == 2,
-                  range[0] >= 0, range[0] <= range[1], range[1] <= body.count else {
-                throw SafetensorsError.malformed(path, "bad entry for \(name)")
-            }
-            let count = shape.reduce(1, *)
-            let storage: DType
-            switch dtype {
-            case "F32": storage = .float32
-            case "F16": storage = .float16
-            case "BF16": storage = .bfloat16
-            default: throw SafetensorsError.unsupportedType(path, name: name, dtype: dtype)
-            }
-            guard range[1] - range[0] == count * storage.byteSize else {
-                throw SafetensorsError.malformed(path, "\(name): \(range[1] - range[0]) bytes for shape \(shape) \(dtype)")
-            }
-            let t = Tensor(uninitializedShape: shape, dtype: storage)
-            body.withUnsafeBytes { raw in
-                t.rawPointer.copyMemory(from: raw.baseAddress! + range[0], byteCount: range[1] - range[0])
-            }
-            result.append((name, t.float32(), range[0]))
-        }
-        return result.sorted { $0.begin < $1.begin }.map { ($0.name, $0.tensor) }
+        let file = try SafetensorsFile(path: path)
+        return try file.entries.map { (name: $0.name, tensor: try file.read($0).float32()) }
     }
 }
 
@@ -111,16 +80,13 @@ extension GPTNeoX {
         try config.write(to: URL(fileURLWithPath: directory + "/config.json"), options: .atomic)
     }
 
-    /// Loads weights from a safetensors file or a folder holding `model.safetensors` (transformers' layout).
+    /// Loads weights from a safetensors file or a transformers folder (`model.safetensors`, sharded or not),
+    /// strictly: a missing, unexpected or wrongly shaped tensor is an error listing each (the importer's rules:
+    /// `model.`/`module.` prefixes stripped, constant buffers such as `attention.bias` dropped).
+    ///
+    /// - Throws: ``TorchImportError`` or ``SafetensorsError``; the model is unchanged on error.
     public func importSafetensors(from path: String) throws {
-        var isDirectory: ObjCBool = false
-        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        let file = isDirectory.boolValue ? path + "/model.safetensors" : path
-        let tensors = try Safetensors.read(from: file)
-        // transformers may also store non-parameter buffers (attention masks, rotary inv_freq): skip those.
-        let own = Set(namedTensors().map(\.0))
-        let renamed = tensors.map { (name: Self.canonicalKey($0.name), tensor: $0.tensor) }
-        try load(stateDict: Dictionary(renamed.filter { own.contains($0.name) }.map { ($0.name, $0.tensor) },
-                                       uniquingKeysWith: { a, _ in a }))
+        let imported = try CheckpointImporter.read(path, shape: .configuration(configuration))
+        try load(stateDict: imported.stateDictionary)
     }
 }

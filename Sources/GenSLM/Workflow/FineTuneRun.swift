@@ -36,18 +36,29 @@ public struct FineTuneRun {
         return h
     }
 
-    /// The module, with weights from `model.init` when it names a checkpoint or safetensors.
+    /// The module, with weights from `model.init`: a Volt checkpoint (`.h5`), or published weights (a
+    /// `torch.save` file, safetensors, a transformers folder) imported strictly. The weights decide the model's
+    /// size — the checkpoint's own `preset`/`model_config`, the preset whose shapes match, or a folder's
+    /// `config.json` — rather than `model.preset`; the training hyper-parameters come from the configuration.
     public func makeModule() throws -> GenSLMModule {
-        let module = try GenSLMModule(hyperparameters: hyperparameters)
         let source = configuration.model.initialization
-        if source != "random" {
-            if source.hasSuffix(ModelCheckpoint.fileExtension) {
-                let checkpoint = try Checkpoint.read(from: source, weightsOnly: true)
-                try module.model.load(stateDict: checkpoint.stateDictionary)
-            } else {
-                try module.model.importSafetensors(from: source)
-            }
+        if source == "random" { return try GenSLMModule(hyperparameters: hyperparameters) }
+        let architecture: [String: HParam], weights: [String: Tensor]
+        if source.hasSuffix(ModelCheckpoint.fileExtension) {
+            let checkpoint = try Checkpoint.read(from: source, weightsOnly: true)
+            let saved = checkpoint.metadata.hyperparameters
+            architecture = saved["model_config"].map { ["model_config": $0] }
+                ?? saved["preset"].map { ["preset": $0] } ?? ["preset": .string(configuration.model.preset)]
+            weights = checkpoint.stateDictionary
+        } else {
+            let imported = try CheckpointImporter.read(source)
+            architecture = imported.hyperparameters
+            weights = imported.stateDictionary
         }
+        var h = hyperparameters
+        h["preset"] = nil
+        let module = try GenSLMModule(hyperparameters: h.merging(architecture) { $1 })
+        try module.model.load(stateDict: weights)
         return module
     }
 

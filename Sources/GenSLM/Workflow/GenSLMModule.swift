@@ -21,14 +21,28 @@ public final class GenSLMModule: TrainingModule {
     public let weightDecay: Double
     /// Manual optimization (GenSLM's workflow) or automatic.
     public let automaticOptimization: Bool
-    /// The preset the model was built from.
-    public let preset: GenSLMPreset
+    /// The preset the model was built from; `nil` when `model_config` gave the configuration.
+    public let preset: GenSLMPreset?
     private let seed: Int
 
-    /// Builds the module from hyper-parameters: `preset`, `accumulation_steps`, `lr`, `optimizer`, `weight_decay`,
+    /// Builds the module from hyper-parameters: `preset`, or `model_config` (a ``GPTNeoXConfiguration`` as JSON,
+    /// for imported models of no preset's size), `accumulation_steps`, `lr`, `optimizer`, `weight_decay`,
     /// `optimization` (`manual`/`automatic`), `seed`, `gradient_checkpointing`, `dropout` (optional override).
     public init(hyperparameters h: [String: HParam]) throws {
-        preset = try GenSLMPreset.named(h["preset"]?.description ?? GenSLMPreset.tiny.rawValue)
+        var configuration: GPTNeoXConfiguration
+        if let json = h["model_config"] {
+            guard case let .string(text) = json,
+                  let decoded = try? JSONDecoder().decode(GPTNeoXConfiguration.self, from: Data(text.utf8)) else {
+                throw TrainerError.misconfiguration("hparams model_config is not a GPT-NeoX configuration in JSON")
+            }
+            try decoded.validate()
+            preset = nil
+            configuration = decoded
+        } else {
+            let named = try GenSLMPreset.named(h["preset"]?.description ?? GenSLMPreset.tiny.rawValue)
+            preset = named
+            configuration = named.configuration
+        }
         accumulationSteps = Int(h["accumulation_steps"]?.doubleValue ?? 1)
         learningRate = h["lr"]?.doubleValue ?? 1e-5
         optimizerName = h["optimizer"]?.description.lowercased() ?? "adam"
@@ -36,7 +50,6 @@ public final class GenSLMModule: TrainingModule {
         automaticOptimization = (h["optimization"]?.description ?? "manual") == "automatic"
         seed = Int(h["seed"]?.doubleValue ?? 42)
         guard accumulationSteps >= 1 else { throw TrainerError.misconfiguration("accumulation_steps must be ≥ 1") }
-        var configuration = preset.configuration
         if let dropout = h["dropout"]?.doubleValue {
             configuration.hiddenDropout = dropout
             configuration.attentionDropout = dropout
@@ -46,11 +59,14 @@ public final class GenSLMModule: TrainingModule {
     }
 
     public var hyperparameters: [String: HParam] {
-        ["preset": .string(preset.rawValue), "accumulation_steps": .int(accumulationSteps), "lr": .double(learningRate),
-         "optimizer": .string(optimizerName), "weight_decay": .double(weightDecay),
-         "optimization": .string(automaticOptimization ? "automatic" : "manual"), "seed": .int(seed),
-         "gradient_checkpointing": .bool(model.gradientCheckpointing),
-         "dropout": .double(model.configuration.hiddenDropout)]
+        var h: [String: HParam] = [
+            "accumulation_steps": .int(accumulationSteps), "lr": .double(learningRate),
+            "optimizer": .string(optimizerName), "weight_decay": .double(weightDecay),
+            "optimization": .string(automaticOptimization ? "automatic" : "manual"), "seed": .int(seed),
+            "gradient_checkpointing": .bool(model.gradientCheckpointing),
+            "dropout": .double(model.configuration.hiddenDropout)]
+        if let preset { h["preset"] = .string(preset.rawValue) } else { h["model_config"] = .string(model.configuration.jsonString) }
+        return h
     }
 
     public func trainingStep(_ batch: TokenBatch, index: Int, context: StepContext) throws -> Tensor? {

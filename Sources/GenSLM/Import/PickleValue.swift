@@ -1,0 +1,106 @@
+/// A value rebuilt from a pickle stream by ``Unpickler``: plain data, the allow-listed globals, and the tensors
+/// and storages they build. Nothing in it can run code.
+///
+/// Lists and dicts are reference types (``PickleList``, ``PickleDict``) because pickle's memo shares them: an
+/// `APPEND` or `SETITEMS` after a `BINPUT` must be seen through every later `BINGET`.
+public indirect enum PickleValue {
+    case none
+    case bool(Bool)
+    case int(Int)
+    case float(Double)
+    case string(String)
+    case bytes([UInt8])
+    case tuple([PickleValue])
+    case list(PickleList)
+    case dict(PickleDict)
+    /// An allow-listed global, not yet called.
+    case global(TorchGlobal)
+    /// A storage named by a persistent id.
+    case storage(TorchStorageReference)
+    /// A tensor rebuilt by `torch._utils._rebuild_tensor_v2` (data not read yet).
+    case tensor(TorchTensorReference)
+
+    /// A short name of the kind of value, for error messages.
+    public var kindName: String {
+        switch self {
+        case .none: "None"
+        case .bool: "bool"
+        case .int: "int"
+        case .float: "float"
+        case .string: "str"
+        case .bytes: "bytes"
+        case .tuple: "tuple"
+        case .list: "list"
+        case .dict: "dict"
+        case let .global(g): g.qualifiedName
+        case .storage: "storage"
+        case .tensor: "tensor"
+        }
+    }
+
+    /// The integer, if this is one (`True`/`False` count as 1/0, as in Python).
+    public var intValue: Int? {
+        switch self {
+        case let .int(v): v
+        case let .bool(b): b ? 1 : 0
+        default: nil
+        }
+    }
+
+    /// The text, if this is a string.
+    public var stringValue: String? { if case let .string(s) = self { s } else { nil } }
+
+    /// The elements, if this is a tuple or a list.
+    public var elements: [PickleValue]? {
+        switch self {
+        case let .tuple(items): items
+        case let .list(list): list.items
+        default: nil
+        }
+    }
+}
+
+/// A pickled list (shared through the memo).
+public final class PickleList {
+    /// The elements in order.
+    public var items: [PickleValue]
+    /// A list of `items`.
+    public init(_ items: [PickleValue] = []) { self.items = items }
+}
+
+/// A pickled dict or `collections.OrderedDict` (shared through the memo), keeping insertion order.
+public final class PickleDict {
+    /// Entries in insertion order; a repeated key replaces the value in place, as Python's dict does.
+    public private(set) var entries: [(key: PickleValue, value: PickleValue)] = []
+    private var positions: [String: Int] = [:]
+
+    /// An empty dict.
+    public init() {}
+
+    /// Sets `key` to `value`; keys that are not strings or ints are kept but never replace one another.
+    public func set(_ key: PickleValue, _ value: PickleValue) {
+        if let id = Self.identity(key), let index = positions[id] {
+            entries[index].value = value
+            return
+        }
+        if let id = Self.identity(key) { positions[id] = entries.count }
+        entries.append((key, value))
+    }
+
+    /// The value of the string key `key`.
+    public subscript(key: String) -> PickleValue? {
+        positions["s:" + key].map { entries[$0].value }
+    }
+
+    /// The string keys in order.
+    public var stringKeys: [String] { entries.compactMap { $0.key.stringValue } }
+
+    private static func identity(_ key: PickleValue) -> String? {
+        switch key {
+        case let .string(s): "s:" + s
+        case let .int(i): "i:\(i)"
+        case let .bool(b): "i:\(b ? 1 : 0)"
+        default: nil
+        }
+    }
+}
