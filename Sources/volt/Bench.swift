@@ -9,7 +9,8 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure model training tokens/s and MFU, embedding sequences/s, matmul GFLOP/s (each backend) or elementwise GB/s.",
         discussion: """
-            --op model: --model tiny|small|genslm-25m (AdamW step each iteration).
+            --op model: --model tiny|small|genslm-25m (the shapes of PyTorch's bench_torch.py anchor, AdamW step each \
+            iteration), genslm-250m or genslm-2.5b (those presets at 2048 tokens × 1 sequence).
             --op embed: --model is a preset (default genslm-25m), random weights and codons; compare with scripts/bench_embed_torch.py.
             """
     )
@@ -21,7 +22,7 @@ struct Bench: ParsableCommand {
     @Option(help: "What to measure: \(Operation.allCases.map(\.rawValue).joined(separator: ", ")).")
     var op: Operation = .model
 
-    @Option(help: "Model shape for --op model: tiny (default), small or genslm-25m; preset for --op embed (default genslm-25m).")
+    @Option(help: "Model shape for --op model: tiny (default), small, genslm-25m, genslm-250m or genslm-2.5b; preset for --op embed (default genslm-25m).")
     var model: String?
 
     @Option(name: .customLong("sequence-length"), help: "Codons per sequence (--op embed).")
@@ -38,6 +39,12 @@ struct Bench: ParsableCommand {
 
     @Option(help: "Timed training steps (--op model).")
     var steps = 10
+
+    @Option(help: "Untimed training steps before the timed ones (--op model).")
+    var warmup = 3
+
+    @Flag(name: .customLong("gradient-checkpointing"), help: "Recompute each layer's activations in backward (--op model).")
+    var gradientCheckpointing = false
 
     @Option(help: "Matrix size for --op matmul (m = n = k).")
     var size = 1024
@@ -56,7 +63,8 @@ struct Bench: ParsableCommand {
             guard let shape = ModelBenchmark.Shape(rawValue: model) else {
                 throw ValidationError("--model must be one of \(ModelBenchmark.Shape.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let result = try ModelBenchmark(shape: shape, precision: precision, steps: steps).run()
+            let result = try ModelBenchmark(shape: shape, precision: precision, steps: steps, warmup: warmup,
+                                            gradientCheckpointing: gradientCheckpointing).run()
             if json { try printJSON(result) } else {
                 print("\(result.model) \(result.precision): \(String(format: "%.0f", result.tokens_per_s)) tokens/s, "
                       + "\(String(format: "%.1f", result.step_ms)) ms/step, MFU \(String(format: "%.1f", result.mfu * 100))% "

@@ -10,8 +10,8 @@ struct Fit: ParsableCommand {
         discussion: "Any key can be overridden on the command line: volt fit --config c.yaml --trainer.max_epochs 1"
     )
 
-    @Option(help: "The configuration file (defaults apply to every missing key).")
-    var config: String?
+    @Option(help: "A configuration file (defaults apply to every missing key); repeat it to layer files, later ones winning.")
+    var config: [String] = []
 
     @Option(name: .customLong("ckpt-path"), help: "Resume: last, best, or a checkpoint path.")
     var ckptPath: String?
@@ -24,7 +24,7 @@ struct Fit: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let configuration = try ConfigurationLoader.load(path: config, overrides: try ConfigurationLoader.parseOverrides(overrides))
+            let configuration = try ConfigurationLoader.load(paths: config, overrides: try ConfigurationLoader.parseOverrides(overrides))
             if configuration.trainer.strategy != "single" {
                 try MPILauncher.relaunchIfNeeded(devices: configuration.trainer.devices)
             }

@@ -8,16 +8,29 @@ public enum ConfigurationLoader {
     /// - Throws: ``ConfigurationError`` naming the file and the key path of an unknown key, a value of the wrong
     ///   type, or unreadable YAML.
     public static func load(path: String?, overrides: [(key: String, value: String)] = []) throws -> FineTuneConfiguration {
+        try load(paths: path.map { [$0] } ?? [], overrides: overrides)
+    }
+
+    /// Loads several files, each later one overriding the keys it sets (mappings merge key by key; a list or a
+    /// value replaces the earlier one), then `overrides` — `volt fit --config c.yaml --config batch_size.yaml`.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the file and the key path of an unknown key, a value of the wrong
+    ///   type, or unreadable YAML.
+    public static func load(paths: [String], overrides: [(key: String, value: String)] = []) throws -> FineTuneConfiguration {
         var root: Node = [:]
-        let source = path ?? "command line"
-        if let path {
+        var files: [(path: String, node: Node)] = []
+        let source = paths.isEmpty ? "command line" : paths.joined(separator: " + ")
+        for path in paths {
             let text: String
             do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
                 throw ConfigurationError.unreadable(file: path, reason: "\(error.localizedDescription)")
             }
-            do { root = try Yams.compose(yaml: text) ?? [:] } catch {
+            let node: Node
+            do { node = try Yams.compose(yaml: text) ?? [:] } catch {
                 throw ConfigurationError.unreadable(file: path, reason: "\(error)")
             }
+            files.append((path, node))
+            root = merging(root, node)
         }
         for (key, value) in overrides {
             let node: Node
@@ -30,8 +43,11 @@ public enum ConfigurationLoader {
         /// The file (or override) a key path came from, with the line when it came from a file.
         func origin(_ key: String) -> String {
             if overridden.contains(key) || overridden.contains(where: { key.hasPrefix($0 + ".") }) { return "command-line override --\(key)" }
-            guard let line = node(at: key, in: root)?.mark?.line else { return source }
-            return "\(source):\(line)"
+            // The last file that sets the key is the one whose value counts.
+            for file in files.reversed() {
+                if let found = node(at: key, in: file.node) { return found.mark.map { "\(file.path):\($0.line)" } ?? file.path }
+            }
+            return source
         }
         do {
             try validate(root, schema: schema, path: "", file: source)
@@ -51,6 +67,13 @@ public enum ConfigurationLoader {
             let got = node(at: key, in: root).map(describe) ?? "nothing"
             throw ConfigurationError.invalidValue(file: origin(key), key: key, reason: "\(context.debugDescription) (got \(got))")
         }
+    }
+
+    /// `base` with `top` laid over it: mappings merge key by key, anything else in `top` replaces `base`.
+    static func merging(_ base: Node, _ top: Node) -> Node {
+        guard case var .mapping(merged) = base, case let .mapping(upper) = top else { return top }
+        for (key, value) in upper { merged[key] = merged[key].map { merging($0, value) } ?? value }
+        return .mapping(merged)
     }
 
     /// "an integer", "a number", … for a type a key must have.

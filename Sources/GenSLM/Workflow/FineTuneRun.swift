@@ -205,6 +205,7 @@ public struct FineTuneRun {
         let trainLoader = dataset.loader(train, batchSize: d.batchSize, shuffle: true, seed: seed, workers: d.numWorkers)
         let valLoader = val.map { dataset.loader($0, batchSize: d.batchSize, workers: d.numWorkers) }
         try trainer.fit(module, train: trainLoader, val: valLoader, ckptPath: ckptPath)
+        writeMetricsPlots(trainer)
         let best = trainer.checkpointCallback
         return FitSummary(bestModelPath: best?.bestModelPath ?? "", bestModelScore: best?.bestModelScore,
                           globalStep: trainer.globalStep, logDirectory: trainer.logDirectory)

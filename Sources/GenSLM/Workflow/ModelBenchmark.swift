@@ -9,14 +9,24 @@ public struct ModelBenchmark: Sendable {
     public enum Shape: String, CaseIterable, Sendable {
         case tiny, small
         case genslm25m = "genslm-25m"
+        case genslm250m = "genslm-250m"
+        case genslm2_5b = "genslm-2.5b"
 
         /// hidden, layers, heads, intermediate, sequence length, batch.
         var dimensions: (Int, Int, Int, Int, Int, Int) {
             switch self {
             case .tiny: (128, 2, 4, 512, 256, 8)
             case .small: (512, 8, 8, 2048, 512, 4)
-            case .genslm25m: (512, 8, 8, 2048, 2048, 1)
+            case .genslm25m: Self.presetDimensions(.m25)
+            case .genslm250m: Self.presetDimensions(.m250)
+            case .genslm2_5b: Self.presetDimensions(.b2_5)
             }
+        }
+
+        /// A GenSLM preset's layer sizes at 2048 tokens × 1 sequence.
+        private static func presetDimensions(_ preset: GenSLMPreset) -> (Int, Int, Int, Int, Int, Int) {
+            let c = preset.configuration
+            return (c.hiddenSize, c.numHiddenLayers, c.numAttentionHeads, c.intermediateSize, 2048, 1)
         }
     }
 
@@ -25,9 +35,17 @@ public struct ModelBenchmark: Sendable {
     public var precisionName: String
     public var steps: Int
     public var warmup: Int
+    /// Recompute each layer's activations in backward instead of keeping them (less memory, about one more forward).
+    public var gradientCheckpointing: Bool
 
-    /// A benchmark of `shape` under `precision` (`fp32`, `bf16` or `fp16`).
-    public init(shape: Shape, precision: String = "fp32", steps: Int = 10, warmup: Int = 3) throws {
+    /// A benchmark of `shape` under `precision` (`fp32`, `bf16` or `fp16`): `warmup` untimed steps, then `steps`
+    /// timed ones.
+    public init(shape: Shape, precision: String = "fp32", steps: Int = 10, warmup: Int = 3,
+                gradientCheckpointing: Bool = false) throws {
+        guard steps >= 1, warmup >= 0 else {
+            throw GPTNeoXError.invalidConfiguration("steps must be ≥ 1 and warmup ≥ 0, got \(steps) and \(warmup)")
+        }
+        self.gradientCheckpointing = gradientCheckpointing
         self.shape = shape
         precisionName = precision
         switch precision {
@@ -44,6 +62,9 @@ public struct ModelBenchmark: Sendable {
     public struct Result: Codable, Sendable {
         public var model: String
         public var precision: String
+        public var gradient_checkpointing: Bool
+        public var steps: Int
+        public var warmup: Int
         public var params: Int
         public var tokens_per_step: Int
         public var step_ms: Double
@@ -65,6 +86,7 @@ public struct ModelBenchmark: Sendable {
                                           maxPositions: Swift.max(seq, 512), hiddenDropout: 0, attentionDropout: 0)
         config.initializerRange = 0.02
         let model = try GPTNeoX(config, seed: 0)
+        model.gradientCheckpointing = gradientCheckpointing
         let optimizer = AdamW(model.parameters, lr: 1e-4)
         var generator = RandomGenerator(seed: 1)
         let ids = (0..<(batch * seq)).map { _ in Int32(5 + generator.nextInt(below: 64)) }
@@ -95,7 +117,8 @@ public struct ModelBenchmark: Sendable {
         let flops = 6 * Double(params) * Double(tokens) + 12 * Double(layers * h) * Double(seq * seq * batch)
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        return Result(model: shape.rawValue, precision: precisionName, params: params, tokens_per_step: tokens,
+        return Result(model: shape.rawValue, precision: precisionName, gradient_checkpointing: gradientCheckpointing,
+                      steps: steps, warmup: warmup, params: params, tokens_per_step: tokens,
                       step_ms: seconds * 1e3, tokens_per_s: Double(tokens) / seconds, gflops: flops / seconds / 1e9,
                       mfu: flops / seconds / 1e9 / peak, peak_rss_mb: Double(usage.ru_maxrss) / 1024,
                       peak_tensor_mb: Double(peakTensorBytes) / 1_048_576, sgemm_peak_gflops: fp32Peak,

@@ -49,6 +49,7 @@ public final class StepContext {
         guard loss.count == 1 else { throw TrainerError.notAScalar(name: "loss", shape: loss.shape) }
         if synchronize { trainer.strategy.prepareBackward(optimizers.flatMap(\.parameters), synchronize: true) }
         trainer.precisionPlugin.backward(loss)
+        trainer.tuningProbe?.recordBackward(loss)
     }
 
     /// Logs a metric, with Lightning's semantics: `onStep` defaults to true in training and false elsewhere,

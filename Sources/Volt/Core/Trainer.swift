@@ -35,8 +35,8 @@ public final class Trainer {
     /// Longest time `fit` may train, in seconds (Lightning's `max_time`); when it is up, `last.h5` is saved and
     /// the fit ends as if it had finished. `nil`: no limit.
     public let maxTime: Double?
-    public private(set) var callbacks: [any Callback]
-    public private(set) var loggers: [any Logger]
+    public internal(set) var callbacks: [any Callback]
+    public internal(set) var loggers: [any Logger]
 
     // MARK: State
     /// Optimizer steps taken (Lightning's `global_step`).
@@ -91,6 +91,8 @@ public final class Trainer {
     var fitStartTime = Date()
     /// Monitored metrics already warned about for lacking `syncDist` (one warning each).
     var warnedUnsynchronizedMetrics: Set<String> = []
+    /// Set while a ``Tuner`` runs: records the losses back-propagated and the optimizer steps taken.
+    var tuningProbe: TuningProbe?
 
     /// A trainer (Lightning's flags; `loggers: nil` gives a CSV logger under `defaultRootDir/volt_logs`).
     public init(maxEpochs: Int = 1000, maxSteps: Int = -1, accumulateGradBatches: Int = 1, gradientClipVal: Double? = nil,

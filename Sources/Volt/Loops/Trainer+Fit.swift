@@ -137,12 +137,14 @@ extension Trainer {
     }
 
     /// Backward, accumulation, clipping, the optimizer and step-interval schedulers (automatic optimization).
-    private func automaticStep(loss: Tensor?, index: Int, isLast: Bool) throws {
+    func automaticStep(loss: Tensor?, index: Int, isLast: Bool) throws {
         guard let loss else { return }
         guard loss.count == 1 else { throw TrainerError.notAScalar(name: "training loss", shape: loss.shape) }
         let boundary = (index + 1) % accumulateGradBatches == 0 || isLast
         strategy.prepareBackward(trainingOptimizers[0].parameters, synchronize: boundary)
-        precisionPlugin.backward(accumulateGradBatches > 1 ? loss / Float(accumulateGradBatches) : loss)
+        let scaled = accumulateGradBatches > 1 ? loss / Float(accumulateGradBatches) : loss
+        precisionPlugin.backward(scaled)
+        tuningProbe?.recordBackward(scaled)
         guard boundary else { return }
         let optimizer = trainingOptimizers[0]
         let stepped = try optimizerStep(optimizer)
@@ -159,6 +161,7 @@ extension Trainer {
         let parameters = optimizer.parameters
         guard precisionPlugin.shouldStep(parameters) else {
             optimizer.unscaled = false
+            try tuningProbe?.closeWindow(applied: false)
             return false
         }
         if let clip = gradientClipVal, automaticOptimizationAttached {
@@ -173,6 +176,7 @@ extension Trainer {
         strategy.finishStep(parameters)
         optimizer.unscaled = false
         globalStep += 1
+        try tuningProbe?.closeWindow(applied: true)
         try forEachCallback { try $0.onOptimizerStep(self) }
         return true
     }
