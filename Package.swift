@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "VoltData", targets: ["VoltData"]),
         .library(name: "Volt", targets: ["Volt"]),
         .library(name: "GenSLM", targets: ["GenSLM"]),
+        .library(name: "VoltTune", targets: ["VoltTune"]),
         .executable(name: "volt", targets: ["volt"]),
     ],
     dependencies: [
@@ -26,6 +27,7 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(
             name: "CVoltKernels",
             dependencies: ["CBLAS"],
@@ -40,15 +42,17 @@ let package = Package(
         .target(name: "VoltNN", dependencies: ["VoltTensor", "CVoltKernels"]),
         .target(name: "VoltData", dependencies: ["VoltTensor"]),
         .target(name: "Volt", dependencies: ["VoltData", "VoltNN", "VoltTensor", "CHDF5", "CMPI", "CVoltKernels"]),
-        .target(name: "GenSLM", dependencies: ["Volt", "VoltData", "VoltNN", "VoltTensor", "CZlib", .product(name: "Yams", package: "Yams")]),
+        .target(name: "VoltTune", dependencies: ["Volt", "CSQLite"]),
+        .target(name: "GenSLM", dependencies: ["Volt", "VoltTune", "VoltData", "VoltNN", "VoltTensor", "CZlib", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "volt",
-            dependencies: ["GenSLM", "Volt", "VoltTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["GenSLM", "Volt", "VoltTune", "VoltTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "VoltTensorTests", dependencies: ["VoltTensor"]),
         .testTarget(name: "VoltNNTests", dependencies: ["VoltNN"]),
         .testTarget(name: "VoltDataTests", dependencies: ["VoltData", "VoltTensor"]),
         .testTarget(name: "VoltTests", dependencies: ["Volt", "VoltData", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "VoltTuneTests", dependencies: ["VoltTune", "GenSLM", "Volt"], exclude: ["Fixtures"]),
         .testTarget(name: "GenSLMTests", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor"],
                     exclude: ["Fixtures"]),
     ]

@@ -67,6 +67,8 @@ public enum ConfigurationLoader {
         case scalar
         /// A list of scalars (e.g. split, loggers).
         case scalars
+        /// A mapping whose keys are free (e.g. tune.space, keyed by dotted configuration keys), each value of the schema.
+        case dictionary(Schema)
     }
 
     static let schema: Schema = .mapping([
@@ -84,6 +86,11 @@ public enum ConfigurationLoader {
                 "lr_monitor": keys(FineTuneConfiguration.LRMonitorSection.CodingKeys.self),
             ]))
             return .mapping(trainer)
+        }(),
+        "tune": {
+            guard case var .mapping(tune) = keys(FineTuneConfiguration.TuneSection.CodingKeys.self) else { return .scalar }
+            tune["space"] = .dictionary(keys(FineTuneConfiguration.SearchParameterSection.CodingKeys.self, lists: ["choices"]))
+            return .mapping(tune)
         }(),
     ])
 
@@ -103,11 +110,16 @@ public enum ConfigurationLoader {
                 if value == Node("~") || value.null != nil { continue }
                 try validate(value, schema: field, path: full, file: file)
             }
+        case let (.dictionary(element), .mapping(mapping)):
+            for (keyNode, value) in mapping {
+                let full = path + "." + (keyNode.string ?? "\(keyNode)")
+                try validate(value, schema: element, path: full, file: file)
+            }
         case let (.list(element), .sequence(items)):
             for (i, item) in items.enumerated() { try validate(item, schema: element, path: "\(path)[\(i)]", file: file) }
         case (.scalar, .scalar), (.scalars, .sequence):
             return
-        case (.mapping, _):
+        case (.mapping, _), (.dictionary, _):
             throw ConfigurationError.invalidValue(file: file, key: path.isEmpty ? "<root>" : path, reason: "expected a mapping")
         case (.list, _), (.scalars, _):
             throw ConfigurationError.invalidValue(file: file, key: path, reason: "expected a list")

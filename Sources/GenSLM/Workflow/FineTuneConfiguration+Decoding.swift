@@ -1,3 +1,5 @@
+import VoltTune
+
 // Decoding with defaults: a missing key keeps the value the property is declared with.
 
 extension KeyedDecodingContainer {
@@ -13,6 +15,37 @@ extension FineTuneConfiguration {
         model = try c.value(.model, or: d.model)
         module = try c.value(.module, or: d.module)
         trainer = try c.value(.trainer, or: d.trainer)
+        tune = try c.decodeIfPresent(TuneSection.self, forKey: .tune)
+    }
+}
+
+extension FineTuneConfiguration.TuneSection {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self), d = Self()
+        studyName = try c.value(.studyName, or: d.studyName)
+        storage = try c.decodeIfPresent(String.self, forKey: .storage)
+        nTrials = try c.value(.nTrials, or: d.nTrials)
+        direction = try c.value(.direction, or: d.direction)
+        metric = try c.value(.metric, or: d.metric)
+        sampler = try c.value(.sampler, or: d.sampler)
+        pruner = try c.value(.pruner, or: d.pruner)
+        seed = try c.value(.seed, or: d.seed)
+        nStartupTrials = try c.value(.nStartupTrials, or: d.nStartupTrials)
+        heartbeatInterval = try c.value(.heartbeatInterval, or: d.heartbeatInterval)
+        gracePeriod = try c.decodeIfPresent(Double.self, forKey: .gracePeriod)
+        space = try c.value(.space, or: d.space)
+    }
+}
+
+extension FineTuneConfiguration.SearchParameterSection {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self), d = Self()
+        type = try c.value(.type, or: d.type)
+        low = try c.decodeIfPresent(Double.self, forKey: .low)
+        high = try c.decodeIfPresent(Double.self, forKey: .high)
+        step = try c.decodeIfPresent(Double.self, forKey: .step)
+        log = try c.value(.log, or: d.log)
+        choices = try c.decodeIfPresent([JSONValue].self, forKey: .choices)
     }
 }
 

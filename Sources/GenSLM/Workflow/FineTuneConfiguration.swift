@@ -1,4 +1,5 @@
 import Foundation
+import VoltTune
 
 /// The `config.yaml` of `volt fit` (DESIGN.md §7). Every key is optional and has the default documented here
 /// and in docs/configuration.md; unknown keys are rejected with their path by ``ConfigurationLoader``.
@@ -9,11 +10,13 @@ public struct FineTuneConfiguration: Codable, Sendable, Equatable {
     public var model = ModelSection()
     public var module = ModuleSection()
     public var trainer = TrainerSection()
+    /// `tune:` — the hyper-parameter search of `volt tune`; absent by default.
+    public var tune: TuneSection?
 
     /// The defaults.
     public init() {}
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case seed, data, model, module, trainer }
+    enum CodingKeys: String, CodingKey, CaseIterable { case seed, data, model, module, trainer, tune }
 
     /// `data:` — where sequences come from and how they are batched.
     public struct DataSection: Codable, Sendable, Equatable {
@@ -200,5 +203,59 @@ public struct FineTuneConfiguration: Codable, Sendable, Equatable {
         public init() {}
         public var loggingInterval = "step"
         enum CodingKeys: String, CodingKey, CaseIterable { case loggingInterval = "logging_interval" }
+    }
+
+    /// `tune:` — the study `volt tune` runs (docs/tuning.md).
+    public struct TuneSection: Codable, Sendable, Equatable {
+        /// The defaults.
+        public init() {}
+        /// The study's name in the storage. Default volt-tune.
+        public var studyName = "volt-tune"
+        /// `sqlite:///relative.db` or `sqlite:////absolute.db`; default: `<trainer.default_root_dir>/study.db`.
+        public var storage: String?
+        /// The study's total of trials: a rerun continues up to it. Default 20.
+        public var nTrials = 20
+        /// minimize or maximize. Default minimize.
+        public var direction = "minimize"
+        /// The metric reported at every validation and returned at the end. Default val_loss.
+        public var metric = "val_loss"
+        /// tpe, random or grid. Default tpe.
+        public var sampler = "tpe"
+        /// median, successive_halving or none. Default median.
+        public var pruner = "median"
+        /// The samplers' seed. Default 0.
+        public var seed = 0
+        /// TPE's random trials before it models. Default 10 (Optuna's).
+        public var nStartupTrials = 10
+        /// Seconds between heartbeats of a running trial. Default 60.
+        public var heartbeatInterval = 60.0
+        /// Seconds without a heartbeat after which a RUNNING trial is failed; default 2 × heartbeat_interval.
+        public var gracePeriod: Double?
+        /// The searched parameters by dotted configuration key.
+        public var space: [String: SearchParameterSection] = [:]
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case studyName = "study_name", storage, nTrials = "n_trials", direction, metric, sampler, pruner, seed
+            case nStartupTrials = "n_startup_trials", heartbeatInterval = "heartbeat_interval", gracePeriod = "grace_period", space
+        }
+    }
+
+    /// One entry of `tune.space`: `{type: float, low: 1.0e-6, high: 1.0e-3, log: true}`,
+    /// `{type: int, low: 4, high: 32, step: 4}` or `{type: categorical, choices: [1, 5, 10]}`.
+    public struct SearchParameterSection: Codable, Sendable, Equatable {
+        /// The defaults.
+        public init() {}
+        /// float, int or categorical.
+        public var type = "float"
+        public var low: Double?
+        public var high: Double?
+        /// Grid step (float or int); int defaults to 1.
+        public var step: Double?
+        /// Log-uniform. Default false.
+        public var log = false
+        /// The choices of a categorical parameter.
+        public var choices: [JSONValue]?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case type, low, high, step, log, choices }
     }
 }

@@ -1,7 +1,29 @@
 import Foundation
 
 /// fsync of a written file and of its directory, for the atomic checkpoint write.
-enum DurableFile {
+public enum DurableFile {
+    /// Writes `data` to `path` atomically and durably: `path.tmp`, fsync, rename, fsync of the directory. A crash
+    /// leaves the old file or the new one, never half of either.
+    ///
+    /// - Throws: ``CheckpointError/cannotWrite(path:object:reason:)`` naming `path`.
+    public static func write(_ data: Data, to path: String) throws {
+        let temporary = path + ".tmp"
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+                throw CheckpointError.cannotWrite(path: path, object: "/", reason: "cannot create \(temporary)")
+            }
+            try fsync(temporary, finalPath: path)
+            guard rename(temporary, path) == 0 else {
+                throw CheckpointError.cannotWrite(path: path, object: "/", reason: "rename from .tmp: " + errnoText())
+            }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        try fsyncDirectory(directory.isEmpty ? "." : directory, finalPath: path)
+    }
+
     /// Forces `path`'s data to stable storage.
     ///
     /// - Throws: ``CheckpointError/cannotWrite(path:object:reason:)`` naming `finalPath`.
