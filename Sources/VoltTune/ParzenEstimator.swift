@@ -7,13 +7,14 @@ import Foundation
 /// A numerical parameter is a mixture of truncated normals, one per observation (in log space when `log`) plus a
 /// prior kernel at the range's centre with σ = the range; a stepped parameter (every int) integrates each kernel
 /// over its step. A categorical one is a mixture of smoothed one-hot rows.
-struct ParzenEstimator {
+public struct ParzenEstimator: Sendable {
     /// The prior kernel's weight.
     static let priorWeight = 1.0
 
-    let distribution: ParameterDistribution
+    /// The parameter's distribution.
+    public let distribution: ParameterDistribution
     /// Normalised kernel weights (observations, then the prior).
-    let weights: [Double]
+    public let weights: [Double]
     /// Numerical kernels: centres and widths in the transformed space.
     let mus: [Double]
     let sigmas: [Double]
@@ -30,7 +31,7 @@ struct ParzenEstimator {
     }
 
     /// An estimator of `observations` (internal values, oldest first).
-    init(observations: [Double], distribution: ParameterDistribution) {
+    public init(observations: [Double], distribution: ParameterDistribution) {
         self.distribution = distribution
         var w = Self.defaultWeights(observations.count)
         w = observations.isEmpty ? [1.0] : w + [Self.priorWeight]
@@ -121,7 +122,7 @@ struct ParzenEstimator {
     }
 
     /// `count` internal values drawn from the mixture.
-    func sample(_ rng: inout TuneRandom, count: Int) -> [Double] {
+    public func sample(_ rng: inout TuneRandom, count: Int) -> [Double] {
         (0..<count).map { _ in
             let k = rng.index(weights: weights)
             if case let .categorical(choices) = distribution {
@@ -140,7 +141,7 @@ struct ParzenEstimator {
     }
 
     /// log density (log mass for stepped and categorical parameters) of the mixture at internal value `x`.
-    func logPDF(_ x: Double) -> Double {
+    public func logPDF(_ x: Double) -> Double {
         var terms: [Double] = []
         terms.reserveCapacity(weights.count)
         if case .categorical = distribution {

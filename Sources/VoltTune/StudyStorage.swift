@@ -69,6 +69,12 @@ public final class StudyStorage {
         return result
     }
 
+    /// `version_info.schema_version`, `version_info.library_version` and `alembic_version.version_num`.
+    public func versionRows() throws -> (schemaVersion: Int?, libraryVersion: String?, alembicRevision: String?) {
+        let v = try db.query("SELECT schema_version, library_version FROM version_info WHERE version_info_id = 1").first
+        return (v?[0].int, v?[1].string, try db.query("SELECT version_num FROM alembic_version").first?[0].string)
+    }
+
     // MARK: Studies
 
     /// The id of study `name`, created with `direction` when missing.

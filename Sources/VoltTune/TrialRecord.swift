@@ -57,6 +57,22 @@ public struct TrialRecord: Equatable, Sendable {
     public var userAttributes: [String: String]
     public var systemAttributes: [String: String]
 
+    /// A trial record (the storage makes them; pruners and samplers can be tested on hand-made ones).
+    public init(id: Int64, number: Int, state: TrialState, value: Double?, start: Date?, complete: Date?,
+                params: [String: TrialParameter], intermediateValues: [Int: Double], userAttributes: [String: String],
+                systemAttributes: [String: String]) {
+        self.id = id
+        self.number = number
+        self.state = state
+        self.value = value
+        self.start = start
+        self.complete = complete
+        self.params = params
+        self.intermediateValues = intermediateValues
+        self.userAttributes = userAttributes
+        self.systemAttributes = systemAttributes
+    }
+
     /// The highest reported step (Optuna's `last_step`).
     public var lastStep: Int? { intermediateValues.keys.max() }
 

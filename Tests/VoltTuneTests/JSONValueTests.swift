@@ -1,5 +1,5 @@
 import XCTest
-@testable import VoltTune
+import VoltTune
 
 final class JSONValueTests: XCTestCase {
     /// Optuna's distribution JSON round-trips byte for byte, and a choice 1 stays apart from 1.0.
