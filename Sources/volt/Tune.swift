@@ -27,12 +27,15 @@ struct Tune: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let search = try FineTuneSearch(configurationPath: config, overrides: try ConfigurationLoader.parseOverrides(overrides))
-            let study = try search.run { trial in
+            if search.configuration.trainer.strategy != "single" {
+                try MPILauncher.relaunchIfNeeded(devices: search.configuration.trainer.devices)
+            }
+            guard let study = try search.run(onTrialEnd: { trial in
                 guard !json else { return }
                 let value = trial.value.map { String(format: "%.6g", $0) } ?? "-"
                 print("trial \(trial.number) \(trial.state.rawValue.lowercased()): \(search.tune.metric) \(value)  "
                     + trial.params.sorted { $0.key < $1.key }.map { "\($0.key)=\(StudySummary.short($0.value.value))" }.joined(separator: " "))
-            }
+            }) else { return }  // ranks other than 0 under MPI
             let records = try study.trials()
             let plotPath = search.root + "/" + study.settings.name + "_history.svg"
             let svg = StudyPlot.svg(trials: records, direction: study.settings.direction,

@@ -31,6 +31,8 @@ extension FineTuneConfiguration.TuneSection {
         pruner = try c.value(.pruner, or: d.pruner)
         seed = try c.value(.seed, or: d.seed)
         nStartupTrials = try c.value(.nStartupTrials, or: d.nStartupTrials)
+        prunerStartupTrials = try c.value(.prunerStartupTrials, or: d.prunerStartupTrials)
+        prunerWarmupSteps = try c.value(.prunerWarmupSteps, or: d.prunerWarmupSteps)
         heartbeatInterval = try c.value(.heartbeatInterval, or: d.heartbeatInterval)
         gracePeriod = try c.decodeIfPresent(Double.self, forKey: .gracePeriod)
         space = try c.value(.space, or: d.space)

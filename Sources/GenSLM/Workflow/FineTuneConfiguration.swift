@@ -227,6 +227,10 @@ public struct FineTuneConfiguration: Codable, Sendable, Equatable {
         public var seed = 0
         /// TPE's random trials before it models. Default 10 (Optuna's).
         public var nStartupTrials = 10
+        /// The median pruner's complete trials before it prunes. Default 5 (Optuna's).
+        public var prunerStartupTrials = 5
+        /// The median pruner's reports before it prunes a trial. Default 0 (Optuna's).
+        public var prunerWarmupSteps = 0
         /// Seconds between heartbeats of a running trial. Default 60.
         public var heartbeatInterval = 60.0
         /// Seconds without a heartbeat after which a RUNNING trial is failed; default 2 × heartbeat_interval.
@@ -236,7 +240,8 @@ public struct FineTuneConfiguration: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case studyName = "study_name", storage, nTrials = "n_trials", direction, metric, sampler, pruner, seed
-            case nStartupTrials = "n_startup_trials", heartbeatInterval = "heartbeat_interval", gracePeriod = "grace_period", space
+            case nStartupTrials = "n_startup_trials", prunerStartupTrials = "pruner_startup_trials"
+            case prunerWarmupSteps = "pruner_warmup_steps", heartbeatInterval = "heartbeat_interval", gracePeriod = "grace_period", space
         }
     }
 

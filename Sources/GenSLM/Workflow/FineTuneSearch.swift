@@ -18,7 +18,7 @@ public struct FineTuneSearch {
     /// The search of `configurationPath` with `overrides`.
     ///
     /// - Throws: ``ConfigurationError`` for a bad configuration, ``VoltTune/TuneError`` for a bad `tune:` section
-    ///   (including a space key that is not a configuration key), or a request for DDP trials.
+    ///   (including a space key that is not a configuration key).
     public init(configurationPath: String?, overrides: [(key: String, value: String)] = []) throws {
         self.configurationPath = configurationPath
         self.overrides = overrides
@@ -28,11 +28,6 @@ public struct FineTuneSearch {
                                                   reason: "volt tune needs a tune: section (docs/tuning.md)")
         }
         self.tune = tune
-        let t = configuration.trainer
-        if t.strategy != "single" && t.strategy != "auto" && (t.devices > 1 || MPILauncher.isUnderMPI) {
-            throw ConfigurationError.invalidValue(file: configurationPath ?? "command line", key: "trainer.strategy",
-                reason: "volt tune runs each trial in one process: use strategy single (or devices 1); DDP trials are not supported")
-        }
         _ = try studySettings()
         // Each key must be a configuration key of the right type: try the first grid value (or low) of each.
         for (name, distribution) in try space().parameters {
@@ -71,7 +66,7 @@ public struct FineTuneSearch {
         }
         let pruner: any Pruner
         switch tune.pruner {
-        case "median": pruner = MedianPruner()
+        case "median": pruner = MedianPruner(startupTrials: tune.prunerStartupTrials, warmupSteps: tune.prunerWarmupSteps)
         case "successive_halving": pruner = SuccessiveHalvingPruner()
         case "none": pruner = NoPruner()
         default: throw TuneError.invalidSetting(key: "pruner", reason: "\"\(tune.pruner)\" is not median, successive_halving or none")
@@ -132,21 +127,80 @@ public struct FineTuneSearch {
 
     /// Runs the study to `tune.n_trials`: each trial is a fit reporting `tune.metric` at every validation.
     /// `onTrialEnd` sees each trial this process ends.
+    ///
+    /// Under MPI (DDP or ZeRO-1 trials) rank 0 owns the study: it claims each trial and sends its number and
+    /// parameters to the other ranks, every rank runs the trial's fit, and rank 0 sends each pruning decision so all
+    /// ranks stop together. The other ranks return `nil`.
     @discardableResult
-    public func run(onTrialEnd: (TrialRecord) -> Void = { _ in }) throws -> Study {
+    public func run(world: MPICommunicator? = MPICommunicator.world, onTrialEnd: (TrialRecord) -> Void = { _ in }) throws -> Study? {
+        let channel = world.flatMap { $0.size > 1 ? RankChannel(world: $0) : nil }
+        if let channel, channel.world.rank != 0 {
+            try followTrials(channel)
+            return nil
+        }
         let study = try Study(storage: try StudyStorage(url: storageURL), settings: try studySettings())
         try study.optimize({ trial in
-            let configuration = try trialConfiguration(number: trial.number, params: trial.params)
-            try FileManager.default.createDirectory(atPath: configuration.trainer.defaultRootDir, withIntermediateDirectories: true)
-            let pruning = TrialPruningCallback(trial: trial, monitor: tune.metric)
-            let summary = try FineTuneRun(configuration).fit(extraCallbacks: [pruning])
-            try trial.setUserAttribute("trial_dir", .string(configuration.trainer.defaultRootDir))
+            channel?.send(JSONValue.object([("number", .int(trial.number)),
+                                            ("params", .object(trial.params.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))]).text)
+            let pruning = TrialPruningCallback(monitor: tune.metric) { value, step in
+                let prune = try trial.report(value, step: step)
+                channel?.send(prune ? "prune" : "continue")
+                return prune
+            }
+            let (summary, directory) = try fitTrial(number: trial.number, params: trial.params, pruning: pruning)
+            try trial.setUserAttribute("trial_dir", .string(directory))
             if !summary.bestModelPath.isEmpty { try trial.setUserAttribute("best_checkpoint", .string(summary.bestModelPath)) }
             guard let value = pruning.lastValue else {
                 throw TrainerError.monitoredKeyMissing(callback: "volt tune", key: tune.metric, available: [])
             }
             return value
         }, onTrialEnd: onTrialEnd)
+        channel?.send("")
         return study
+    }
+
+    /// The fit of one trial in its folder.
+    func fitTrial(number: Int, params: [String: JSONValue], pruning: TrialPruningCallback) throws -> (FitSummary, String) {
+        let configuration = try trialConfiguration(number: number, params: params)
+        let directory = configuration.trainer.defaultRootDir
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return (try FineTuneRun(configuration).fit(extraCallbacks: [pruning]), directory)
+    }
+
+    /// A rank other than 0: runs the trials rank 0 sends until it sends the end.
+    func followTrials(_ channel: RankChannel) throws {
+        while true {
+            let message = channel.receive()
+            if message.isEmpty { return }
+            let trial = try JSONValue.parse(message)
+            guard let number = trial["number"]?.double, case let .object(members)? = trial["params"] else {
+                throw TuneError.invalidSetting(key: "space", reason: "rank \(channel.world.rank) received a malformed trial: \(message)")
+            }
+            let pruning = TrialPruningCallback(monitor: tune.metric) { _, _ in channel.receive() == "prune" }
+            _ = try fitTrial(number: Int(number), params: Dictionary(members, uniquingKeysWith: { a, _ in a }), pruning: pruning)
+        }
+    }
+}
+
+/// Text from rank 0 to every rank (MPI broadcasts of a length, then the bytes).
+struct RankChannel {
+    let world: MPICommunicator
+
+    /// Rank 0: sends `text`.
+    func send(_ text: String) {
+        var bytes = Array(text.utf8)
+        var count = Int64(bytes.count)
+        world.broadcast(&count, byteCount: 8, root: 0)
+        bytes.withUnsafeMutableBytes { if let base = $0.baseAddress { world.broadcast(base, byteCount: Int(count), root: 0) } }
+    }
+
+    /// Other ranks: the next text rank 0 sends.
+    func receive() -> String {
+        var count: Int64 = 0
+        world.broadcast(&count, byteCount: 8, root: 0)
+        guard count > 0 else { return "" }
+        var bytes = [UInt8](repeating: 0, count: Int(count))
+        bytes.withUnsafeMutableBytes { if let base = $0.baseAddress { world.broadcast(base, byteCount: Int(count), root: 0) } }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
