@@ -25,8 +25,9 @@ public enum ParameterDistribution: Equatable, Sendable {
             if let step {
                 guard !log else { throw fail("step and log cannot be used together") }
                 guard step > 0 else { throw fail("step must be > 0") }
-                let k = ((high - low) / step + 1e-9).rounded(.down)
-                return .float(low: low, high: low + k * step, step: step, log: false)
+                let k = (high - low) / step
+                if abs(k - k.rounded()) < 1e-9 { return self }  // divisible: keep high exactly, as Optuna's Decimal check does
+                return .float(low: low, high: low + k.rounded(.down) * step, step: step, log: false)
             }
             return self
         case let .int(low, high, step, log):

@@ -55,6 +55,15 @@ final class SamplerTests: XCTestCase {
         ])
         XCTAssertEqual(space.parameters.first { $0.name == "i" }?.distribution, .int(low: 4, high: 28, step: 4, log: false),
                        "high is lowered onto the step grid, as Optuna does")
+        XCTAssertEqual(try ParameterDistribution.float(low: 0.1, high: 0.7, step: 0.2, log: false).validated(name: "a"),
+                       .float(low: 0.1, high: 0.7, step: 0.2, log: false), "a divisible range keeps its high")
+        guard case let .float(_, high, _, _) = try ParameterDistribution.float(low: 0, high: 1, step: 0.3, log: false).validated(name: "b") else {
+            return XCTFail("float")
+        }
+        XCTAssertEqual(high, 0.9, accuracy: 1e-12)
+        XCTAssertThrowsError(try ParameterDistribution.float(low: 0, high: 1, step: nil, log: true).validated(name: "c"))
+        XCTAssertThrowsError(try ParameterDistribution.int(low: 1, high: 10, step: 2, log: true).validated(name: "d"))
+        XCTAssertThrowsError(try ParameterDistribution.categorical([]).validated(name: "e"))
         for sampler in [RandomSampler(seed: 1) as any Sampler, TPESampler(seed: 1, startupTrials: 5)] {
             let storage = try StudyStorage(path: try TuneFixtures.temporaryDirectory("ranges") + "/study.db")
             let study = try Study(storage: storage, settings: StudySettings(name: "r", direction: .minimize, nTrials: 40, space: space,
