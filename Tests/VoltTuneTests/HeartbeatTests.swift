@@ -1,0 +1,33 @@
+import Foundation
+import XCTest
+import VoltTune
+
+final class HeartbeatTests: XCTestCase {
+    /// A trial that runs longer than the grace period stays alive while its heartbeat thread writes every interval:
+    /// another worker's stale check during the trial fails nothing, and one after a silent gap fails a RUNNING trial.
+    func testHeartbeatsKeepALongTrialAlive() throws {
+        let path = try TuneFixtures.temporaryDirectory("heartbeat") + "/study.db"
+        let storage = try StudyStorage(path: path)
+        let space = try SearchSpace(["x": .float(low: 0, high: 1, step: nil, log: false)])
+        let study = try Study(storage: storage, settings: StudySettings(name: "h", direction: .minimize, nTrials: 1, space: space,
+                                                                        sampler: RandomSampler(seed: 0), pruner: NoPruner(),
+                                                                        heartbeatInterval: 0.2, gracePeriod: 0.6))
+        let other = try StudyStorage(path: path)
+        var failedDuringTrial: [Int] = [0]
+        try study.optimize { _ in
+            Thread.sleep(forTimeInterval: 1.5)
+            failedDuringTrial = try other.failStaleTrials(studyID: study.id, gracePeriod: 0.6)
+            return 1
+        }
+        XCTAssertEqual(failedDuringTrial, [], "the heartbeat was fresh after 1.5 s of a 0.6 s grace period")
+        XCTAssertEqual(try study.trials().first?.state, .complete)
+
+        // A RUNNING trial whose process died: its heartbeat ages past the grace period.
+        let id = try storage.createOrLoadStudy(name: "dead", direction: .minimize)
+        let trial = try XCTUnwrap(try storage.claimTrial(studyID: id, limit: 5) { _, _ in SampledTrial(params: []) })
+        XCTAssertEqual(try storage.failStaleTrials(studyID: id, gracePeriod: 0.6), [])
+        XCTAssertEqual(try storage.failStaleTrials(studyID: id, gracePeriod: 0.6, now: Date().addingTimeInterval(1)), [trial.number])
+        XCTAssertEqual(try storage.trials(studyID: id).first?.state, .fail)
+        XCTAssertFalse(try storage.finishTrial(trialID: trial.id, state: .complete, value: 1), "a failed trial cannot be completed")
+    }
+}
