@@ -14,11 +14,16 @@ final class HeartbeatTests: XCTestCase {
                                                                         heartbeatInterval: 0.2, gracePeriod: 0.6))
         let other = try StudyStorage(path: path)
         var failedDuringTrial: [Int] = [0]
-        try study.optimize { _ in
+        var calls = 0
+        struct SecondTrial: Error {}
+        // A trial failed under it would be replaced by a new one: a second call means the heartbeat did not hold.
+        XCTAssertNoThrow(try study.optimize { _ in
+            calls += 1
+            if calls > 1 { throw SecondTrial() }
             Thread.sleep(forTimeInterval: 1.5)
             failedDuringTrial = try other.failStaleTrials(studyID: study.id, gracePeriod: 0.6)
             return 1
-        }
+        })
         XCTAssertEqual(failedDuringTrial, [], "the heartbeat was fresh after 1.5 s of a 0.6 s grace period")
         XCTAssertEqual(try study.trials().first?.state, .complete)
 
