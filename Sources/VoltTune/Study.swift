@@ -31,7 +31,8 @@ public final class Study {
             .min { a, b in settings.direction.isBetter(a.value ?? 0, than: b.value ?? 0) || (a.value == b.value && a.number < b.number) }
     }
 
-    /// Runs trials until the study holds `nTrials` COMPLETE, PRUNED or RUNNING trials (or the grid is exhausted).
+    /// Runs trials until the study holds `nTrials` COMPLETE, PRUNED or RUNNING trials (or the grid is exhausted), and
+    /// at most `nTrials` trials in this call, so trials that keep failing (NaN values) cannot loop for ever.
     /// Stale RUNNING trials are failed first (and before each claim). `objective` returns the trial's value; a
     /// trial it pruned through ``TrialContext/report(_:step:)`` is recorded PRUNED with its last intermediate value;
     /// a NaN value is recorded FAIL; an error is recorded FAIL (with `fail_reason`) and rethrown.
@@ -41,7 +42,7 @@ public final class Study {
     public func optimize(_ objective: (TrialContext) throws -> Double,
                          onTrialEnd: (TrialRecord) -> Void = { _ in }) throws -> (ran: [Int], failedStale: [Int]) {
         var ran: [Int] = [], failedStale: [Int] = []
-        while true {
+        while ran.count < settings.nTrials {
             failedStale += try storage.failStaleTrials(studyID: id, gracePeriod: settings.gracePeriod)
             let settings = self.settings
             guard let trial = try storage.claimTrial(studyID: id, limit: settings.nTrials, sample: { trials, number in

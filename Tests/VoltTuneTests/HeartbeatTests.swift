@@ -36,3 +36,20 @@ final class HeartbeatTests: XCTestCase {
         XCTAssertFalse(try storage.finishTrial(trialID: trial.id, state: .complete, value: 1), "a failed trial cannot be completed")
     }
 }
+
+final class StudyLoopTests: XCTestCase {
+    /// An objective that returns NaN records FAIL trials (they do not count towards n_trials), and one call runs at
+    /// most n_trials of them, as `study.optimize(n_trials=…)` does.
+    func testFailingTrialsDoNotLoopForever() throws {
+        let storage = try StudyStorage(path: try TuneFixtures.temporaryDirectory("nan") + "/study.db")
+        let study = try Study(storage: storage, settings: StudySettings(
+            name: "n", direction: .minimize, nTrials: 3, space: try SearchSpace(["x": .int(low: 0, high: 3, step: 1, log: false)]),
+            sampler: RandomSampler(seed: 0), pruner: NoPruner()))
+        let (ran, _) = try study.optimize { _ in .nan }
+        XCTAssertEqual(ran, [0, 1, 2])
+        XCTAssertEqual(try study.trials().map(\.state), [.fail, .fail, .fail])
+        XCTAssertEqual(try study.trials().first?.systemAttributes["fail_reason"], #""The objective function returned nan.""#)
+        let (more, _) = try study.optimize { t in Double(t.number) }
+        XCTAssertEqual(more, [3, 4, 5], "a rerun continues to 3 COMPLETE trials")
+    }
+}
