@@ -27,7 +27,7 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CVoltSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(
             name: "CVoltKernels",
             dependencies: ["CBLAS"],
@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "VoltNN", dependencies: ["VoltTensor", "CVoltKernels"]),
         .target(name: "VoltData", dependencies: ["VoltTensor"]),
         .target(name: "Volt", dependencies: ["VoltData", "VoltNN", "VoltTensor", "CHDF5", "CMPI", "CVoltKernels"]),
-        .target(name: "VoltTune", dependencies: ["Volt", "CSQLite"]),
+        .target(name: "VoltTune", dependencies: ["Volt", "CVoltSQLite"]),
         .target(name: "GenSLM", dependencies: ["Volt", "VoltTune", "VoltData", "VoltNN", "VoltTensor", "CZlib", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "volt",

@@ -1,4 +1,4 @@
-import CSQLite
+import CVoltSQLite
 import Foundation
 
 /// One value of a SQLite row or statement parameter.

@@ -1,5 +1,5 @@
-#ifndef VOLT_CSQLITE_SHIM_H
-#define VOLT_CSQLITE_SHIM_H
+#ifndef VOLT_CVOLTSQLITE_SHIM_H
+#define VOLT_CVOLTSQLITE_SHIM_H
 #include <sqlite3.h>
 
 /// SQLITE_TRANSIENT is a macro over a cast Swift cannot import: SQLite copies the bound text at once.
