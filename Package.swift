@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "VoltData", targets: ["VoltData"]),
         .library(name: "Volt", targets: ["Volt"]),
         .library(name: "GenSLM", targets: ["GenSLM"]),
+        .library(name: "VoltTune", targets: ["VoltTune"]),
         .executable(name: "volt", targets: ["volt"]),
     ],
     dependencies: [
@@ -27,6 +28,7 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev"])]),
         .systemLibrary(name: "CVoltZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CVoltSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(
             name: "CVoltKernels",
             dependencies: ["CBLAS"],
@@ -41,17 +43,19 @@ let package = Package(
         .target(name: "VoltNN", dependencies: ["VoltTensor", "CVoltKernels"]),
         .target(name: "VoltData", dependencies: ["VoltTensor"]),
         .target(name: "Volt", dependencies: ["VoltData", "VoltNN", "VoltTensor", "CHDF5", "CMPI", "CVoltKernels"]),
-        .target(name: "GenSLM", dependencies: ["Volt", "VoltData", "VoltNN", "VoltTensor", "CVoltZlib",
+        .target(name: "VoltTune", dependencies: ["Volt", "CVoltSQLite"]),
+        .target(name: "GenSLM", dependencies: ["Volt", "VoltTune", "VoltData", "VoltNN", "VoltTensor", "CVoltZlib",
                                                .product(name: "Yams", package: "Yams"),
                                                .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .executableTarget(
             name: "volt",
-            dependencies: ["GenSLM", "Volt", "VoltTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["GenSLM", "Volt", "VoltTune", "VoltTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "VoltTensorTests", dependencies: ["VoltTensor"]),
         .testTarget(name: "VoltNNTests", dependencies: ["VoltNN"]),
         .testTarget(name: "VoltDataTests", dependencies: ["VoltData", "VoltTensor"]),
         .testTarget(name: "VoltTests", dependencies: ["Volt", "VoltData", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "VoltTuneTests", dependencies: ["VoltTune", "GenSLM", "Volt"], exclude: ["Fixtures"]),
         .testTarget(name: "GenSLMTests", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor"],
                     exclude: ["Fixtures"]),
     ]

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the system packages Volt builds and runs with, if any are missing (Debian/Ubuntu, as root or with sudo).
-#   libraries: OpenBLAS (its OpenMP build), oneDNN, HDF5, Open MPI, zlib
+#   libraries: OpenBLAS (its OpenMP build), oneDNN, HDF5, Open MPI, zlib, SQLite
 #   data:      beast-mcmc-examples (the rabies FASTA), python-biopython-doc (Biopython's FASTA test files)
 #   checks:    python3-h5py (the test that h5py reads Volt's checkpoints)
 set -euo pipefail
-packages=(pkg-config zlib1g-dev libopenblas-dev libopenblas-openmp-dev libdnnl-dev libhdf5-dev hdf5-tools
+packages=(pkg-config zlib1g-dev libsqlite3-dev libopenblas-dev libopenblas-openmp-dev libdnnl-dev libhdf5-dev hdf5-tools
           libopenmpi-dev openmpi-bin beast-mcmc-examples python-biopython-doc python3-h5py)
 missing=()
 for p in "${packages[@]}"; do

@@ -10,7 +10,7 @@ struct VoltCommand: ParsableCommand {
         commandName: "volt",
         abstract: "Lightning-style training for codon language models, in Swift.",
         subcommands: [Fit.self, Validate.self, Test.self, Eval.self, Embed.self, Generate.self, DataCommand.self,
-                      CheckpointCommand.self, New.self, Bench.self, LRFind.self, BatchSizeFind.self, Plot.self]
+                      CheckpointCommand.self, New.self, Bench.self, LRFind.self, BatchSizeFind.self, Plot.self, Tune.self]
     )
 }
 

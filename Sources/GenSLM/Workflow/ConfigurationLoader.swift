@@ -150,6 +150,8 @@ public enum ConfigurationLoader {
         case scalars
         /// One scalar or a list of them (LoRA's target_modules: a pattern or names).
         case scalarOrScalars
+        /// A mapping whose keys are free (e.g. tune.space, keyed by dotted configuration keys), each value of the schema.
+        case dictionary(Schema)
     }
 
     static let schema: Schema = .mapping([
@@ -171,6 +173,11 @@ public enum ConfigurationLoader {
         "peft": .mapping(Dictionary(uniqueKeysWithValues: FineTuneConfiguration.PEFTSection.keys.map { key in
             (key, key == "target_modules" ? .scalarOrScalars : key == "modules_to_save" ? .scalars : .scalar)
         })),
+        "tune": {
+            guard case var .mapping(tune) = keys(FineTuneConfiguration.TuneSection.CodingKeys.self) else { return .scalar }
+            tune["space"] = .dictionary(keys(FineTuneConfiguration.SearchParameterSection.CodingKeys.self, lists: ["choices"]))
+            return .mapping(tune)
+        }(),
     ])
 
     static func keys<K: CodingKey & CaseIterable>(_: K.Type, lists: Set<String> = []) -> Schema {
@@ -189,11 +196,16 @@ public enum ConfigurationLoader {
                 if value == Node("~") || value.null != nil { continue }
                 try validate(value, schema: field, path: full, file: file)
             }
+        case let (.dictionary(element), .mapping(mapping)):
+            for (keyNode, value) in mapping {
+                let full = path + "." + (keyNode.string ?? "\(keyNode)")
+                try validate(value, schema: element, path: full, file: file)
+            }
         case let (.list(element), .sequence(items)):
             for (i, item) in items.enumerated() { try validate(item, schema: element, path: "\(path)[\(i)]", file: file) }
         case (.scalar, .scalar), (.scalars, .sequence), (.scalarOrScalars, .scalar), (.scalarOrScalars, .sequence):
             return
-        case (.mapping, _):
+        case (.mapping, _), (.dictionary, _):
             throw ConfigurationError.invalidValue(file: file, key: path.isEmpty ? "<root>" : path, reason: "expected a mapping")
         case (.list, _), (.scalars, _), (.scalarOrScalars, _):
             throw ConfigurationError.invalidValue(file: file, key: path, reason: "expected a list")

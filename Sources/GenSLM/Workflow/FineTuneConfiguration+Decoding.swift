@@ -1,4 +1,5 @@
 import VoltNN
+import VoltTune
 
 // Decoding with defaults: a missing key keeps the value the property is declared with.
 
@@ -16,6 +17,7 @@ extension FineTuneConfiguration {
         module = try c.value(.module, or: d.module)
         trainer = try c.value(.trainer, or: d.trainer)
         peft = try c.decodeIfPresent(PEFTSection.self, forKey: .peft)
+        tune = try c.decodeIfPresent(TuneSection.self, forKey: .tune)
     }
 }
 
@@ -48,6 +50,38 @@ extension FineTuneConfiguration.PEFTSection {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(type, forKey: .type)
         if type == "prompt_tuning" { try promptTuning.encode(to: encoder) } else { try lora.encode(to: encoder) }
+    }
+}
+
+extension FineTuneConfiguration.TuneSection {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self), d = Self()
+        studyName = try c.value(.studyName, or: d.studyName)
+        storage = try c.decodeIfPresent(String.self, forKey: .storage)
+        nTrials = try c.value(.nTrials, or: d.nTrials)
+        direction = try c.value(.direction, or: d.direction)
+        metric = try c.value(.metric, or: d.metric)
+        sampler = try c.value(.sampler, or: d.sampler)
+        pruner = try c.value(.pruner, or: d.pruner)
+        seed = try c.value(.seed, or: d.seed)
+        nStartupTrials = try c.value(.nStartupTrials, or: d.nStartupTrials)
+        prunerStartupTrials = try c.value(.prunerStartupTrials, or: d.prunerStartupTrials)
+        prunerWarmupSteps = try c.value(.prunerWarmupSteps, or: d.prunerWarmupSteps)
+        heartbeatInterval = try c.value(.heartbeatInterval, or: d.heartbeatInterval)
+        gracePeriod = try c.decodeIfPresent(Double.self, forKey: .gracePeriod)
+        space = try c.value(.space, or: d.space)
+    }
+}
+
+extension FineTuneConfiguration.SearchParameterSection {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self), d = Self()
+        type = try c.value(.type, or: d.type)
+        low = try c.decodeIfPresent(Double.self, forKey: .low)
+        high = try c.decodeIfPresent(Double.self, forKey: .high)
+        step = try c.decodeIfPresent(Double.self, forKey: .step)
+        log = try c.value(.log, or: d.log)
+        choices = try c.decodeIfPresent([JSONValue].self, forKey: .choices)
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Volt
 import VoltNN
+import VoltTune
 
 /// The `config.yaml` of `volt fit` (docs/configuration.md). Every key is optional and has the default documented here
 /// and in docs/configuration.md; unknown keys are rejected with their path by ``ConfigurationLoader``.
@@ -13,11 +14,13 @@ public struct FineTuneConfiguration: Codable, Sendable, Equatable {
     public var trainer = TrainerSection()
     /// Parameter-efficient fine-tuning (LoRA over frozen base weights), if set.
     public var peft: PEFTSection?
+    /// `tune:` — the hyper-parameter search of `volt tune`; absent by default.
+    public var tune: TuneSection?
 
     /// The defaults.
     public init() {}
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case seed, data, model, module, trainer, peft }
+    enum CodingKeys: String, CodingKey, CaseIterable { case seed, data, model, module, trainer, peft, tune }
 
     /// `peft:` — `type: lora` with the options of ``LoRAConfiguration`` (`r`, `alpha`, `dropout`, `target_modules`,
     /// `bias`, `modules_to_save`, `use_rslora`), or `type: prompt_tuning` with those of
@@ -242,5 +245,64 @@ public struct FineTuneConfiguration: Codable, Sendable, Equatable {
         public init() {}
         public var loggingInterval = "step"
         enum CodingKeys: String, CodingKey, CaseIterable { case loggingInterval = "logging_interval" }
+    }
+
+    /// `tune:` — the study `volt tune` runs (docs/tuning.md).
+    public struct TuneSection: Codable, Sendable, Equatable {
+        /// The defaults.
+        public init() {}
+        /// The study's name in the storage. Default volt-tune.
+        public var studyName = "volt-tune"
+        /// `sqlite:///relative.db` or `sqlite:////absolute.db`; default: `<trainer.default_root_dir>/study.db`.
+        public var storage: String?
+        /// The study's total of trials: a rerun continues up to it. Default 20.
+        public var nTrials = 20
+        /// minimize or maximize. Default minimize.
+        public var direction = "minimize"
+        /// The metric reported at every validation and returned at the end. Default val_loss.
+        public var metric = "val_loss"
+        /// tpe, random or grid. Default tpe.
+        public var sampler = "tpe"
+        /// median, successive_halving or none. Default median.
+        public var pruner = "median"
+        /// The samplers' seed. Default 0.
+        public var seed = 0
+        /// TPE's random trials before it models. Default 10 (Optuna's).
+        public var nStartupTrials = 10
+        /// The median pruner's complete trials before it prunes. Default 5 (Optuna's).
+        public var prunerStartupTrials = 5
+        /// The median pruner's reports before it prunes a trial. Default 0 (Optuna's).
+        public var prunerWarmupSteps = 0
+        /// Seconds between heartbeats of a running trial. Default 60.
+        public var heartbeatInterval = 60.0
+        /// Seconds without a heartbeat after which a RUNNING trial is failed; default 2 × heartbeat_interval.
+        public var gracePeriod: Double?
+        /// The searched parameters by dotted configuration key.
+        public var space: [String: SearchParameterSection] = [:]
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case studyName = "study_name", storage, nTrials = "n_trials", direction, metric, sampler, pruner, seed
+            case nStartupTrials = "n_startup_trials", prunerStartupTrials = "pruner_startup_trials"
+            case prunerWarmupSteps = "pruner_warmup_steps", heartbeatInterval = "heartbeat_interval", gracePeriod = "grace_period", space
+        }
+    }
+
+    /// One entry of `tune.space`: `{type: float, low: 1.0e-6, high: 1.0e-3, log: true}`,
+    /// `{type: int, low: 4, high: 32, step: 4}` or `{type: categorical, choices: [1, 5, 10]}`.
+    public struct SearchParameterSection: Codable, Sendable, Equatable {
+        /// The defaults.
+        public init() {}
+        /// float, int or categorical.
+        public var type = "float"
+        public var low: Double?
+        public var high: Double?
+        /// Grid step (float or int); int defaults to 1.
+        public var step: Double?
+        /// Log-uniform. Default false.
+        public var log = false
+        /// The choices of a categorical parameter.
+        public var choices: [JSONValue]?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case type, low, high, step, log, choices }
     }
 }

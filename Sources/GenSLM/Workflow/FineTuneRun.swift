@@ -110,8 +110,8 @@ public struct FineTuneRun {
         return (dataset, parts[0], parts.count > 1 && parts[1].count > 0 ? parts[1] : nil)
     }
 
-    /// The trainer of `trainer:`.
-    public func makeTrainer() throws -> Trainer {
+    /// The trainer of `trainer:`, with `extraCallbacks` after the configured ones.
+    public func makeTrainer(extraCallbacks: [any Callback] = []) throws -> Trainer {
         let t = configuration.trainer
         guard let precision = Precision(rawValue: t.precision) else {
             throw TrainerError.misconfiguration("trainer.precision \"\(t.precision)\" is not fp32, fp16 or bf16")
@@ -156,7 +156,7 @@ public struct FineTuneRun {
             deterministic: t.deterministic, defaultRootDir: root, enableProgressBar: t.enableProgressBar,
             enableCheckpointing: t.enableCheckpointing, precision: precision,
             maxTime: try t.maxTime.map(Self.seconds(maxTime:)), strategy: strategy,
-            callbacks: try t.callbacks.map(Self.makeCallback), loggers: loggers)
+            callbacks: try t.callbacks.map(Self.makeCallback) + extraCallbacks, loggers: loggers)
     }
 
     /// `trainer.max_time` in seconds: `DD:HH:MM:SS` (Lightning's string form) or a number of seconds.
@@ -196,12 +196,12 @@ public struct FineTuneRun {
         return mode
     }
 
-    /// Fits the module; `ckptPath` resumes (`last`, `best` or a path).
-    public func fit(ckptPath: String? = nil) throws -> FitSummary {
+    /// Fits the module; `ckptPath` resumes (`last`, `best` or a path); `extraCallbacks` join the configured ones.
+    public func fit(ckptPath: String? = nil, extraCallbacks: [any Callback] = []) throws -> FitSummary {
         let module = try makeModule()
         let (dataset, train, val) = try makeData(maxPositions: module.model.configuration.maxPositionEmbeddings)
         let d = configuration.data, seed = UInt64(configuration.seed)
-        let trainer = try makeTrainer()
+        let trainer = try makeTrainer(extraCallbacks: extraCallbacks)
         let trainLoader = dataset.loader(train, batchSize: d.batchSize, shuffle: true, seed: seed, workers: d.numWorkers)
         let valLoader = val.map { dataset.loader($0, batchSize: d.batchSize, workers: d.numWorkers) }
         try trainer.fit(module, train: trainLoader, val: valLoader, ckptPath: ckptPath)
