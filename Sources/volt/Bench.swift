@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GenSLM
 import Volt
+import VoltNN
 import VoltTensor
 
 /// `volt bench`: measured throughput of Volt's kernels on this machine.
@@ -46,6 +47,16 @@ struct Bench: ParsableCommand {
     @Flag(name: .customLong("gradient-checkpointing"), help: "Recompute each layer's activations in backward (--op model).")
     var gradientCheckpointing = false
 
+    @Option(help: "none, or lora: adapters (r 8, alpha 32, dropout 0.1, on query_key_value) over frozen base weights, stored in bfloat16 under bf16 (--op model).")
+    var peft: PEFTChoice = .none
+
+    enum PEFTChoice: String, ExpressibleByArgument, CaseIterable { case none, lora }
+
+    @Option(help: "adamw, or adamw8bit (block-wise 8-bit moments: about 2 bytes of state per weight instead of 8) (--op model).")
+    var optimizer: OptimizerChoice = .adamw
+
+    enum OptimizerChoice: String, ExpressibleByArgument, CaseIterable { case adamw, adamw8bit }
+
     @Option(help: "Matrix size for --op matmul (m = n = k).")
     var size = 1024
 
@@ -64,7 +75,9 @@ struct Bench: ParsableCommand {
                 throw ValidationError("--model must be one of \(ModelBenchmark.Shape.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let result = try ModelBenchmark(shape: shape, precision: precision, steps: steps, warmup: warmup,
-                                            gradientCheckpointing: gradientCheckpointing).run()
+                                            gradientCheckpointing: gradientCheckpointing,
+                                            lora: peft == .lora ? LoRAConfiguration(r: 8, alpha: 32, dropout: 0.1) : nil,
+                                            eightBitOptimizer: optimizer == .adamw8bit).run()
             if json { try printJSON(result) } else {
                 print("\(result.model) \(result.precision): \(String(format: "%.0f", result.tokens_per_s)) tokens/s, "
                       + "\(String(format: "%.1f", result.step_ms)) ms/step, MFU \(String(format: "%.1f", result.mfu * 100))% "

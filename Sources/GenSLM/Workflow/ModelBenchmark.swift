@@ -37,11 +37,17 @@ public struct ModelBenchmark: Sendable {
     public var warmup: Int
     /// Recompute each layer's activations in backward instead of keeping them (less memory, about one more forward).
     public var gradientCheckpointing: Bool
+    /// The optimizer stepped each iteration: AdamW, or 8-bit AdamW (block-wise quantised moments).
+    public var eightBitOptimizer: Bool
+    /// LoRA adapters over frozen base weights (stored in bfloat16 under bf16), or `nil` to train every weight.
+    public var lora: LoRAConfiguration?
 
     /// A benchmark of `shape` under `precision` (`fp32`, `bf16` or `fp16`): `warmup` untimed steps, then `steps`
     /// timed ones.
     public init(shape: Shape, precision: String = "fp32", steps: Int = 10, warmup: Int = 3,
-                gradientCheckpointing: Bool = false) throws {
+                gradientCheckpointing: Bool = false, lora: LoRAConfiguration? = nil, eightBitOptimizer: Bool = false) throws {
+        self.lora = lora
+        self.eightBitOptimizer = eightBitOptimizer
         guard steps >= 1, warmup >= 0 else {
             throw GPTNeoXError.invalidConfiguration("steps must be ≥ 1 and warmup ≥ 0, got \(steps) and \(warmup)")
         }
@@ -65,7 +71,14 @@ public struct ModelBenchmark: Sendable {
         public var gradient_checkpointing: Bool
         public var steps: Int
         public var warmup: Int
+        /// Every weight of the model.
         public var params: Int
+        /// The weights that train (all of them, or LoRA's adapters).
+        public var trainable_params: Int
+        /// `lora` or `none`.
+        public var peft: String
+        /// `adamw` or `adamw8bit`.
+        public var optimizer: String
         public var tokens_per_step: Int
         public var step_ms: Double
         public var tokens_per_s: Double
@@ -87,7 +100,12 @@ public struct ModelBenchmark: Sendable {
         config.initializerRange = 0.02
         let model = try GPTNeoX(config, seed: 0)
         model.gradientCheckpointing = gradientCheckpointing
-        let optimizer = AdamW(model.parameters, lr: 1e-4)
+        if let lora {
+            try model.applyLoRA(lora, seed: 2)
+            if precision == .bfloat16 { model.storeFrozenWeights(as: .bfloat16) }
+        }
+        let optimizer: any Optimizer = eightBitOptimizer
+            ? AdamW8bit([ParameterGroup(model.namedParameters(), learningRate: 1e-4)]) : AdamW(model.parameters, lr: 1e-4)
         var generator = RandomGenerator(seed: 1)
         let ids = (0..<(batch * seq)).map { _ in Int32(5 + generator.nextInt(below: 64)) }
         let batchData = TokenBatch(inputIds: Tensor(shape: [batch, seq], indices: ids), attentionMask: Tensor.ones([batch, seq]),
@@ -113,12 +131,16 @@ public struct ModelBenchmark: Sendable {
         let fp32Peak = matmul.backends.filter { !$0.key.hasSuffix("_bf16") }.values.max() ?? matmul.gflops
         let peak = precision == .bfloat16 ? (matmul.backends.filter { $0.key.hasSuffix("_bf16") }.values.max() ?? fp32Peak) : fp32Peak
         let tokens = batch * seq
-        let params = model.parameterCount
-        let flops = 6 * Double(params) * Double(tokens) + 12 * Double(layers * h) * Double(seq * seq * batch)
+        let params = model.namedTensors().filter { !$0.0.contains("lora_") }.reduce(0) { $0 + $1.1.count }
+        // Forward 2N·T, activation gradients 2N·T, weight gradients 2N·T — the last only for weights that train.
+        let weightGradientFLOPs = lora == nil ? 2 * Double(params) : 2 * Double(model.parameterCount)
+        let flops = (4 * Double(params) + weightGradientFLOPs) * Double(tokens) + 12 * Double(layers * h) * Double(seq * seq * batch)
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return Result(model: shape.rawValue, precision: precisionName, gradient_checkpointing: gradientCheckpointing,
-                      steps: steps, warmup: warmup, params: params, tokens_per_step: tokens,
+                      steps: steps, warmup: warmup, params: params, trainable_params: model.parameterCount,
+                      peft: lora == nil ? "none" : "lora", optimizer: eightBitOptimizer ? "adamw8bit" : "adamw",
+                      tokens_per_step: tokens,
                       step_ms: seconds * 1e3, tokens_per_s: Double(tokens) / seconds, gflops: flops / seconds / 1e9,
                       mfu: flops / seconds / 1e9 / peak, peak_rss_mb: Double(usage.ru_maxrss) / 1024,
                       peak_tensor_mb: Double(peakTensorBytes) / 1_048_576, sgemm_peak_gflops: fp32Peak,
