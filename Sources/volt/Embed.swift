@@ -24,6 +24,9 @@ struct Embed: ParsableCommand {
     @Option(help: "Output HDF5 file.")
     var out: String
 
+    @Flag(help: "Also write each record's next-codon logits (tokens × 69) under logits/<index>.")
+    var logits = false
+
     @Option(name: .customLong("batch-size"), help: "Records per forward pass.")
     var batchSize = 8
 
@@ -52,7 +55,7 @@ struct Embed: ParsableCommand {
             let strategy: (any Strategy)? = MPICommunicator.world.map { $0.size > 1 } == true ? try DDPStrategy() : nil
             let module = try GenSLMModule.load(from: ckpt)
             let records = try FASTAReader(path: fasta).readAll()
-            let options = EmbeddingOptions(layers: parsedLayers ?? [-1], pooling: pool, batchSize: batchSize)
+            let options = EmbeddingOptions(layers: parsedLayers ?? [-1], pooling: pool, batchSize: batchSize, logits: logits)
             let summary = try SequenceEmbedder.embed(records: records, fasta: fasta, model: module.model, options: options,
                                                      to: out, strategy: strategy, precision: precision, checkpoint: ckpt)
             guard strategy?.isGlobalZero ?? true else { return }

@@ -106,6 +106,36 @@ final class EmbeddingTests: XCTestCase {
         XCTAssertLessThan(maxDifference(perRecord[1].scalars, reference), 1e-4, "every token of record 1, last layer")
     }
 
+    func testLogitsOfEachRecordEqualTheModelsOwnForThatRecordAlone() throws {
+        let model = try tinyModel(), tokenizer = CodonTokenizer()
+        let records = try FASTAReader(path: Self.fasta).readAll()
+        for pooling in EmbeddingPooling.allCases {
+            let out = output()
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            _ = try SequenceEmbedder.embed(records: records, fasta: Self.fasta, model: model,
+                                           options: EmbeddingOptions(layers: [0, -1], pooling: pooling, batchSize: 3, logits: true),
+                                           to: out, progress: false)
+            let file = try EmbeddingFile.read(from: out)
+            XCTAssertEqual(file.logits.count, records.count)
+            for (i, record) in records.enumerated() {
+                let ids = Array(tokenizer.encode(record.sequence).prefix(model.configuration.maxPositionEmbeddings))
+                let alone = try withNoGrad { try model.logits(Tensor(shape: [1, ids.count], indices: ids)) }
+                XCTAssertEqual(file.logits[i].shape, [ids.count, 69], "record \(i), \(pooling)")
+                XCTAssertLessThan(maxDifference(file.logits[i].scalars, alone.contiguous().scalars), 1e-4,
+                                  "record \(i), \(pooling): batched with padding vs alone")
+            }
+            let plain = output()
+            defer { try? FileManager.default.removeItem(atPath: plain) }
+            _ = try SequenceEmbedder.embed(records: records, fasta: Self.fasta, model: model,
+                                           options: EmbeddingOptions(layers: [0, -1], pooling: pooling, batchSize: 3),
+                                           to: plain, progress: false)
+            let without = try EmbeddingFile.read(from: plain)
+            XCTAssertTrue(without.logits.isEmpty)
+            XCTAssertEqual(without.pooled.mapValues(\.scalars), file.pooled.mapValues(\.scalars), "the hidden states are unchanged by --logits")
+            XCTAssertEqual(without.tokens.mapValues { $0.map(\.scalars) }, file.tokens.mapValues { $0.map(\.scalars) })
+        }
+    }
+
     func testEmptyFASTAIsAnErrorNamingTheFile() throws {
         let path = NSTemporaryDirectory() + "volt-empty-\(UUID().uuidString).fasta"
         XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data()))

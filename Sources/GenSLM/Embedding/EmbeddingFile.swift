@@ -12,6 +12,7 @@ import VoltTensor
 // /ids                       FASTA ids, variable-length UTF-8 strings
 // /indices                   int64, each record's position in the FASTA file
 // /md5                       hex MD5 of each upper-case sequence, UTF-8 strings
+// /logits/<i>                with --logits: float32 [tokens, vocabulary] next-codon logits of record i
 /// Reads and writes the HDF5 file of ``Embeddings``, in the layout of GenSLM's inference output.
 public enum EmbeddingFile {
     /// Writes `embeddings` to `path` atomically (`path.tmp`, fsync, rename).
@@ -49,6 +50,10 @@ public enum EmbeddingFile {
             _ = try root.createDataset("ids", strings: embeddings.ids)
             _ = try root.createDataset("indices", int64s: embeddings.indices.map(Int64.init))
             _ = try root.createDataset("md5", strings: embeddings.md5)
+            if !embeddings.logits.isEmpty {
+                let group = try root.createGroup("logits")
+                for (i, matrix) in embeddings.logits.enumerated() { _ = try group.createDataset(String(embeddings.indices[i]), tensor: matrix) }
+            }
         }
     }
 
@@ -88,8 +93,13 @@ public enum EmbeddingFile {
                     }
                 }
                 let truncated = Int(try root.attribute("truncated")?.intValue ?? 0)
+                var logits: [Tensor] = []
+                if try root.contains("logits") {
+                    let records = try root.group("logits")
+                    logits = try indices.map { try records.dataset(String($0)).readTensor() }
+                }
                 return Embeddings(layers: layers, pooling: pooling, ids: ids, indices: indices, md5: md5, pooled: pooled,
-                                  tokens: tokens, configuration: configuration, truncated: truncated)
+                                  tokens: tokens, logits: logits, configuration: configuration, truncated: truncated)
             } catch let error as HDF5Error {
                 throw EmbeddingError.malformedFile(file: path, detail: "\(error)")
             }

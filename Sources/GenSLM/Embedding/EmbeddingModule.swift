@@ -5,7 +5,9 @@ import VoltTensor
 
 /// A prediction module whose ``predictStep(_:index:context:)`` returns the chosen hidden states of each
 /// record: [batch, layers, hidden] when mean-pooled, [batch, layers, tokens, hidden] (zero past each record's
-/// end) with pooling `none`. Run it with ``Trainer/predict(_:_:ckptPath:returnPredictions:)``.
+/// end) with pooling `none`. With ``includesLogits`` each row is flattened and followed by the record's logits,
+/// tokens × vocabulary: [batch, layers·hidden (·tokens) + tokens·vocabulary]. Run it with
+/// ``Trainer/predict(_:_:ckptPath:returnPredictions:)``.
 public final class EmbeddingModule: TrainingModule {
     public typealias Batch = TokenBatch
 
@@ -15,12 +17,15 @@ public final class EmbeddingModule: TrainingModule {
     public let layers: [Int]
     /// Pooling over the tokens.
     public let pooling: EmbeddingPooling
+    /// Whether each prediction also carries the record's next-codon logits.
+    public let includesLogits: Bool
 
     /// Embeds with `model`.
     public init(model: GPTNeoX, options: EmbeddingOptions) throws {
         self.model = model
         layers = try options.resolvedLayers(numHiddenLayers: model.configuration.numHiddenLayers)
         pooling = options.pooling
+        includesLogits = options.logits
     }
 
     /// A module of ``GenSLMModule``'s hyper-parameters (random weights), plus `layers` (comma-separated, e.g.
@@ -51,10 +56,13 @@ public final class EmbeddingModule: TrainingModule {
     }
 
     public func predictStep(_ batch: TokenBatch, index: Int, context: StepContext) throws -> Tensor {
-        let states = try model.forward(batch.inputIds, attentionMask: batch.attentionMask, outputHiddenStates: true)
-            .hiddenStates
-        return try pool(layers.map { states[$0].float32().contiguous() }, mask: batch.attentionMask.float32().contiguous().scalars,
-                        batch: batch.size, length: batch.length)
+        let output = try model.forward(batch.inputIds, attentionMask: batch.attentionMask, outputHiddenStates: true)
+        let states = output.hiddenStates
+        let pooled = try pool(layers.map { states[$0].float32().contiguous() }, mask: batch.attentionMask.float32().contiguous().scalars,
+                              batch: batch.size, length: batch.length)
+        guard includesLogits else { return pooled }
+        let logits = model.embedOut(output.lastHiddenState).float32().contiguous()
+        return Tensor.concat([pooled.reshaped([batch.size, -1]), logits.reshaped([batch.size, -1])], axis: 1)
     }
 
     /// The chosen `states` ([batch, tokens, hidden] each) pooled under `mask` [batch, tokens].

@@ -15,12 +15,16 @@ public struct EmbeddingOptions: Sendable, Codable, Equatable {
     public var pooling: EmbeddingPooling
     /// Records per forward pass.
     public var batchSize: Int
+    /// Also keep each record's next-codon logits, tokens × vocabulary (what the language-model head makes of the
+    /// last hidden state at every position).
+    public var logits: Bool
 
-    /// Options (GenSLM's inference default: the last layer, mean-pooled).
-    public init(layers: [Int] = [-1], pooling: EmbeddingPooling = .mean, batchSize: Int = 8) {
+    /// Options (GenSLM's inference default: the last layer, mean-pooled, no logits).
+    public init(layers: [Int] = [-1], pooling: EmbeddingPooling = .mean, batchSize: Int = 8, logits: Bool = false) {
         self.layers = layers
         self.pooling = pooling
         self.batchSize = batchSize
+        self.logits = logits
     }
 
     /// The layers as non-negative indices into `numHiddenLayers + 1` hidden states, in the order given, each once.

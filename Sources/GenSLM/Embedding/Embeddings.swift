@@ -13,6 +13,8 @@ public struct Embeddings {
     public var pooled: [Int: Tensor]
     /// Pooling `none`: per layer, one [tokens, hidden] matrix per record.
     public var tokens: [Int: [Tensor]]
+    /// With `--logits`: one [tokens, vocabulary] matrix of next-codon logits per record; empty otherwise.
+    public var logits: [Tensor]
     /// The model's configuration.
     public var configuration: GPTNeoXConfiguration
     /// Records cut to the model's positions.
@@ -20,7 +22,8 @@ public struct Embeddings {
 
     /// Assembles embeddings from memory.
     public init(layers: [Int], pooling: EmbeddingPooling, ids: [String], indices: [Int], md5: [String],
-                pooled: [Int: Tensor], tokens: [Int: [Tensor]], configuration: GPTNeoXConfiguration, truncated: Int) {
+                pooled: [Int: Tensor], tokens: [Int: [Tensor]], logits: [Tensor] = [], configuration: GPTNeoXConfiguration,
+                truncated: Int) {
         self.layers = layers
         self.pooling = pooling
         self.ids = ids
@@ -28,6 +31,7 @@ public struct Embeddings {
         self.md5 = md5
         self.pooled = pooled
         self.tokens = tokens
+        self.logits = logits
         self.configuration = configuration
         self.truncated = truncated
     }
@@ -37,9 +41,30 @@ public struct Embeddings {
     /// - Throws: ``TrainerError/misconfiguration(_:)`` when a record has no prediction or one of the wrong shape.
     public init(input: EmbeddingInput, predictions: [Prediction], module: EmbeddingModule) throws {
         let hidden = module.model.configuration.hiddenSize, count = input.ids.count
-        let byIndex = Dictionary(predictions.map { ($0.index, $0.output) }, uniquingKeysWith: { a, _ in a })
-        guard byIndex.count == count, (0..<count).allSatisfy({ byIndex[$0] != nil }) else {
-            throw TrainerError.misconfiguration("prediction returned \(byIndex.count) of \(count) records")
+        let vocabulary = module.model.configuration.vocabSize, layerCount = module.layers.count
+        let predicted = Dictionary(predictions.map { ($0.index, $0.output) }, uniquingKeysWith: { a, _ in a })
+        guard predicted.count == count, (0..<count).allSatisfy({ predicted[$0] != nil }) else {
+            throw TrainerError.misconfiguration("prediction returned \(predicted.count) of \(count) records")
+        }
+        // With logits, each row is the flattened hidden states followed by tokens × vocabulary logits, for the
+        // tokens of the row's batch (padded past the record's end).
+        var byIndex: [Int: Tensor] = [:], logits: [Tensor] = []
+        for i in 0..<count {
+            let output = predicted[i]!
+            guard module.includesLogits else { byIndex[i] = output; continue }
+            let perToken = module.pooling == .mean ? vocabulary : layerCount * hidden + vocabulary
+            let fixed = module.pooling == .mean ? layerCount * hidden : 0
+            let length = (output.count - fixed) / perToken, own = input.tokenCount(i)
+            guard output.rank == 1, length >= own, fixed + length * perToken == output.count else {
+                throw TrainerError.misconfiguration("record \(i): prediction of shape \(output.shape)")
+            }
+            let statesCount = fixed + length * layerCount * hidden * (module.pooling == .mean ? 0 : 1)
+            let states = Tensor(uninitializedShape: module.pooling == .mean ? [layerCount, hidden] : [layerCount, length, hidden])
+            states.floatPointer.update(from: output.floatPointer, count: statesCount)
+            byIndex[i] = states
+            let matrix = Tensor(uninitializedShape: [own, vocabulary])
+            matrix.floatPointer.update(from: output.floatPointer + statesCount, count: own * vocabulary)
+            logits.append(matrix)
         }
         var pooled: [Int: Tensor] = [:], tokens: [Int: [Tensor]] = [:]
         for (l, layer) in module.layers.enumerated() {
@@ -68,6 +93,7 @@ public struct Embeddings {
             }
         }
         self.init(layers: module.layers, pooling: module.pooling, ids: input.ids, indices: input.indices, md5: input.md5,
-                  pooled: pooled, tokens: tokens, configuration: module.model.configuration, truncated: input.truncated)
+                  pooled: pooled, tokens: tokens, logits: logits, configuration: module.model.configuration,
+                  truncated: input.truncated)
     }
 }
