@@ -11,7 +11,7 @@ struct Bench: ParsableCommand {
     )
 
     enum Operation: String, ExpressibleByArgument, CaseIterable {
-        case model, matmul, ops
+        case model, matmul, ops, data
     }
 
     @Option(help: "What to measure: \(Operation.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -31,6 +31,15 @@ struct Bench: ParsableCommand {
 
     @Option(help: "Timed repetitions; the best is reported.")
     var repeats = 10
+
+    @Option(help: "FASTA file for --op data (default: the rabies genes).")
+    var fasta = "/usr/share/doc/beast-mcmc/examples/DiscreteTraits/phylogeneticGLM/batRABV.fas.gz"
+
+    @Option(help: "Token shard folder of the same records for --op data (default: made in a temporary folder).")
+    var shards: String?
+
+    @Option(help: "Sequences per batch (--op data).")
+    var batchSize = 8
 
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
@@ -56,6 +65,16 @@ struct Bench: ParsableCommand {
                     print("  \(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(format(value)) GFLOP/s")
                 }
                 print("  threads \(result.runtime.threads), ISA \(result.runtime.cpuISA), OpenBLAS \(result.runtime.openBLASCore)")
+            }
+        case .data:
+            let result = try DataBenchmark(fasta: fasta, shards: shards, batchSize: batchSize, trainSteps: steps * 3).run()
+            if json { try printJSON(result) } else {
+                print("loader from FASTA:  \(format(result.fasta_loader_tokens_per_s)) tokens/s (\(format(result.fasta_loader_over_model))× the model)")
+                print("loader from shards: \(format(result.shard_loader_tokens_per_s)) tokens/s (\(format(result.shard_loader_over_model))× the model)")
+                print("genslm-tiny training: \(format(result.model_tokens_per_s)) tokens/s random, "
+                      + "\(format(result.model_tokens_per_s_bucketed)) tokens/s bucketed (batch \(result.batch_size))")
+                print("padding: \(String(format: "%.1f", result.padding_random * 100))% random, "
+                      + "\(String(format: "%.1f", result.padding_bucketed * 100))% bucketed")
             }
         case .ops:
             let result = ElementwiseBenchmark(repeats: repeats).run()

@@ -3,7 +3,7 @@ import VoltNN
 import VoltTensor
 
 /// The HDF5 library Volt links is not thread-safe: every checkpoint read, write and inspection holds this lock.
-let hdf5Lock = NSLock()
+package let hdf5Lock = NSLock()
 
 // The file layout (format_version 1):
 //
