@@ -24,7 +24,6 @@ enum FASTAByteSource {
         var magic: (UInt8, UInt8) = (0, 0)
         let n = withUnsafeMutableBytes(of: &magic) { pread(fd, $0.baseAddress, 2, 0) }
         guard n == 2, magic == (0x1f, 0x8b) else {
-            _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
             return .plain(fd)
         }
         guard let file = gzdopen(fd, "rb") else {

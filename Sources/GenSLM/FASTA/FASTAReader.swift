@@ -12,7 +12,7 @@ public final class FASTAReader: Sequence, IteratorProtocol {
     /// Opens `path`.
     ///
     /// - Throws: ``FASTAError/cannotOpen(file:)``.
-    public init(path: String, chunkSize: Int = 4 << 20) throws {
+    public init(path: String, chunkSize: Int = FASTAStream.defaultChunkSize) throws {
         stream = try FASTAStream(path: path, chunkSize: chunkSize)
     }
 

@@ -4,8 +4,11 @@
 public struct FASTARecordView {
     /// The header line after `>`, without its line end (`\r\n` or `\n`).
     public let header: UnsafeBufferPointer<UInt8>
-    /// The sequence lines joined, with spaces, tabs and carriage returns removed, case kept.
+    /// The sequence lines joined, with spaces, tabs and carriage returns removed, case kept (empty when the
+    /// stream does not keep sequences).
     public let sequence: UnsafeBufferPointer<UInt8>
+    /// The number of sequence letters.
+    public let length: Int
     /// The line number of the header (1-based).
     public let line: Int
     /// Whether the sequence holds a letter other than A, C, G, T (either case), `-`, `*` or `.`.

@@ -36,12 +36,13 @@ public struct FASTAStatistics: Codable, Sendable {
     /// - Throws: ``FASTAError`` for input that is not valid FASTA.
     public init(path: String) throws {
         let stream = try FASTAStream(path: path)
+        stream.keepsSequences = false
         var lengthCounts: [Int: Int] = [:]
         var count = 0, total = 0, codons = 0
         var partial = 0, ambiguous = 0
         var firstPartial: String?, firstAmbiguous: String?, firstID: String?
         while let record = try stream.next() {
-            let length = record.sequence.count
+            let length = record.length
             if count == 0 { firstID = record.id }
             count += 1
             total += length
