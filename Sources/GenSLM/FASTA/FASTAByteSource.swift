@@ -7,8 +7,8 @@ import Foundation
 enum FASTAByteSource {
     /// A plain file descriptor.
     case plain(Int32)
-    /// A zlib gzip reader (it also reads concatenated gzip members).
-    case gzip(gzFile)
+    /// A zlib gzip reader (it also reads concatenated gzip members), inflating on a background thread.
+    case gzip(BackgroundInflater)
 
     /// Opens `path`.
     ///
@@ -31,7 +31,7 @@ enum FASTAByteSource {
             throw FASTAError.cannotOpen(file: path)
         }
         gzbuffer(file, 1 << 18)
-        return .gzip(file)
+        return .gzip(BackgroundInflater(file: file))
     }
 
     /// Whether the file is gzip-compressed.
@@ -50,16 +50,8 @@ enum FASTAByteSource {
                 if errno == EINTR { continue }
                 throw FASTAError.readFailed(file: path, line: line, detail: String(cString: strerror(errno)))
             }
-        case let .gzip(file):
-            let n = gzread(file, buffer, UInt32(Swift.min(capacity, Int(Int32.max))))
-            var code: Int32 = 0
-            let message = gzerror(file, &code).map { String(cString: $0) } ?? ""
-            if n < 0 || (code != Z_OK && code != Z_STREAM_END) {
-                throw FASTAError.corruptCompression(file: path, line: line, detail: message)
-            }
-            // zlib reports a gzip stream cut short only once reading reaches its end.
-            if n == 0 && code == Z_BUF_ERROR { throw FASTAError.corruptCompression(file: path, line: line, detail: message) }
-            return Int(n)
+        case let .gzip(inflater):
+            return try inflater.read(into: buffer, capacity: capacity, path: path, line: line)
         }
     }
 
@@ -67,7 +59,7 @@ enum FASTAByteSource {
     func close() {
         switch self {
         case let .plain(fd): _ = Foundation.close(fd)
-        case let .gzip(file): gzclose(file)
+        case let .gzip(inflater): inflater.close()
         }
     }
 }
