@@ -70,7 +70,8 @@ struct Bench: ParsableCommand {
             let result = try DataBenchmark(fasta: fasta, shards: shards, batchSize: batchSize, trainSteps: steps * 3).run()
             if json { try printJSON(result) } else {
                 print("loader from FASTA:  \(format(result.fasta_loader_tokens_per_s)) tokens/s (\(format(result.fasta_loader_over_model))× the model)")
-                print("loader from shards: \(format(result.shard_loader_tokens_per_s)) tokens/s (\(format(result.shard_loader_over_model))× the model)")
+                print("loader from shards: \(format(result.shard_loader_tokens_per_s)) tokens/s (\(format(result.shard_loader_over_model))× the model), "
+                      + "\(result.shard_records) records, first batch after \(String(format: "%.3f", result.shard_first_batch_s)) s")
                 print("genslm-tiny training: \(format(result.model_tokens_per_s)) tokens/s random, "
                       + "\(format(result.model_tokens_per_s_bucketed)) tokens/s bucketed (batch \(result.batch_size))")
                 print("padding: \(String(format: "%.1f", result.padding_random * 100))% random, "

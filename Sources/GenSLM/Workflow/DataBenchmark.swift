@@ -46,6 +46,11 @@ public struct DataBenchmark: Sendable {
         public var fasta_loader_tokens_per_s: Double
         /// Loader throughput from shards, including opening them.
         public var shard_loader_tokens_per_s: Double
+        /// Records in the shard set.
+        public var shard_records: Int
+        /// Seconds from opening the shard set to the first shuffled training batch (split, sampler, collation):
+        /// the data's share of the time to the first step.
+        public var shard_first_batch_s: Double
         /// genslm-tiny training throughput with the random sampler.
         public var model_tokens_per_s: Double
         /// shard loader ÷ model.
@@ -77,6 +82,11 @@ public struct DataBenchmark: Sendable {
         }
         defer { if shards == nil, let folder { try? FileManager.default.removeItem(atPath: folder) } }
         start = DispatchTime.now().uptimeNanoseconds
+        let opened = try TokenShardDataset(folder: folder ?? "", maxLength: maxLength)
+        let split = opened.randomSplit([0.8, 0.2], seed: 42)
+        _ = try collator.loader(split[0], batchSize: batchSize, shuffle: true, seed: 1).batches(epoch: 0).next()
+        let firstBatch = seconds(since: start)
+        start = DispatchTime.now().uptimeNanoseconds
         let shardData = try TokenShardDataset(folder: folder ?? "", maxLength: maxLength)
         let shardTokens = try epochTokens(collator.loader(shardData, batchSize: batchSize))
         let shardSeconds = seconds(since: start)
@@ -89,6 +99,7 @@ public struct DataBenchmark: Sendable {
         let fastaRate = Double(fastaTokens) / fastaSeconds, shardRate = Double(shardTokens) / shardSeconds
         return Result(fasta: fasta, records: memory.count, batch_size: batchSize, max_length: maxLength,
                       fasta_loader_tokens_per_s: fastaRate, shard_loader_tokens_per_s: shardRate,
+                      shard_records: shardData.count, shard_first_batch_s: firstBatch,
                       model_tokens_per_s: modelRandom, shard_loader_over_model: shardRate / modelRandom,
                       fasta_loader_over_model: fastaRate / modelRandom,
                       padding_random: paddingFraction(random.batchIndices(epoch: 0), shardData),

@@ -2,10 +2,12 @@ import Foundation
 import Volt
 import VoltData
 
-/// The records of a token shard folder (``TokenShardWriter``), read on demand: each shard file is memory-mapped
-/// and a record's tokens are read from the mapping when the loader asks for it. Nothing is loaded up front but
-/// the index, so memory and start-up time do not grow with the number of records, and a data-parallel rank only
-/// ever touches the records its sampler gives it.
+/// The records of a token shard folder (``TokenShardWriter``), read on demand: each shard's offsets and lengths
+/// are memory-mapped (12 bytes per record), and a record's tokens are read with one `pread` when the loader asks
+/// for it, so the kernel's page cache is the only cache and the process's memory does not grow with the records
+/// it has read (mapping the tokens too would count every page touched, and its read-ahead, as resident). Nothing
+/// is loaded up front but the index, so start-up time does not grow with the number of records, and a
+/// data-parallel rank only ever reads the records its sampler gives it.
 ///
 /// Elements are the same ``TokenizedSequence`` values a ``SequenceDataset`` of the same FASTA gives, so
 /// loaders, collation and ``TokenBatch`` work unchanged. The shard files must not be changed while open.
@@ -54,8 +56,7 @@ public struct TokenShardDataset: LengthAwareDataset, Sendable {
     }
 
     public func element(at index: Int) throws -> TokenizedSequence {
-        let (shard, record) = locate(index)
-        let tokens = try shards[shard].tokens(of: record)
+        let tokens = try storedTokens(at: index)
         let n = Swift.min(tokens.count, maxLength ?? .max)
         return TokenizedSequence(ids: tokens.prefix(n).map { Int32($0) })
     }
@@ -66,8 +67,8 @@ public struct TokenShardDataset: LengthAwareDataset, Sendable {
         return Swift.min(Swift.max(0, shards[shard].storedLength(of: record)), maxLength ?? .max)
     }
 
-    /// The stored tokens of record `index` (not truncated), borrowed from the mapping.
-    public func storedTokens(at index: Int) throws -> UnsafeBufferPointer<UInt8> {
+    /// The stored tokens of record `index` (not truncated).
+    public func storedTokens(at index: Int) throws -> [UInt8] {
         let (shard, record) = locate(index)
         return try shards[shard].tokens(of: record)
     }
@@ -94,6 +95,7 @@ final class MappedShard: Sendable {
     let path: String
     let records: Int
     private let file: MappedFile
+    private let descriptor: Int32
     private let tokens: (offset: Int, count: Int)
     private let offsets: Int
     private let lengths: Int
@@ -129,14 +131,18 @@ final class MappedShard: Sendable {
         offsets = extents.offsets.offset
         lengths = extents.lengths.offset
         file = try MappedFile(path: path)
+        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw TokenShardError.badShard(file: path, reason: "cannot open: " + String(cString: strerror(errno))) }
     }
+
+    deinit { close(descriptor) }
 
     func storedLength(of record: Int) -> Int {
         guard let base = file.base else { return 0 }
         return Int(Int32(littleEndian: base.loadUnaligned(fromByteOffset: lengths + 4 * record, as: Int32.self)))
     }
 
-    func tokens(of record: Int) throws -> UnsafeBufferPointer<UInt8> {
+    func tokens(of record: Int) throws -> [UInt8] {
         guard let base = file.base else { throw TokenShardError.badRecord(file: path, record: record, reason: "the file is empty") }
         let start = Int(Int64(littleEndian: base.loadUnaligned(fromByteOffset: offsets + 8 * record, as: Int64.self)))
         let length = storedLength(of: record)
@@ -144,7 +150,19 @@ final class MappedShard: Sendable {
             throw TokenShardError.badRecord(file: path, record: record,
                                             reason: "tokens \(start)..<\(start + length) lie outside the shard's \(tokens.count) tokens")
         }
-        return UnsafeBufferPointer(start: (base + tokens.offset + start).assumingMemoryBound(to: UInt8.self), count: length)
+        return try [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+            var done = 0
+            while done < length {
+                let n = pread(descriptor, buffer.baseAddress! + done, length - done, off_t(tokens.offset + start + done))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else {
+                    throw TokenShardError.badRecord(file: path, record: record,
+                                                    reason: n < 0 ? "read failed: " + String(cString: strerror(errno)) : "the file ends early")
+                }
+                done += n
+            }
+            initialized = length
+        }
     }
 
     func strings(_ name: String) throws -> [String] {
