@@ -137,4 +137,28 @@ final class FASTAStreamTests: XCTestCase {
         XCTAssertTrue(stats.problems[0].hasPrefix("2 records"))
         XCTAssertTrue(stats.problems[1].contains("first: b"))
     }
+
+    /// The counting pass of `volt data stats` (sequences not kept) gives the same records and lengths as the
+    /// copying pass, on every accepted Biopython file, at chunk sizes that cut every line.
+    func testCountingPassEqualsCopyingPass() throws {
+        let folder = FASTAReaderTests.biopythonFolder
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/biopython_fasta.json")
+        let fixture = try JSONDecoder().decode(FASTAReaderTests.Fixture.self, from: Data(contentsOf: url))
+        for (name, expected) in fixture.files.sorted(by: { $0.key < $1.key }) where expected.accepted {
+            let lengths = expected.records.map(\.sequence.utf8.count)
+            for size in [2, 5, 1 << 20] {
+                let stream = try FASTAStream(path: folder + name, chunkSize: size)
+                stream.keepsSequences = false
+                var counted: [Int] = []
+                while let view = try stream.next() {
+                    XCTAssertEqual(view.sequence.count, 0)
+                    counted.append(view.length)
+                }
+                XCTAssertEqual(counted, lengths, "\(name), chunks of \(size)")
+            }
+            let stats = try FASTAStatistics(path: folder + name)
+            XCTAssertEqual(stats.records, lengths.count, name)
+            XCTAssertEqual(stats.totalLength, lengths.reduce(0, +), name)
+        }
+    }
 }

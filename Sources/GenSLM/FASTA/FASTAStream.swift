@@ -2,8 +2,10 @@ import Foundation
 
 /// Reads a FASTA file record by record in bounded memory: plain or gzip-compressed, any size.
 ///
-/// The file is read in chunks (256 KiB by default) and scanned byte by byte over raw buffers: `memchr` finds line
-/// ends, a 256-entry table classifies each sequence byte while it is copied, and no `String` is made unless a
+/// The file is read in chunks (256 KiB by default; gzip is inflated on a background thread) and scanned over raw
+/// buffers: `memchr` finds the next `\n>`, one branch-free pass (which the compiler vectorizes) checks the
+/// sequence stretch before it, and the stretch is copied without its line ends; only records with spaces,
+/// carriage returns or bad bytes go line by line through a 256-entry class table. No `String` is made unless a
 /// caller asks a ``FASTARecordView`` for one. Memory is the chunk, the longest record and the longest header.
 ///
 /// Accepted: multi-line records, `>id description` headers, lower case, CRLF line ends, blank lines, spaces and

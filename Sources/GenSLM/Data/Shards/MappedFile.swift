@@ -1,7 +1,7 @@
 import Foundation
 
-/// A file mapped read-only into memory for the life of the value; pages load on first touch and the kernel's
-/// page cache is the only cache, so memory follows what is read, not the file's size.
+/// A file mapped read-only into memory for the life of the value; pages load on first touch, so resident memory
+/// follows what is read, not the file's size (token shards read only their offsets and lengths through it).
 final class MappedFile: @unchecked Sendable {
     /// The mapping (nil for an empty file).
     let base: UnsafeRawPointer?
