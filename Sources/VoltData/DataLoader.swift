@@ -37,12 +37,17 @@ public struct DataLoader<D: Dataset, Batch: Sendable>: Sendable {
         self.collate = collate
     }
 
-    /// The same loader visiting only `rank`'s share of each epoch (``DistributedSampler``, same shuffle and seed).
+    /// The same loader visiting only `rank`'s share of each epoch (``DistributedSampler``, same shuffle and seed;
+    /// a ``BucketedSampler`` buckets within the rank's share).
     public func distributed(rank: Int, worldSize: Int) -> DataLoader {
-        DataLoader(dataset, batchSize: batchSize, shuffle: shuffle, seed: seed, dropLast: dropLast, workers: workers,
-                   sampler: DistributedSampler(count: dataset.count, rank: rank, worldSize: worldSize, shuffle: shuffle,
-                                               seed: seed, dropLast: dropLast),
-                   collate: collate)
+        let shared: any Sampler = if let bucketed = sampler as? BucketedSampler {
+            bucketed.distributed(rank: rank, worldSize: worldSize, dropLast: dropLast)
+        } else {
+            DistributedSampler(count: dataset.count, rank: rank, worldSize: worldSize, shuffle: shuffle, seed: seed,
+                               dropLast: dropLast)
+        }
+        return DataLoader(dataset, batchSize: batchSize, shuffle: shuffle, seed: seed, dropLast: dropLast, workers: workers,
+                          sampler: shared, collate: collate)
     }
 
     /// The same loader in dataset order.
@@ -59,22 +64,33 @@ public struct DataLoader<D: Dataset, Batch: Sendable>: Sendable {
 
     /// Number of batches per epoch.
     public var batchCount: Int {
-        let n = sampler.indices(epoch: 0).count
+        let n = (sampler as? any CountedSampler)?.sampleCount ?? sampler.indices(epoch: 0).count
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize
     }
 
     /// Dataset indices of every batch of `epoch`.
     public func batchIndices(epoch: Int) -> [[Int]] {
         let order = sampler.indices(epoch: epoch)
-        let count = dropLast ? order.count / batchSize : (order.count + batchSize - 1) / batchSize
-        return (0..<count).map { b in Array(order[(b * batchSize)..<min(order.count, (b + 1) * batchSize)]) }
+        return (0..<batches(in: order)).map { b in Array(order[(b * batchSize)..<min(order.count, (b + 1) * batchSize)]) }
     }
 
     /// The batches of `epoch`, starting with batch number `start`.
+    ///
+    /// The epoch's order is drawn once and each batch's indices are sliced from it when the batch is loaded, so
+    /// a dataset of millions of examples costs one index array, not one per batch.
     public func batches(epoch: Int, from start: Int = 0) -> BatchIterator<Batch> {
-        let plan = Array(batchIndices(epoch: epoch).dropFirst(start))
-        let dataset = self.dataset, collate = self.collate
-        let load: @Sendable (Int) throws -> Batch = { b in try collate(plan[b].map { try dataset.element(at: $0) }) }
-        return BatchIterator(count: plan.count, workers: workers, load: load)
+        let order = sampler.indices(epoch: epoch)
+        let total = batches(in: order), first = min(max(start, 0), total)
+        let dataset = self.dataset, collate = self.collate, size = batchSize
+        let load: @Sendable (Int) throws -> Batch = { b in
+            let lower = (first + b) * size
+            return try collate(order[lower..<min(order.count, lower + size)].map { try dataset.element(at: $0) })
+        }
+        return BatchIterator(count: total - first, workers: workers, load: load)
+    }
+
+    /// Batches made of an epoch's `order`.
+    private func batches(in order: [Int]) -> Int {
+        dropLast ? order.count / batchSize : (order.count + batchSize - 1) / batchSize
     }
 }

@@ -17,7 +17,7 @@ struct Bench: ParsableCommand {
     )
 
     enum Operation: String, ExpressibleByArgument, CaseIterable {
-        case model, embed, matmul, ops
+        case model, embed, matmul, ops, data
     }
 
     @Option(help: "What to measure: \(Operation.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -29,7 +29,7 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("sequence-length"), help: "Codons per sequence (--op embed).")
     var sequenceLength = 1024
 
-    @Option(name: .customLong("batch-size"), help: "Sequences per forward pass (--op embed).")
+    @Option(name: .customLong("batch-size"), help: "Sequences per forward pass (--op embed) or per batch (--op data; the data measurements used 8).")
     var batchSize = 4
 
     @Option(help: "Timed batches after one untimed (--op embed).")
@@ -62,6 +62,12 @@ struct Bench: ParsableCommand {
 
     @Option(help: "Timed repetitions; the best is reported.")
     var repeats = 10
+
+    @Option(help: "FASTA file for --op data (default: the rabies genes).")
+    var fasta = "/usr/share/doc/beast-mcmc/examples/DiscreteTraits/phylogeneticGLM/batRABV.fas.gz"
+
+    @Option(help: "Token shard folder of the same records for --op data (default: made in a temporary folder).")
+    var shards: String?
 
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
@@ -101,6 +107,17 @@ struct Bench: ParsableCommand {
                     print("  \(name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(format(value)) GFLOP/s")
                 }
                 print("  threads \(result.runtime.threads), ISA \(result.runtime.cpuISA), OpenBLAS \(result.runtime.openBLASCore)")
+            }
+        case .data:
+            let result = try DataBenchmark(fasta: fasta, shards: shards, batchSize: batchSize, trainSteps: steps * 3).run()
+            if json { try printJSON(result) } else {
+                print("loader from FASTA:  \(format(result.fasta_loader_tokens_per_s)) tokens/s (\(format(result.fasta_loader_over_model))× the model)")
+                print("loader from shards: \(format(result.shard_loader_tokens_per_s)) tokens/s (\(format(result.shard_loader_over_model))× the model), "
+                      + "\(result.shard_records) records, first batch after \(String(format: "%.3f", result.shard_first_batch_s)) s")
+                print("genslm-tiny training: \(format(result.model_tokens_per_s)) tokens/s random, "
+                      + "\(format(result.model_tokens_per_s_bucketed)) tokens/s bucketed (batch \(result.batch_size))")
+                print("padding: \(String(format: "%.1f", result.padding_random * 100))% random, "
+                      + "\(String(format: "%.1f", result.padding_bucketed * 100))% bucketed")
             }
         case .ops:
             let result = ElementwiseBenchmark(repeats: repeats).run()

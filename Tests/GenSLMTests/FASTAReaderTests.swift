@@ -84,9 +84,18 @@ final class FASTAReaderTests: XCTestCase {
     func testStatisticsOfTheRabiesFile() throws {
         let stats = try FASTAStatistics(path: Self.rabies)
         XCTAssertEqual(stats.records, 372)
-        XCTAssertEqual(stats.ids.count, 372)
         // zcat batRABV.fas.gz | grep -v '>' | tr -d '\\n\\r ' | wc -c  →  503316
         XCTAssertEqual(stats.totalLength, 503_316)
+        let records = try FASTAReader(path: Self.rabies).readAll()
+        let lengths = records.map(\.sequence.utf8.count)
+        XCTAssertEqual(stats.totalLength, lengths.reduce(0, +))
+        XCTAssertEqual(stats.minLength, lengths.min())
+        XCTAssertEqual(stats.maxLength, lengths.max())
+        XCTAssertEqual(stats.firstID, "AZ4030_2005.5")
+        // N50 by its definition over the sorted lengths.
+        var covered = 0
+        let n50 = lengths.sorted(by: >).first { covered += $0; return 2 * covered >= stats.totalLength }
+        XCTAssertEqual(stats.n50, n50)
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(stats)) as? [String: Any]
         XCTAssertNotNil(json?["total_length"])
     }

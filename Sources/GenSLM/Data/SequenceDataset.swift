@@ -20,7 +20,7 @@ public enum PaddingStrategy: String, Sendable, Codable {
 ///
 /// Labels equal the input ids. Padding positions are ignored in the loss by default; `countPadInLoss` makes them
 /// targets as in GenSLM (where `labels = input_ids` includes the pads), for parity with published numbers.
-public struct SequenceDataset: Dataset {
+public struct SequenceDataset: LengthAwareDataset {
     /// The tokenized sequences.
     public let sequences: [TokenizedSequence]
     /// Maximum tokens per sequence.
@@ -49,28 +49,18 @@ public struct SequenceDataset: Dataset {
 
     public var count: Int { sequences.count }
     public func element(at index: Int) throws -> TokenizedSequence { sequences[index] }
+    public func length(at index: Int) -> Int { sequences[index].ids.count }
+
+    /// The padding rules of this dataset.
+    public var collator: SequenceCollator { SequenceCollator(maxLength: maxLength, padding: padding, countPadInLoss: countPadInLoss) }
 
     /// Pads `items` into one batch.
-    public func collate(_ items: [TokenizedSequence]) -> TokenBatch {
-        let longest = items.map(\.ids.count).max() ?? 0
-        let length = Swift.max(padding == .fixed ? maxLength : longest, 2)
-        var ids: [Int32] = [], labels: [Int32] = [], mask: [Float] = []
-        ids.reserveCapacity(items.count * length)
-        for item in items {
-            let pads = length - item.ids.count
-            ids += item.ids + [Int32](repeating: CodonTokenizer.padID, count: pads)
-            labels += item.ids + [Int32](repeating: countPadInLoss ? CodonTokenizer.padID : TokenBatch.ignoreIndex, count: pads)
-            mask += [Float](repeating: 1, count: item.ids.count) + [Float](repeating: 0, count: pads)
-        }
-        let shape = [items.count, length]
-        return TokenBatch(inputIds: Tensor(shape: shape, indices: ids), attentionMask: Tensor(shape: shape, scalars: mask),
-                          labels: Tensor(shape: shape, indices: labels))
-    }
+    public func collate(_ items: [TokenizedSequence]) -> TokenBatch { collator.collate(items) }
 
     /// A data loader over this dataset (or a subset of it) that collates with ``collate(_:)``.
     public func loader<D: Dataset>(_ data: D, batchSize: Int = 1, shuffle: Bool = false, seed: UInt64 = 0,
-                                   workers: Int = 0) -> DataLoader<D, TokenBatch> where D.Element == TokenizedSequence {
-        let collator = self
-        return DataLoader(data, batchSize: batchSize, shuffle: shuffle, seed: seed, workers: workers) { collator.collate($0) }
+                                   workers: Int = 0, sampler: (any Sampler)? = nil) -> DataLoader<D, TokenBatch>
+    where D.Element == TokenizedSequence {
+        collator.loader(data, batchSize: batchSize, shuffle: shuffle, seed: seed, workers: workers, sampler: sampler)
     }
 }

@@ -6,10 +6,13 @@ public enum FASTAError: Error, Equatable, CustomStringConvertible {
     case noHeader(file: String, line: Int)
     /// A header followed by no sequence.
     case emptyRecord(file: String, id: String, line: Int)
-    /// A character that is not an IUPAC nucleotide or amino-acid letter, `-`, `*` or `.`.
+    /// A character that is not an IUPAC nucleotide or amino-acid letter, `-`, `*` or `.`; a byte that is not
+    /// printable ASCII is written `0xNN`.
     case invalidCharacter(file: String, id: String, line: Int, character: String)
     /// A gzip stream that ends early or is corrupt.
     case corruptCompression(file: String, line: Int, detail: String)
+    /// The operating system failed a read (an I/O error, a file removed from a network share).
+    case readFailed(file: String, line: Int, detail: String)
 
     public var description: String {
         switch self {
@@ -19,6 +22,7 @@ public enum FASTAError: Error, Equatable, CustomStringConvertible {
         case let .invalidCharacter(file, id, line, character):
             "\(file):\(line): record \"\(id)\" contains \"\(character)\", which is not a sequence letter"
         case let .corruptCompression(file, line, detail): "\(file): truncated or corrupt gzip data after line \(line): \(detail)"
+        case let .readFailed(file, line, detail): "\(file): read failed after line \(line): \(detail)"
         }
     }
 }

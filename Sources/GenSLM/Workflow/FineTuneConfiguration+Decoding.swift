@@ -88,13 +88,35 @@ extension FineTuneConfiguration.SearchParameterSection {
 extension FineTuneConfiguration.DataSection {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self), d = Self()
-        fasta = try c.value(.fasta, or: d.fasta)
+        if c.contains(.path), c.contains(.fasta) {
+            throw DecodingError.dataCorruptedError(forKey: .fasta, in: c,
+                                                   debugDescription: "data.fasta is the old name of data.path; give only data.path")
+        }
+        path = try c.decodeIfPresent(String.self, forKey: .path) ?? c.value(.fasta, or: d.path)
         split = try c.value(.split, or: d.split)
         batchSize = try c.value(.batchSize, or: d.batchSize)
         numWorkers = try c.value(.numWorkers, or: d.numWorkers)
         maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength)
         padding = try c.value(.padding, or: d.padding)
         countPadInLoss = try c.value(.countPadInLoss, or: d.countPadInLoss)
+        sampler = try c.value(.sampler, or: d.sampler)
+        bucketWindow = try c.value(.bucketWindow, or: d.bucketWindow)
+        guard bucketWindow > 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .bucketWindow, in: c, debugDescription: "data.bucket_window must be positive")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(path, forKey: .path)
+        try c.encode(split, forKey: .split)
+        try c.encode(batchSize, forKey: .batchSize)
+        try c.encode(numWorkers, forKey: .numWorkers)
+        try c.encodeIfPresent(maxLength, forKey: .maxLength)
+        try c.encode(padding, forKey: .padding)
+        try c.encode(countPadInLoss, forKey: .countPadInLoss)
+        try c.encode(sampler, forKey: .sampler)
+        try c.encode(bucketWindow, forKey: .bucketWindow)
     }
 }
 

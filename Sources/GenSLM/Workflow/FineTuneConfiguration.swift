@@ -52,8 +52,19 @@ public struct FineTuneConfiguration: Codable, Sendable, Equatable {
     public struct DataSection: Codable, Sendable, Equatable {
         /// The defaults.
         public init() {}
-        /// FASTA file (plain or .gz). Default: the rabies nucleoprotein genes of Debian's beast-mcmc-examples.
-        public var fasta = "/usr/share/doc/beast-mcmc/examples/DiscreteTraits/phylogeneticGLM/batRABV.fas.gz"
+        /// A FASTA file (plain or .gz), a glob of FASTA files (`data/*.fasta.gz`), or a token shard folder made by
+        /// `volt data tokenize`. Default: the rabies nucleoprotein genes of Debian's beast-mcmc-examples.
+        public var path = "/usr/share/doc/beast-mcmc/examples/DiscreteTraits/phylogeneticGLM/batRABV.fas.gz"
+        /// The former name of ``path`` (YAML `data.fasta` is still read as `data.path`).
+        public var fasta: String {
+            get { path }
+            set { path = newValue }
+        }
+        /// `random` (a seeded shuffle per epoch) or `bucketed` (``BucketedSampler``: similar lengths batched
+        /// together). Default random.
+        public var sampler = SamplerKind.random
+        /// Batches per sorting window of the bucketed sampler. Default 100.
+        public var bucketWindow = 100
         /// Train/validation fractions. Default [0.8, 0.2].
         public var split = [0.8, 0.2]
         /// Sequences per batch. Default 1.
@@ -68,8 +79,16 @@ public struct FineTuneConfiguration: Codable, Sendable, Equatable {
         public var countPadInLoss = false
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case fasta, split, batchSize = "batch_size", numWorkers = "num_workers", maxLength = "max_length", padding
-            case countPadInLoss = "count_pad_in_loss"
+            case path, fasta, split, batchSize = "batch_size", numWorkers = "num_workers", maxLength = "max_length", padding
+            case countPadInLoss = "count_pad_in_loss", sampler, bucketWindow = "bucket_window"
+        }
+
+        /// The training sampler of `data.sampler`.
+        public enum SamplerKind: String, Codable, Sendable {
+            /// A seeded shuffle per epoch.
+            case random
+            /// Length-bucketed batches.
+            case bucketed
         }
     }
 

@@ -91,7 +91,7 @@ extension FineTuneRun {
         let maxPositions = try GenSLMPreset.named(configuration.model.preset).configuration.maxPositionEmbeddings
         let (dataset, train, _) = try run.makeData(maxPositions: maxPositions)
         let length = Swift.min(configuration.data.maxLength ?? maxPositions, maxPositions)
-        let tokens = train.indices.flatMap { dataset.sequences[$0].ids }
+        let tokens = try train.indices.flatMap { try dataset.element(at: $0).ids }
         guard !tokens.isEmpty else { throw TrainerError.misconfiguration("the training split holds no tokens") }
         let trainer = try run.makeTrainer()
         let batches = warmup + steps

@@ -100,14 +100,21 @@ public struct FineTuneRun {
         return (imported.hyperparameters, imported.stateDictionary)
     }
 
-    /// The dataset of `data.fasta` and its train/validation split.
-    public func makeData(maxPositions: Int) throws -> (dataset: SequenceDataset, train: Subset<SequenceDataset>, val: Subset<SequenceDataset>?) {
-        let records = try FASTAReader(path: configuration.data.fasta).readAll()
+    /// The dataset of `data.path` (FASTA files or a token shard folder) and its train/validation split.
+    public func makeData(maxPositions: Int) throws -> (dataset: TokenDataset, train: Subset<TokenDataset>, val: Subset<TokenDataset>?) {
         let d = configuration.data
-        let dataset = SequenceDataset(records, maxLength: Swift.min(d.maxLength ?? maxPositions, maxPositions),
-                                      padding: d.padding, countPadInLoss: d.countPadInLoss)
+        let dataset = try TokenDataset.open(d.path, maxLength: Swift.min(d.maxLength ?? maxPositions, maxPositions),
+                                            padding: d.padding, countPadInLoss: d.countPadInLoss)
         let parts = dataset.randomSplit(d.split, seed: UInt64(configuration.seed))
         return (dataset, parts[0], parts.count > 1 && parts[1].count > 0 ? parts[1] : nil)
+    }
+
+    /// The training loader of `data:`: shuffled, or length-bucketed with `data.sampler: bucketed`.
+    public func makeTrainLoader(_ dataset: TokenDataset, _ train: Subset<TokenDataset>) -> DataLoader<Subset<TokenDataset>, TokenBatch> {
+        let d = configuration.data, seed = UInt64(configuration.seed)
+        let sampler: (any Sampler)? = d.sampler == .bucketed
+            ? BucketedSampler(train, batchSize: d.batchSize, windowBatches: d.bucketWindow, seed: seed) : nil
+        return dataset.loader(train, batchSize: d.batchSize, shuffle: true, seed: seed, workers: d.numWorkers, sampler: sampler)
     }
 
     /// The trainer of `trainer:`, with `extraCallbacks` after the configured ones.
@@ -200,9 +207,9 @@ public struct FineTuneRun {
     public func fit(ckptPath: String? = nil, extraCallbacks: [any Callback] = []) throws -> FitSummary {
         let module = try makeModule()
         let (dataset, train, val) = try makeData(maxPositions: module.model.configuration.maxPositionEmbeddings)
-        let d = configuration.data, seed = UInt64(configuration.seed)
+        let d = configuration.data
         let trainer = try makeTrainer(extraCallbacks: extraCallbacks)
-        let trainLoader = dataset.loader(train, batchSize: d.batchSize, shuffle: true, seed: seed, workers: d.numWorkers)
+        let trainLoader = makeTrainLoader(dataset, train)
         let valLoader = val.map { dataset.loader($0, batchSize: d.batchSize, workers: d.numWorkers) }
         try trainer.fit(module, train: trainLoader, val: valLoader, ckptPath: ckptPath)
         writeMetricsPlots(trainer)

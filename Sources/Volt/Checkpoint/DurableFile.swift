@@ -27,7 +27,7 @@ public enum DurableFile {
     /// Forces `path`'s data to stable storage.
     ///
     /// - Throws: ``CheckpointError/cannotWrite(path:object:reason:)`` naming `finalPath`.
-    static func fsync(_ path: String, finalPath: String) throws {
+    package static func fsync(_ path: String, finalPath: String) throws {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw CheckpointError.cannotWrite(path: finalPath, object: "/", reason: "open for fsync: " + errnoText()) }
         defer { close(fd) }
@@ -36,7 +36,7 @@ public enum DurableFile {
 
     /// Forces the directory entry of a rename to stable storage. File systems that cannot fsync a directory
     /// (EINVAL) are accepted: they give no stronger guarantee to ask for.
-    static func fsyncDirectory(_ directory: String, finalPath: String) throws {
+    package static func fsyncDirectory(_ directory: String, finalPath: String) throws {
         let fd = open(directory, O_RDONLY | O_DIRECTORY)
         guard fd >= 0 else {
             throw CheckpointError.cannotWrite(path: finalPath, object: "/", reason: "open directory for fsync: " + errnoText())

@@ -76,26 +76,6 @@ package final class HDF5Dataset: HDF5Object {
         try words.withUnsafeMutableBytes { try read(into: $0.baseAddress, memoryType: volt_H5T_NATIVE_UINT64(), count: count) }
         return words
     }
-
-    /// The elements of a 1-D dataset of variable-length strings, in order.
-    package func readStrings() throws -> [String] {
-        let type = H5Dget_type(id)
-        guard type >= 0 else { throw failure("read type") }
-        let isString = H5Tget_class(type) == H5T_STRING && H5Tis_variable_str(type) > 0
-        let cset = H5Tget_cset(type)
-        H5Tclose(type)
-        guard isString else { throw failure(.unsupported, "read", "expected variable-length strings, found \(try typeName())") }
-        let count = try shape().reduce(1, *)
-        guard count > 0 else { return [] }
-        try checkFits(count * 8)
-        let memory = Self.variableStringType(cset: cset)
-        defer { H5Tclose(memory) }
-        var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-        try pointers.withUnsafeMutableBytes { try read(into: $0.baseAddress, memoryType: memory, count: count) }
-        defer { pointers.forEach { if let p = $0 { H5free_memory(p) } } }
-        return pointers.map { $0.map { String(cString: $0) } ?? "" }
-    }
-
     /// File offsets and sizes of the stored chunks (empty for compact datasets); for tests that damage data.
     package func chunkLocations() throws -> [(offset: UInt64, size: Int)] {
         let space = H5Dget_space(id)

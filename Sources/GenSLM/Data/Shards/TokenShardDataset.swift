@@ -1,0 +1,175 @@
+import Foundation
+import Volt
+import VoltData
+
+/// The records of a token shard folder (``TokenShardWriter``), read on demand: each shard's offsets and lengths
+/// are memory-mapped (12 bytes per record), and a record's tokens are read with one `pread` when the loader asks
+/// for it, so the kernel's page cache is the only cache and the process's memory does not grow with the records
+/// it has read (mapping the tokens too would count every page touched, and its read-ahead, as resident). Nothing
+/// is loaded up front but the index, so start-up time does not grow with the number of records, and a
+/// data-parallel rank only ever reads the records its sampler gives it.
+///
+/// Elements are the same ``TokenizedSequence`` values a ``SequenceDataset`` of the same FASTA gives, so
+/// loaders, collation and ``TokenBatch`` work unchanged. The shard files must not be changed while open.
+public struct TokenShardDataset: LengthAwareDataset, Sendable {
+    /// The folder.
+    public let folder: String
+    /// Its index.
+    public let index: TokenShardIndex
+    /// Tokens per element (truncation when reading); `nil` keeps what was stored.
+    public let maxLength: Int?
+    /// Number of records.
+    public let count: Int
+    private let shards: [MappedShard]
+    private let firstRecords: [Int]
+
+    /// The `format` attribute of every shard file.
+    public static let shardFormat = "volt-token-shard"
+
+    /// Opens the shard set in `folder`.
+    ///
+    /// - Throws: ``TokenShardError`` naming the index or shard that is missing or does not match.
+    public init(folder: String, maxLength: Int? = nil) throws {
+        let indexPath = folder + "/" + TokenShardIndex.fileName
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: indexPath)) } catch {
+            throw TokenShardError.badIndex(file: indexPath, reason: "cannot read it (\(error.localizedDescription))")
+        }
+        let index: TokenShardIndex
+        do { index = try JSONDecoder().decode(TokenShardIndex.self, from: data) } catch {
+            throw TokenShardError.badIndex(file: indexPath, reason: "\(error)")
+        }
+        guard index.format == TokenShardIndex.formatName, index.version == 1 else {
+            throw TokenShardError.badIndex(file: indexPath, reason: "format \(index.format) version \(index.version), expected \(TokenShardIndex.formatName) 1")
+        }
+        self.folder = folder
+        self.index = index
+        self.maxLength = maxLength
+        shards = try index.shards.map { try MappedShard(path: folder + "/" + $0.file, expected: $0) }
+        var first: [Int] = [], total = 0
+        for shard in index.shards {
+            first.append(total)
+            total += shard.records
+        }
+        firstRecords = first
+        count = total
+    }
+
+    public func element(at index: Int) throws -> TokenizedSequence {
+        let tokens = try storedTokens(at: index)
+        let n = Swift.min(tokens.count, maxLength ?? .max)
+        return TokenizedSequence(ids: tokens.prefix(n).map { Int32($0) })
+    }
+
+    /// The stored token count of record `index` (capped at ``maxLength``), read from the index arrays only.
+    public func length(at index: Int) -> Int {
+        let (shard, record) = locate(index)
+        return Swift.min(Swift.max(0, shards[shard].storedLength(of: record)), maxLength ?? .max)
+    }
+
+    /// The stored tokens of record `index` (not truncated).
+    public func storedTokens(at index: Int) throws -> [UInt8] {
+        let (shard, record) = locate(index)
+        return try shards[shard].tokens(of: record)
+    }
+
+    /// The FASTA ids of shard `number`'s records.
+    public func ids(ofShard number: Int) throws -> [String] { try shards[number].strings("ids") }
+
+    /// The MD5s (hex of the upper-case sequence) of shard `number`'s records.
+    public func md5s(ofShard number: Int) throws -> [String] { try shards[number].strings("md5") }
+
+    private func locate(_ index: Int) -> (shard: Int, record: Int) {
+        precondition(index >= 0 && index < count, "record \(index) outside 0..<\(count)")
+        var lo = 0, hi = firstRecords.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if firstRecords[mid] <= index { lo = mid } else { hi = mid - 1 }
+        }
+        return (lo, index - firstRecords[lo])
+    }
+}
+
+/// One mapped shard file and where its arrays lie in it.
+final class MappedShard: Sendable {
+    let path: String
+    let records: Int
+    private let file: MappedFile
+    private let descriptor: Int32
+    private let tokens: (offset: Int, count: Int)
+    private let offsets: Int
+    private let lengths: Int
+
+    init(path: String, expected: TokenShardIndex.Shard) throws {
+        self.path = path
+        let extents: (tokens: (offset: Int, count: Int), offsets: (offset: Int, count: Int), lengths: (offset: Int, count: Int))
+        do {
+            extents = try hdf5Lock.withLock {
+                let h5 = try HDF5File(opening: path)
+                let root = try h5.root()
+                guard try root.attribute("format")?.stringValue == TokenShardDataset.shardFormat else {
+                    throw TokenShardError.badShard(file: path, reason: "no format=\"\(TokenShardDataset.shardFormat)\" attribute")
+                }
+                let result = (try root.dataset("tokens").contiguousExtent(of: .uint8),
+                              try root.dataset("offsets").contiguousExtent(of: .int64),
+                              try root.dataset("lengths").contiguousExtent(of: .int32))
+                try h5.close()
+                return result
+            }
+        } catch let error as TokenShardError {
+            throw error
+        } catch {
+            throw TokenShardError.badShard(file: path, reason: "\(error)")
+        }
+        guard extents.offsets.count == expected.records, extents.lengths.count == expected.records,
+              extents.tokens.count == expected.tokens else {
+            throw TokenShardError.badShard(file: path, reason: "holds \(extents.offsets.count) offsets, \(extents.lengths.count) lengths and "
+                                           + "\(extents.tokens.count) tokens; the index says \(expected.records) records and \(expected.tokens) tokens")
+        }
+        records = expected.records
+        tokens = extents.tokens
+        offsets = extents.offsets.offset
+        lengths = extents.lengths.offset
+        file = try MappedFile(path: path)
+        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw TokenShardError.badShard(file: path, reason: "cannot open: " + String(cString: strerror(errno))) }
+    }
+
+    deinit { close(descriptor) }
+
+    func storedLength(of record: Int) -> Int {
+        guard let base = file.base else { return 0 }
+        return Int(Int32(littleEndian: base.loadUnaligned(fromByteOffset: lengths + 4 * record, as: Int32.self)))
+    }
+
+    func tokens(of record: Int) throws -> [UInt8] {
+        guard let base = file.base else { throw TokenShardError.badRecord(file: path, record: record, reason: "the file is empty") }
+        let start = Int(Int64(littleEndian: base.loadUnaligned(fromByteOffset: offsets + 8 * record, as: Int64.self)))
+        let length = storedLength(of: record)
+        guard start >= 0, length >= 0, start <= tokens.count - length else {
+            throw TokenShardError.badRecord(file: path, record: record,
+                                            reason: "tokens \(start)..<\(start + length) lie outside the shard's \(tokens.count) tokens")
+        }
+        return try [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+            var done = 0
+            while done < length {
+                let n = pread(descriptor, buffer.baseAddress! + done, length - done, off_t(tokens.offset + start + done))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else {
+                    throw TokenShardError.badRecord(file: path, record: record,
+                                                    reason: n < 0 ? "read failed: " + String(cString: strerror(errno)) : "the file ends early")
+                }
+                done += n
+            }
+            initialized = length
+        }
+    }
+
+    func strings(_ name: String) throws -> [String] {
+        do {
+            return try hdf5Lock.withLock { try HDF5File(opening: path).root().dataset(name).readStrings() }
+        } catch {
+            throw TokenShardError.badShard(file: path, reason: "\(error)")
+        }
+    }
+}
