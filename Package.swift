@@ -29,7 +29,7 @@ let package = Package(
         .systemLibrary(name: "CVoltZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "CVoltKernels",
-            dependencies: ["CBLAS"],
+            dependencies: ["CDNNL"],
             cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast"])],
             linkerSettings: [.linkedLibrary("gomp"), .linkedLibrary("dnnl"), .linkedLibrary("m")]
         ),

@@ -1,11 +1,9 @@
+#include <oneapi/dnnl/dnnl.h>
 #include <stdlib.h>
 #include "attention.h"
 
-// oneDNN's row-major sgemm: JIT-compiled for the running CPU (AVX-512 where present, unlike OpenBLAS under
-// OPENBLAS_CORETYPE=Haswell) and single-threaded when called inside a parallel region, as here. Declared here so
-// the kernels need no oneDNN header on the include path.
-int dnnl_sgemm(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
-               const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+// The products use oneDNN's row-major sgemm: JIT-compiled for the running CPU (AVX-512 where present, unlike
+// OpenBLAS under OPENBLAS_CORETYPE=Haswell) and single-threaded when called inside a parallel region, as here.
 enum { VOLT_ROW_MAJOR = 101, VOLT_NO_TRANS = 111, VOLT_TRANS = 112 };
 
 /// C = alpha·op(A)·op(B) + beta·C, row-major (CBLAS-style arguments).
