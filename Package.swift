@@ -31,7 +31,7 @@ let package = Package(
         .systemLibrary(name: "CVoltSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(
             name: "CVoltKernels",
-            dependencies: ["CBLAS"],
+            dependencies: ["CDNNL"],
             cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast"])],
             linkerSettings: [.linkedLibrary("gomp"), .linkedLibrary("dnnl"), .linkedLibrary("m")]
         ),

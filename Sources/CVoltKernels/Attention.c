@@ -1,11 +1,9 @@
+#include <oneapi/dnnl/dnnl.h>
 #include <stdlib.h>
 #include "attention.h"
 
-// oneDNN's row-major sgemm: JIT-compiled for the running CPU (AVX-512 where present, unlike OpenBLAS under
-// OPENBLAS_CORETYPE=Haswell) and single-threaded when called inside a parallel region, as here. Declared here so
-// the kernels need no oneDNN header on the include path.
-int dnnl_sgemm(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
-               const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+// The products use oneDNN's row-major sgemm: JIT-compiled for the running CPU (AVX-512 where present, unlike
+// OpenBLAS under OPENBLAS_CORETYPE=Haswell) and single-threaded when called inside a parallel region, as here.
 enum { VOLT_ROW_MAJOR = 101, VOLT_NO_TRANS = 111, VOLT_TRANS = 112 };
 
 /// C = alpha·op(A)·op(B) + beta·C, row-major (CBLAS-style arguments).
@@ -112,6 +110,61 @@ void volt_rotary_tables(const volt_attention_desc *d, float **cos_table, float *
 void volt_attention_forward_f32(const volt_attention_desc *desc, const float *qkv, float *out, float *lse) {
     attention_ctx c = {desc, qkv, NULL, NULL, NULL, out, lse, NULL, NULL, NULL};
     volt_for_each_head(&c, attention_forward_task, &c);
+}
+
+/// One cached-attention run: the new tokens' qkv, the cache they join, and where their outputs go.
+typedef struct {
+    const attention_ctx *c;  // c->d->seq counts every position up to the last new token (the rotary tables')
+    size_t position, count, capacity;
+    const float *qkv;
+    float *keys, *values, *out;
+} cached_attention_ctx;
+
+VOLT_MULTIVERSION
+static void cached_attention_task(void *p, size_t begin, size_t end) {
+    const cached_attention_ctx *x = p;
+    const volt_attention_desc *d = x->c->d;
+    size_t hd = d->head_dim, H = d->heads, T = x->count, total = x->position + T;
+    float scale = 1.0f / sqrtf((float)hd);
+    float *buf = malloc(sizeof(float) * (T * hd + T * total + T));
+    float *q = buf, *s = q + T * hd, *lse = s + T * total;
+    for (size_t h = begin; h < end; h++) {
+        float *keys = x->keys + h * x->capacity * hd, *values = x->values + h * x->capacity * hd;
+        for (size_t t = 0; t < T; t++) {
+            size_t at = x->position + t;
+            const float *src = x->qkv + (t * H + h) * 3 * hd;
+            memcpy(q + t * hd, src, hd * sizeof(float));
+            memcpy(keys + at * hd, src + hd, hd * sizeof(float));
+            memcpy(values + at * hd, src + 2 * hd, hd * sizeof(float));
+            volt_rotate(q + t * hd, x->c, at, 0);
+            volt_rotate(keys + at * hd, x->c, at, 0);
+            for (size_t e = 0; e < hd; e++) q[t * hd + e] *= scale;
+        }
+        cblas_sgemm(VOLT_ROW_MAJOR, VOLT_NO_TRANS, VOLT_TRANS, (int)T, (int)total, (int)hd, 1.0f, q, (int)hd, keys,
+                    (int)hd, 0.0f, s, (int)total);
+        volt_block_probabilities(x->c, h, x->position, T, total, s, lse, 0);
+        cblas_sgemm(VOLT_ROW_MAJOR, VOLT_NO_TRANS, VOLT_NO_TRANS, (int)T, (int)hd, (int)total, 1.0f, s, (int)total,
+                    values, (int)hd, 0.0f, x->out + h * hd, (int)(H * hd));
+    }
+    free(buf);
+}
+
+void volt_attention_cached_f32(const volt_attention_desc *desc, size_t position, const float *qkv, float *keys,
+                               float *values, size_t capacity, float *out) {
+    volt_attention_desc all = *desc;
+    all.batch = 1;
+    all.seq = position + desc->seq;
+    all.key_mask = NULL;
+    all.dropout = 0.0f;
+    attention_ctx c = {&all, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    float *cs, *sn;
+    volt_rotary_tables(&all, &cs, &sn);
+    c.cos_table = cs;
+    c.sin_table = sn;
+    cached_attention_ctx x = {&c, position, desc->seq, capacity, qkv, keys, values, out};
+    volt_parallel_for(desc->heads, 1, cached_attention_task, &x);
+    free(cs);
+    free(sn);
 }
 
 void volt_for_each_head(attention_ctx *c, volt_range_fn task, void *task_ctx) {

@@ -53,6 +53,14 @@ final class SafetensorsAndGenerationTests: XCTestCase {
             }
             XCTAssertEqual(cache.count, tokens.count)
             XCTAssertThrowsError(try model.nextTokenLogits(5, cache: &cache), "a full cache refuses another token")
+            // A 66-token prompt in one pass, then the rest one by one: the same rows.
+            var filled = KeyValueCache(for: model, capacity: tokens.count)
+            let prefill = try model.logits(Tensor(shape: [1, 66], indices: Array(tokens[..<66])), cache: &filled).scalars
+            var rows = prefill
+            for token in tokens[66...] { rows += try model.nextTokenLogits(token, cache: &filled) }
+            XCTAssertEqual(rows.count, full.count)
+            XCTAssertLessThan(zip(rows, full).map { abs($0 - $1) }.max() ?? 1, 1e-4, "parallel residual \(parallel), prefill")
+            XCTAssertThrowsError(try model.logits(Tensor(shape: [2, 1], indices: [5, 6]), cache: &filled), "one sequence only")
         }
     }
 }

@@ -57,6 +57,22 @@ final class AttentionTests: XCTestCase {
         assertClose(y.scalars, expected, atol: 2e-5, rtol: 1e-4)
     }
 
+    func testCachedAttentionInPiecesMatchesDirectComputation() {
+        let (seq, heads, headDim, capacity) = (70, 2, 8, 72)
+        let qkv = random([1, seq, heads * 3 * headDim], low: -2, high: 2, seed: 4)
+        let config = AttentionConfiguration(heads: heads, rotaryDims: 4)
+        let keys = Tensor.zeros([heads, capacity, headDim]), values = Tensor.zeros([heads, capacity, headDim])
+        var pieces: [Float] = []
+        // A 66-token prefill (past one 64-query block), then single tokens, then a pair.
+        for range in [0..<66, 66..<67, 67..<68, 68..<70] {
+            let part = qkv.slice(axis: 1, range)
+            pieces += Tensor.cachedCausalAttention(qkv: part, configuration: config, keys: keys, values: values,
+                                                   position: range.lowerBound).scalars
+        }
+        let expected = reference(qkv: qkv.scalars, batch: 1, seq: seq, heads: heads, headDim: headDim, rotary: 4, mask: nil)
+        assertClose(pieces, expected, atol: 2e-5, rtol: 1e-4)
+    }
+
     func testGradientMatchesFiniteDifferences() {
         let qkv = random([2, 5, 2 * 3 * 4], seed: 4)
         let mask = Tensor(shape: [2, 5], scalars: [1, 1, 1, 1, 1, 1, 1, 1, 0, 0])

@@ -13,7 +13,7 @@ final class CheckpointTests: XCTestCase {
         let metadata = CheckpointMetadata(epoch: 2, globalStep: 40, module: "GenSLMModule",
                                           hyperparameters: ["lr": .double(1e-5), "preset": .string("genslm-tiny"),
                                                             "accumulation_steps": .int(4), "bf16": .bool(false)],
-                                          precision: "fp16", worldSize: 2)
+                                          precision: .fp16, worldSize: 2)
         let stateDict: [(name: String, tensor: Tensor)] = [
             (qkv, random([6, 2], seed: 1)),
             ("gpt_neox.embed_in.weight", random([3, 2], seed: 2)),
@@ -34,7 +34,7 @@ final class CheckpointTests: XCTestCase {
         return Checkpoint(
             metadata: metadata, stateDict: stateDict, optimizers: [adam, sgd],
             schedulers: [(type: "linear", state: ["last_epoch": 40]), (type: "plateau", state: ["best": .infinity])],
-            precision: ["loss_scale": 32768, "growth_tracker": 12],
+            lossScaler: ["loss_scale": 32768, "growth_tracker": 12],
             loops: ["epoch": 2, "batch_index": 7, "global_step": 40, "sampler_seed": 42, "sampler_epoch": 2],
             callbacks: [callbackKey: #"{"best_model_path":"a/b.h5","best_k_models":{"a/b.h5":0.25}}"#,
                         "EarlyStopping{monitor=val/loss}": #"{"wait_count":1}"#,
@@ -66,7 +66,7 @@ final class CheckpointTests: XCTestCase {
         }
         XCTAssertEqual(read.schedulers.map(\.type), ["linear", "plateau"])
         XCTAssertEqual(read.schedulers.map(\.state), original.schedulers.map(\.state))
-        XCTAssertEqual(read.precision, original.precision)
+        XCTAssertEqual(read.lossScaler, original.lossScaler)
         XCTAssertEqual(read.loops, original.loops)
         XCTAssertEqual(read.callbacks, original.callbacks)
         XCTAssertEqual(read.rng, original.rng)
@@ -186,6 +186,32 @@ final class CheckpointTests: XCTestCase {
         }
         XCTAssertThrowsError(try Checkpoint.read(from: file)) { XCTAssertEqual($0 as? CheckpointError, .notAVoltCheckpoint(path: file)) }
         XCTAssertEqual(try Checkpoint.inspect(file).root.datasets.map(\.name), ["x"])
+    }
+
+    func testUnknownPrecisionNameIsMalformed() throws {
+        let file = try path()
+        do {
+            let written = try HDF5File(creating: file)
+            let root = try written.root()
+            let attributes: [(String, HDF5AttributeValue)] = [
+                ("format", .string(CheckpointMetadata.format)), ("format_version", .int(1)), ("volt_version", .string("0.1.0")),
+                ("created_utc", .string("2026-12-01T00:00:00Z")), ("epoch", .int(0)), ("global_step", .int(0)),
+                ("module", .string("M")), ("hparams", .string("{}")), ("precision", .string("fp8")), ("world_size", .int(1)),
+            ]
+            for (name, value) in attributes { try root.setAttribute(name, value) }
+            _ = try root.createGroup("state_dict")
+            try written.close()
+        }
+        XCTAssertThrowsError(try Checkpoint.read(from: file, weightsOnly: true)) {
+            XCTAssertEqual($0 as? CheckpointError,
+                           .malformed(path: file, object: "/", reason: "precision \"fp8\" is not fp32, fp16 or bf16"))
+        }
+        var checkpoint = Self.sample()
+        checkpoint.metadata.precision = .bf16
+        try checkpoint.write(to: file)
+        XCTAssertEqual(try Checkpoint.inspect(file).attributes["precision"]?.stringValue, "bf16",
+                       "the file keeps the precision's name")
+        XCTAssertEqual(try Checkpoint.read(from: file, weightsOnly: true).metadata.precision, .bf16)
     }
 
     func testMissingFileErrorNamesThePath() throws {

@@ -123,6 +123,12 @@ void volt_attention_forward_f32(const volt_attention_desc *desc, const float *qk
 /// Backward pass: recomputes each block's probabilities from lse and writes dqkv (same layout as qkv).
 void volt_attention_backward_f32(const volt_attention_desc *desc, const float *qkv, const float *out,
                                  const float *lse, const float *dout, float *dqkv);
+/// Attention of desc->seq new tokens of one sequence, at positions position ..< position + desc->seq, over a
+/// key/value cache: their rotated keys and their values are written into keys/values [heads, capacity, head_dim]
+/// at those positions, then each query attends to every cached position up to its own. qkv is [seq, heads,
+/// 3 * head_dim]; out is [seq, heads, head_dim]. desc->batch, key_mask and dropout are ignored (1, none, 0).
+void volt_attention_cached_f32(const volt_attention_desc *desc, size_t position, const float *qkv, float *keys,
+                               float *values, size_t capacity, float *out);
 /// The same passes with bfloat16 products (oneDNN's AVX512_BF16 matmul): equal to the float32 kernels up to
 /// bfloat16 rounding of each product's inputs. Return 0, or -1 when oneDNN cannot run bfloat16 products here
 /// (the outputs are then incomplete: use the float32 kernels).

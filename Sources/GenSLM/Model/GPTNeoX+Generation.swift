@@ -63,7 +63,7 @@ extension GPTNeoX {
     /// Extends `prompt` with sampled tokens until it holds `maxLength` tokens (or the model's positions) or a stop
     /// token was drawn.
     ///
-    /// The prompt fills a ``KeyValueCache``; each new token then runs through the model alone.
+    /// The prompt fills a ``KeyValueCache`` in one pass; each new token then runs through the model alone.
     public func generate(prompt: [Int32], configuration: GenerationConfiguration) throws -> [Int32] {
         precondition(!prompt.isEmpty, "generation needs at least one prompt token")
         let wasTraining = training
@@ -74,8 +74,9 @@ extension GPTNeoX {
         var cache = KeyValueCache(for: self, capacity: limit)
         var generator = RandomGenerator(seed: configuration.sampling.seed)
         var tokens = prompt
-        var logits: [Float] = []
-        for token in prompt { logits = try nextTokenLogits(token, cache: &cache) }
+        let vocab = self.configuration.vocabSize
+        var logits = Array(try self.logits(Tensor(shape: [1, prompt.count], indices: prompt), cache: &cache).scalars
+            .suffix(vocab))
         var early = configuration.sampling
         early.excluded.formUnion(configuration.stopTokens)
         while tokens.count < limit {

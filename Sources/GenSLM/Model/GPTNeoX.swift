@@ -5,7 +5,8 @@ import VoltTensor
 // Property names produce transformers' state-dict keys (gpt_neox.layers.0.attention.query_key_value.weight, …).
 
 /// Causal self-attention: fused q/k/v projection, rotary embeddings on the first `rotaryDims` of each head, output
-/// projection. The attention itself is the blockwise kernel of ``Tensor/causalAttention(qkv:configuration:keyMask:training:generator:)``.
+/// projection. The attention itself is the blockwise kernel of ``Tensor/causalAttention(qkv:configuration:keyMask:training:generator:)``,
+/// or with a key/value cache that of ``Tensor/cachedCausalAttention(qkv:configuration:keys:values:position:)``.
 public final class GPTNeoXAttention: Module {
     public let queryKeyValue: Linear
     public let dense: Linear
@@ -22,10 +23,14 @@ public final class GPTNeoXAttention: Module {
         super.init()
     }
 
-    func callAsFunction(_ x: Tensor, keyMask: Tensor?) -> Tensor {
-        let y = Tensor.causalAttention(qkv: queryKeyValue(x), configuration: _attention, keyMask: keyMask,
-                                       training: training, generator: &_stream.generator)
-        return dense(y)
+    func callAsFunction(_ x: Tensor, keyMask: Tensor?, cache: KeyValueCache.Layer? = nil) -> Tensor {
+        let qkv = queryKeyValue(x)
+        if let cache {
+            return dense(Tensor.cachedCausalAttention(qkv: qkv, configuration: _attention, keys: cache.keys,
+                                                      values: cache.values, position: cache.position))
+        }
+        return dense(Tensor.causalAttention(qkv: qkv, configuration: _attention, keyMask: keyMask, training: training,
+                                            generator: &_stream.generator))
     }
 }
 
@@ -69,8 +74,8 @@ public final class GPTNeoXLayer: Module {
         super.init()
     }
 
-    func callAsFunction(_ x: Tensor, keyMask: Tensor?) -> Tensor {
-        let attended = _attentionDropout(attention(inputLayernorm(x), keyMask: keyMask))
+    func callAsFunction(_ x: Tensor, keyMask: Tensor?, cache: KeyValueCache.Layer? = nil) -> Tensor {
+        let attended = _attentionDropout(attention(inputLayernorm(x), keyMask: keyMask, cache: cache))
         if _parallel { return x + attended + _mlpDropout(mlp(postAttentionLayernorm(x))) }
         let h = x + attended
         return h + _mlpDropout(mlp(postAttentionLayernorm(h)))
@@ -83,6 +88,7 @@ public final class GPTNeoXModel: Module {
     public let layers: [GPTNeoXLayer]
     public let finalLayerNorm: LayerNorm
     private let _embeddingDropout: Dropout
+    private let _stream: RandomStream
 
     init(_ c: GPTNeoXConfiguration, stream: RandomStream, generator: inout RandomGenerator) {
         embedIn = Embedding(c.vocabSize, c.hiddenSize, std: Float(c.initializerRange), generator: &generator)
@@ -91,7 +97,34 @@ public final class GPTNeoXModel: Module {
         self.layers = layers
         finalLayerNorm = LayerNorm(c.hiddenSize, eps: Float(c.layerNormEps))
         _embeddingDropout = Dropout(Float(c.hiddenDropout), stream: stream)
+        _stream = stream
         super.init()
+    }
+
+    /// The body over int32 `inputIds` [batch, seq], as ``GPTNeoX/forward(_:attentionMask:outputHiddenStates:)``
+    /// describes it: embedding, every layer, final layer norm. `prefix` ([virtual, hidden], prompt tuning) comes
+    /// before the tokens and counts as attended in `attentionMask`. With `cache` (one sequence, no mask or prefix)
+    /// the tokens take its next positions and its keys and values take theirs; the caller advances it.
+    /// `checkpointing` recomputes each layer's activations in the backward pass.
+    func forward(_ inputIds: Tensor, attentionMask: Tensor? = nil, prefix: Tensor? = nil, cache: KeyValueCache? = nil,
+                 outputHiddenStates: Bool = false, checkpointing: Bool = false) throws -> GPTNeoXOutput {
+        let virtual = prefix?.shape[0] ?? 0
+        let keyMask = virtual == 0 ? attentionMask : attentionMask.map {
+            Tensor.concat([Tensor.ones([inputIds.shape[0], virtual]), $0.float32()], axis: 1)
+        }
+        var collected: [Tensor] = []
+        var h = try embed(inputIds, prefix: prefix)
+        for (index, layer) in layers.enumerated() {
+            if outputHiddenStates { collected.append(h) }
+            if checkpointing {
+                h = checkpointed(h, stream: _stream) { layer($0, keyMask: keyMask) }
+            } else {
+                h = layer(h, keyMask: keyMask, cache: cache?.layer(index))
+            }
+        }
+        let last = finalLayerNorm(h)
+        if outputHiddenStates { collected.append(last) }
+        return GPTNeoXOutput(lastHiddenState: last, hiddenStates: collected)
     }
 
     /// Token embeddings after dropout; with `prefix` ([virtual, hidden], prompt tuning) those rows come first, as
@@ -146,26 +179,12 @@ public final class GPTNeoX: Module {
     /// norm. With prompt tuning the virtual tokens' states come first in each.
     public func forward(_ inputIds: Tensor, attentionMask: Tensor? = nil,
                         outputHiddenStates: Bool = false) throws -> GPTNeoXOutput {
-        let virtual = virtualTokenCount, length = virtual + inputIds.shape[1]
+        let length = virtualTokenCount + inputIds.shape[1]
         guard length <= configuration.maxPositionEmbeddings else {
             throw GPTNeoXError.sequenceTooLong(length: length, maximum: configuration.maxPositionEmbeddings)
         }
-        var collected: [Tensor] = []
-        var h = try gptNeox.embed(inputIds, prefix: promptEmbeddings)
-        let attentionMask = virtual == 0 ? attentionMask : attentionMask.map {
-            Tensor.concat([Tensor.ones([inputIds.shape[0], virtual]), $0.float32()], axis: 1)
-        }
-        for layer in gptNeox.layers {
-            if outputHiddenStates { collected.append(h) }
-            if gradientCheckpointing && training {
-                h = checkpointed(h, stream: randomStream) { layer($0, keyMask: attentionMask) }
-            } else {
-                h = layer(h, keyMask: attentionMask)
-            }
-        }
-        let last = gptNeox.finalLayerNorm(h)
-        if outputHiddenStates { collected.append(last) }
-        return GPTNeoXOutput(lastHiddenState: last, hiddenStates: collected)
+        return try gptNeox.forward(inputIds, attentionMask: attentionMask, prefix: promptEmbeddings,
+                                   outputHiddenStates: outputHiddenStates, checkpointing: gradientCheckpointing && training)
     }
 
     /// Next-token logits [batch, seq, vocab] at the input tokens' positions (virtual tokens' positions left out).

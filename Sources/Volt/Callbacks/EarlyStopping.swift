@@ -90,17 +90,12 @@ public final class EarlyStopping: Callback {
     private struct SavedState: Codable { var wait_count: Int; var stopped_epoch: Int?; var best_score: Double; var patience: Int }
 
     public func state() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(SavedState(wait_count: waitCount, stopped_epoch: stoppedEpoch,
-                                                              best_score: bestScore, patience: patience)), as: UTF8.self)
+        try CallbackStateCoder.encode(SavedState(wait_count: waitCount, stopped_epoch: stoppedEpoch, best_score: bestScore,
+                                                 patience: patience))
     }
 
     public func load(state: String) throws {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let s = try decoder.decode(SavedState.self, from: Data(state.utf8))
+        let s = try CallbackStateCoder.decode(SavedState.self, from: state)
         waitCount = s.wait_count
         stoppedEpoch = s.stopped_epoch
         bestScore = s.best_score

@@ -190,16 +190,11 @@ public final class ModelCheckpoint: Callback {
         let s = SavedState(monitor: monitor, best_model_score: bestModelScore, best_model_path: bestModelPath,
                            best_k_models: bestKModels, kth_best_model_path: kthBestModelPath,
                            last_model_path: lastModelPath, dirpath: dirpath)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(s), as: UTF8.self)
+        return try CallbackStateCoder.encode(s)
     }
 
     public func load(state: String) throws {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let s = try decoder.decode(SavedState.self, from: Data(state.utf8))
+        let s = try CallbackStateCoder.decode(SavedState.self, from: state)
         // Lightning restores the ranking only when the directory is the same.
         guard s.dirpath == dirpath || dirpath == nil else { return }
         dirpath = s.dirpath ?? dirpath

@@ -27,14 +27,14 @@ public struct CheckpointMetadata: Sendable, Equatable {
     public var module: String
     /// `hparams`: the module's hyper-parameters, stored as one JSON object.
     public var hyperparameters: [String: HParam]
-    /// `precision`: "fp32", "fp16" or "bf16".
-    public var precision: String
+    /// `precision`: the training precision, stored as its name ("fp32", "fp16" or "bf16").
+    public var precision: Precision
     /// `world_size`: processes that trained.
     public var worldSize: Int
 
     /// Metadata stamped with the current time.
     public init(epoch: Int = 0, globalStep: Int = 0, module: String = "", hyperparameters: [String: HParam] = [:],
-                precision: String = "fp32", worldSize: Int = 1,
+                precision: Precision = .fp32, worldSize: Int = 1,
                 createdUTC: String = ISO8601DateFormatter().string(from: Date())) {
         self.epoch = epoch
         self.globalStep = globalStep
@@ -62,8 +62,9 @@ public struct Checkpoint {
     public var optimizers: [OptimizerState]
     /// Learning-rate schedulers, in configuration order: a type name and the scheduler's numeric state.
     public var schedulers: [(type: String, state: [String: Double])]
-    /// Precision-plugin state (`loss_scale`, `growth_tracker` under fp16); empty otherwise.
-    public var precision: [String: Double]
+    /// The loss scaler's state, as the precision plugin saves it (`loss_scale`, `growth_tracker` under fp16);
+    /// empty otherwise. Stored as the attributes of `/precision`.
+    public var lossScaler: [String: Double]
     /// Loop position (`epoch`, `batch_index`, `global_step`, sampler seed/epoch, …); any keys.
     public var loops: [String: Int]
     /// Callback states (JSON text) by state key, e.g. `ModelCheckpoint{monitor=val_loss,mode=min}`.
@@ -76,13 +77,13 @@ public struct Checkpoint {
     /// A checkpoint; every section but the metadata and state dict defaults to empty.
     public init(metadata: CheckpointMetadata, stateDict: [(name: String, tensor: Tensor)],
                 optimizers: [OptimizerState] = [], schedulers: [(type: String, state: [String: Double])] = [],
-                precision: [String: Double] = [:], loops: [String: Int] = [:], callbacks: [String: String] = [:],
+                lossScaler: [String: Double] = [:], loops: [String: Int] = [:], callbacks: [String: String] = [:],
                 rng: [String: [UInt64]] = [:], gradients: [(name: String, tensor: Tensor)] = []) {
         self.metadata = metadata
         self.stateDict = stateDict
         self.optimizers = optimizers
         self.schedulers = schedulers
-        self.precision = precision
+        self.lossScaler = lossScaler
         self.loops = loops
         self.callbacks = callbacks
         self.rng = rng

@@ -13,7 +13,7 @@ package let hdf5Lock = NSLock()
 // /optimizers/<i>/           attrs type, param_groups (JSON array of objects)
 //     state/<param name>/    one group per parameter: datasets <key> (exp_avg, …) and float64 attrs <key> (step, …)
 // /lr_schedulers/<i>         attrs type, state (JSON object)
-// /precision                 float64 attrs (loss_scale, growth_tracker)
+// /precision                 float64 attrs: the loss scaler (loss_scale, growth_tracker; Checkpoint.lossScaler)
 // /loops                     int64 attrs (epoch, batch_index, global_step, …)
 // /callbacks/<key>           attr state (JSON text)
 // /rng/<a>/<b>               uint64 datasets; the name "a/b" is split into groups at each "/"
@@ -83,7 +83,7 @@ extension Checkpoint {
             ("format", .string(m.format)), ("format_version", .int(Int64(m.formatVersion))),
             ("volt_version", .string(m.voltVersion)), ("created_utc", .string(m.createdUTC)),
             ("epoch", .int(Int64(m.epoch))), ("global_step", .int(Int64(m.globalStep))), ("module", .string(m.module)),
-            ("hparams", .string(m.hyperparameters.jsonString)), ("precision", .string(m.precision)),
+            ("hparams", .string(m.hyperparameters.jsonString)), ("precision", .string(m.precision.rawValue)),
             ("world_size", .int(Int64(m.worldSize))),
         ]
         for (name, value) in attributes { try root.setAttribute(name, value) }
@@ -117,7 +117,7 @@ extension Checkpoint {
             try group.setAttribute("state", .string(try CheckpointNames.json(scheduler.state)))
         }
         let precisionGroup = try root.createGroup("precision")
-        for (key, value) in precision.sorted(by: { $0.key < $1.key }) { try precisionGroup.setAttribute(key, .double(value)) }
+        for (key, value) in lossScaler.sorted(by: { $0.key < $1.key }) { try precisionGroup.setAttribute(key, .double(value)) }
         let loopGroup = try root.createGroup("loops")
         for (key, value) in loops.sorted(by: { $0.key < $1.key }) { try loopGroup.setAttribute(key, .int(Int64(value))) }
         let callbackGroups = try root.createGroup("callbacks")
@@ -172,7 +172,7 @@ extension Checkpoint {
         }
         if try root.contains("precision") {
             let group = try root.group("precision")
-            for key in try group.attributeNames() { checkpoint.precision[key] = try double(key, of: group) }
+            for key in try group.attributeNames() { checkpoint.lossScaler[key] = try double(key, of: group) }
         }
         if try root.contains("loops") {
             let group = try root.group("loops")
@@ -194,9 +194,14 @@ extension Checkpoint {
         guard let hyperparameters = try? [String: HParam](json: hparams) else {
             throw CheckpointError.malformed(path: root.file.path, object: "/", reason: "hparams is not a JSON object of values")
         }
+        let precisionName = try string("precision", of: root)
+        guard let precision = Precision(rawValue: precisionName) else {
+            throw CheckpointError.malformed(path: root.file.path, object: "/",
+                                            reason: "precision \"\(precisionName)\" is not fp32, fp16 or bf16")
+        }
         var metadata = CheckpointMetadata(epoch: try int("epoch", of: root), globalStep: try int("global_step", of: root),
                                           module: try string("module", of: root), hyperparameters: hyperparameters,
-                                          precision: try string("precision", of: root), worldSize: try int("world_size", of: root),
+                                          precision: precision, worldSize: try int("world_size", of: root),
                                           createdUTC: try string("created_utc", of: root))
         metadata.voltVersion = try string("volt_version", of: root)
         return metadata

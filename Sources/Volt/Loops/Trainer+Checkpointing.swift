@@ -113,13 +113,13 @@ extension Trainer {
         let named = module.model.namedTensors()
         var checkpoint = Checkpoint(
             metadata: CheckpointMetadata(epoch: currentEpoch, globalStep: globalStep, module: String(describing: M.self),
-                                         hyperparameters: module.hyperparameters, precision: precision.rawValue,
+                                         hyperparameters: module.hyperparameters, precision: precision,
                                          worldSize: strategy.worldSize),
             stateDict: named.map { (name: $0.0, tensor: $0.1) })
         guard !weightsOnly else { return checkpoint }
         checkpoint.optimizers = trainingOptimizers.map { strategy.gatherOptimizerState($0.optimizer) }
         checkpoint.schedulers = schedulerConfigurations.map { (type: "\($0.scheduler.schedule)", state: $0.scheduler.state) }
-        checkpoint.precision = precisionPlugin.state
+        checkpoint.lossScaler = precisionPlugin.state
         let position = progress.tailDone
             ? ["epoch": currentEpoch + 1, "batch_index": 0, "validated_at": -1]
             : ["epoch": currentEpoch, "batch_index": progress.batchesDone, "validated_at": progress.validatedAt ?? -1]
@@ -178,7 +178,7 @@ extension Trainer {
             try optimizer.optimizer.load(state: strategy.localOptimizerState(state, for: optimizer.optimizer))
         }
         for (config, saved) in zip(schedulerConfigurations, checkpoint.schedulers) { config.scheduler.load(state: saved.state) }
-        precisionPlugin.load(state: checkpoint.precision)
+        precisionPlugin.load(state: checkpoint.lossScaler)
         for callback in callbacks {
             if let key = callback.stateKey, let state = checkpoint.callbacks[key] { try callback.load(state: state) }
         }

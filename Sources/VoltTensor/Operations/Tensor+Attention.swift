@@ -78,3 +78,35 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// The attention of ``causalAttention(qkv:configuration:keyMask:training:generator:)`` for new tokens of one
+    /// sequence at positions `position ..< position + seq`, over a key/value cache (inference: not differentiable,
+    /// no dropout).
+    ///
+    /// `qkv` is [1, seq, heads · 3 · headDim] as there. Each new token's rotated key and its value are written into
+    /// `keys` and `values` (float32 [heads, capacity, headDim], updated in place) at its position; each query then
+    /// attends to every cached position up to its own, with the same rotation and scaling as the full kernel. The
+    /// result is [1, seq, heads · headDim].
+    public static func cachedCausalAttention(qkv: Tensor, configuration: AttentionConfiguration, keys: Tensor,
+                                             values: Tensor, position: Int) -> Tensor {
+        let heads = configuration.heads
+        precondition(qkv.rank == 3 && qkv.shape[0] == 1 && qkv.shape[2] % (3 * heads) == 0,
+                     "cachedCausalAttention: qkv must be [1, seq, heads * 3 * headDim], have \(qkv.shape)")
+        let seq = qkv.shape[1], headDim = qkv.shape[2] / (3 * heads)
+        precondition(keys.dtype == .float32 && keys.isContiguous && keys.shape.count == 3
+                     && keys.shape[0] == heads && keys.shape[2] == headDim && values.shape == keys.shape
+                     && values.dtype == .float32 && values.isContiguous,
+                     "cachedCausalAttention: keys and values must be contiguous float32 [\(heads), capacity, \(headDim)]")
+        precondition(position >= 0 && position + seq <= keys.shape[1],
+                     "cachedCausalAttention: positions up to \(position + seq) exceed the cache's \(keys.shape[1])")
+        let x = qkv.float32().contiguous()
+        let out = Tensor(uninitializedShape: [1, seq, heads * headDim])
+        var desc = volt_attention_desc(batch: 1, seq: seq, heads: heads, head_dim: headDim,
+                                       rotary_dims: configuration.rotaryDims, rotary_base: configuration.rotaryBase,
+                                       key_mask: nil, dropout: 0, seed: 0, offset: 0)
+        volt_attention_cached_f32(&desc, position, x.floatPointer, keys.floatPointer, values.floatPointer,
+                                  keys.shape[1], out.floatPointer)
+        return out
+    }
+}
