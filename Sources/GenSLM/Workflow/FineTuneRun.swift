@@ -100,21 +100,22 @@ public struct FineTuneRun {
         return (imported.hyperparameters, imported.stateDictionary)
     }
 
+    /// The data module of `data:` for a model of `maxPositions` positions.
+    public func makeDataModule(maxPositions: Int) -> FASTADataModule {
+        FASTADataModule(configuration.data, seed: configuration.seed, maxPositions: maxPositions)
+    }
+
     /// The dataset of `data.path` (FASTA files or a token shard folder) and its train/validation split.
     public func makeData(maxPositions: Int) throws -> (dataset: TokenDataset, train: Subset<TokenDataset>, val: Subset<TokenDataset>?) {
-        let d = configuration.data
-        let dataset = try TokenDataset.open(d.path, maxLength: Swift.min(d.maxLength ?? maxPositions, maxPositions),
-                                            padding: d.padding, countPadInLoss: d.countPadInLoss)
-        let parts = dataset.randomSplit(d.split, seed: UInt64(configuration.seed))
-        return (dataset, parts[0], parts.count > 1 && parts[1].count > 0 ? parts[1] : nil)
+        let data = makeDataModule(maxPositions: maxPositions)
+        try data.setup(stage: .training)
+        guard let dataset = data.dataset else { throw TrainerError.misconfiguration("the data could not be opened") }
+        return (dataset, data.splits[0], data.splits[1].count > 0 ? data.splits[1] : nil)
     }
 
     /// The training loader of `data:`: shuffled, or length-bucketed with `data.sampler: bucketed`.
     public func makeTrainLoader(_ dataset: TokenDataset, _ train: Subset<TokenDataset>) -> DataLoader<Subset<TokenDataset>, TokenBatch> {
-        let d = configuration.data, seed = UInt64(configuration.seed)
-        let sampler: (any Sampler)? = d.sampler == .bucketed
-            ? BucketedSampler(train, batchSize: d.batchSize, windowBatches: d.bucketWindow, seed: seed) : nil
-        return dataset.loader(train, batchSize: d.batchSize, shuffle: true, seed: seed, workers: d.numWorkers, sampler: sampler)
+        FASTADataModule.trainLoader(dataset, train, data: configuration.data, seed: UInt64(configuration.seed))
     }
 
     /// The trainer of `trainer:`, with `extraCallbacks` after the configured ones.
@@ -206,12 +207,9 @@ public struct FineTuneRun {
     /// Fits the module; `ckptPath` resumes (`last`, `best` or a path); `extraCallbacks` join the configured ones.
     public func fit(ckptPath: String? = nil, extraCallbacks: [any Callback] = []) throws -> FitSummary {
         let module = try makeModule()
-        let (dataset, train, val) = try makeData(maxPositions: module.model.configuration.maxPositionEmbeddings)
-        let d = configuration.data
+        let data = makeDataModule(maxPositions: module.model.configuration.maxPositionEmbeddings)
         let trainer = try makeTrainer(extraCallbacks: extraCallbacks)
-        let trainLoader = makeTrainLoader(dataset, train)
-        let valLoader = val.map { dataset.loader($0, batchSize: d.batchSize, workers: d.numWorkers) }
-        try trainer.fit(module, train: trainLoader, val: valLoader, ckptPath: ckptPath)
+        try trainer.fit(module, datamodule: data, ckptPath: ckptPath)
         writeMetricsPlots(trainer)
         let best = trainer.checkpointCallback
         return FitSummary(bestModelPath: best?.bestModelPath ?? "", bestModelScore: best?.bestModelScore,
