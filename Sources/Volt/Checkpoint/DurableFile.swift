@@ -7,11 +7,22 @@ public enum DurableFile {
     ///
     /// - Throws: ``CheckpointError/cannotWrite(path:object:reason:)``; the `.tmp` is removed on failure.
     public static func write(_ data: Data, to path: String) throws {
-        let temporary = path + ".tmp"
-        do {
+        try replace(path) { temporary in
             guard FileManager.default.createFile(atPath: temporary, contents: data) else {
                 throw CheckpointError.cannotWrite(path: path, object: "/", reason: "cannot create \(temporary)")
             }
+        }
+    }
+
+    /// Puts a new file at `path` so that a crash leaves the old file or the new one, never a partial one:
+    /// `body` writes (and closes) `path.tmp`, which is fsynced, renamed onto `path`, and the directory fsynced.
+    /// On a failure before the rename the `.tmp` is removed and any file at `path` is left as it was.
+    ///
+    /// - Throws: what `body` throws, or ``CheckpointError/cannotWrite(path:object:reason:)``.
+    package static func replace(_ path: String, writing body: (_ temporary: String) throws -> Void) throws {
+        let temporary = path + ".tmp"
+        do {
+            try body(temporary)
             try fsync(temporary, finalPath: path)
             guard rename(temporary, path) == 0 else {
                 throw CheckpointError.cannotWrite(path: path, object: "/", reason: "rename from .tmp: " + errnoText())
@@ -76,8 +87,7 @@ extension DurableFile {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CheckpointError.cannotWrite(path: path, object: "/", reason: "directory \(directory) does not exist")
         }
-        let temporary = path + ".tmp"
-        do {
+        try replace(path) { temporary in
             do {
                 let file = try HDF5File(creating: temporary)
                 try contents(try file.root())
@@ -85,14 +95,6 @@ extension DurableFile {
             } catch let error as HDF5Error {
                 throw CheckpointError(writing: path, error)
             }
-            try fsync(temporary, finalPath: path)
-            guard rename(temporary, path) == 0 else {
-                throw CheckpointError.cannotWrite(path: path, object: "/", reason: "rename from .tmp: " + errnoText())
-            }
-        } catch {
-            unlink(temporary)
-            throw error
         }
-        try fsyncDirectory(directory, finalPath: path)
     }
 }

@@ -103,17 +103,11 @@ public struct TokenShardWriter {
 
     /// Writes `path` through `path.tmp`: `body` fills the temporary file, then fsync, rename, fsync of the folder.
     static func durablyWrite(_ path: String, _ body: (String) throws -> Void) throws {
-        let tmp = path + ".tmp"
         do {
-            try body(tmp)
-            try DurableFile.fsync(tmp, finalPath: path)
-            guard rename(tmp, path) == 0 else { throw TokenShardError.cannotWrite(file: path, reason: String(cString: strerror(errno))) }
-            try DurableFile.fsyncDirectory((path as NSString).deletingLastPathComponent, finalPath: path)
+            try DurableFile.replace(path, writing: body)
         } catch let error as TokenShardError {
-            try? FileManager.default.removeItem(atPath: tmp)
             throw error
         } catch {
-            try? FileManager.default.removeItem(atPath: tmp)
             throw TokenShardError.cannotWrite(file: path, reason: "\(error)")
         }
     }
