@@ -10,5 +10,7 @@ mpirun_flags=(-np 2 --oversubscribe --bind-to none)
 [ "$(id -u)" -ne 0 ] || mpirun_flags+=(--allow-run-as-root)
 echo "Data-parallel tests on 2 MPI ranks:"
 OMP_NUM_THREADS=1 mpirun "${mpirun_flags[@]}" .build/release/VoltPackageTests.xctest VoltTests.DistributedTests
+echo "Launching: strategy auto with devices > 1 is DDP; a world size that disagrees with devices is an error:"
+bash scripts/check_launch.sh
 echo "Fault injection: a rank killed with SIGKILL ends the two-rank job within 60 s, leaves a valid last.h5, and the resumed run ends bit for bit where an uninterrupted one does:"
 bash scripts/fault_injection.sh 1 60
