@@ -87,9 +87,11 @@ for i in $(seq 1 "$runs"); do
     passed=$((passed + 1))
 done
 dir="$work/hang"; mkdir -p "$dir"; config "$dir"
-mpirun "${mpirun_flags[@]}" "$volt" fit --config "$dir/config.yaml" >/dev/null 2>"$dir/log" &
+# A longer run (10 epochs), stopped one second after its first checkpoint: mid-training, not at its end.
+mpirun "${mpirun_flags[@]}" "$volt" fit --config "$dir/config.yaml" --trainer.max_epochs 10 >/dev/null 2>"$dir/log" &
 launcher=$!
 for _ in $(seq 1 300); do [ -f "$dir/ckpt/last.h5" ] && break; sleep 0.1; done
+sleep 1
 ranks=($(pgrep -P "$launcher" -f "$volt" || true))
 victim=${ranks[$((RANDOM % ${#ranks[@]}))]}
 rank=$(tr '\0' '\n' < /proc/"$victim"/environ | sed -n 's/^OMPI_COMM_WORLD_RANK=//p')

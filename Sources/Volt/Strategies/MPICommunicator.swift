@@ -33,7 +33,9 @@ public final class MPICommunicator: @unchecked Sendable {
         var initialized: Int32 = 0, finalized: Int32 = 0
         MPI_Initialized(&initialized)
         MPI_Finalized(&finalized)
-        if initialized != 0 && finalized == 0 { MPI_Finalize() }
+        guard initialized != 0 && finalized == 0 else { return }
+        // MPI_Finalize waits for every rank: a rank that hung must not keep the others from exiting.
+        if let world { world.watched("finalizing MPI") { _ = MPI_Finalize() } } else { MPI_Finalize() }
     }
 
     /// Ends the job when a blocking collective waits more than `seconds` (≤ 0: wait forever). Set once per process.
