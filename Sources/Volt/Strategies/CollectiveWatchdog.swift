@@ -6,14 +6,17 @@ import Foundation
 /// Blocking collectives run inside ``guarding(_:_:)``: it records what this rank is waiting in and since when, and
 /// a background thread checks once a second. Past the bound it prints which rank waited in what, and exits the
 /// process with status 70, which makes `mpirun` (or `srun`) end the other ranks and report the failure. Waits that are
-/// expected to be long — the barrier while rank 0 writes a checkpoint — run in ``unbounded(_:)``.
+/// expected to be long — the barrier while rank 0 writes a checkpoint — run in ``lenient(_:)``, bounded by
+/// ``lenientFactor`` times the timeout instead.
 final class CollectiveWatchdog: @unchecked Sendable {
     /// The longest wait allowed, in seconds.
     let timeout: Double
     private let rank: Int
     private let lock = NSLock()
     private var waiting: (operation: String, since: Date)?
-    private var suspended = 0
+    private var lenientDepth = 0
+    /// How many times longer a wait inside ``lenient(_:)`` may take.
+    static let lenientFactor = 10.0
 
     /// A watchdog for `rank`; `timeout` ≤ 0 disables it.
     init(rank: Int, timeout: Double) {
@@ -33,32 +36,32 @@ final class CollectiveWatchdog: @unchecked Sendable {
     /// Runs the blocking collective `operation`, watched.
     func guarding<T>(_ operation: String, _ body: () -> T) -> T {
         lock.lock()
-        if suspended == 0 { waiting = (operation, Date()) }
+        waiting = (operation, Date())
         lock.unlock()
         defer {
             lock.lock()
-            if suspended == 0 { waiting = nil }
+            waiting = nil
             lock.unlock()
         }
         return body()
     }
 
-    /// Runs `body`, whose collectives may wait without bound.
-    func unbounded<T>(_ body: () throws -> T) rethrows -> T {
+    /// Runs `body`, whose collectives may wait ``lenientFactor`` times longer (rank 0 writing a large checkpoint).
+    func lenient<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
-        suspended += 1
-        waiting = nil
+        lenientDepth += 1
         lock.unlock()
-        defer { lock.lock(); suspended -= 1; lock.unlock() }
+        defer { lock.lock(); lenientDepth -= 1; lock.unlock() }
         return try body()
     }
 
     private func check() {
         lock.lock()
-        let stuck = waiting.flatMap { Date().timeIntervalSince($0.since) > timeout ? $0.operation : nil }
+        let limit = lenientDepth > 0 ? timeout * Self.lenientFactor : timeout
+        let stuck = waiting.flatMap { Date().timeIntervalSince($0.since) > limit ? $0.operation : nil }
         lock.unlock()
         guard let stuck else { return }
-        FileHandle.standardError.write(Data(("volt: rank \(rank): \(stuck) waited more than \(Int(timeout)) s for the other "
+        FileHandle.standardError.write(Data(("volt: rank \(rank): \(stuck) waited more than \(Int(limit)) s for the other "
             + "ranks; one of them has hung or died. Ending the job (set trainer.collective_timeout to wait longer).\n").utf8))
         _exit(70)
     }

@@ -105,7 +105,7 @@ public class DDPStrategy: Strategy {
 
     public func barrier() { communicator.barrier() }
 
-    public func barrierWhileWriting() { communicator.withoutCollectiveTimeout { communicator.barrier() } }
+    public func barrierWhileWriting() { communicator.withLenientCollectiveTimeout { communicator.barrier() } }
 
     public func abort(_ error: any Error) -> Never { communicator.abort("\(error)") }
 

@@ -58,10 +58,11 @@ public final class MPICommunicator: @unchecked Sendable {
         return watchdog.guarding(operation, body)
     }
 
-    /// Runs `body`, whose collectives may wait without bound (the barrier while rank 0 writes a checkpoint).
-    public func withoutCollectiveTimeout<T>(_ body: () throws -> T) rethrows -> T {
+    /// Runs `body`, whose collectives may wait ten times the collective timeout (the barrier while rank 0 writes a
+    /// checkpoint, which can take minutes for a large model).
+    public func withLenientCollectiveTimeout<T>(_ body: () throws -> T) rethrows -> T {
         guard let watchdog = currentWatchdog else { return try body() }
-        return try watchdog.unbounded(body)
+        return try watchdog.lenient(body)
     }
 
     /// Sums `count` floats across ranks in place.

@@ -18,7 +18,7 @@ public protocol Strategy: AnyObject {
     func allReduceSum(_ values: inout [Double])
     /// Waits for every rank.
     func barrier()
-    /// Waits for every rank while rank 0 writes a file, however long that takes.
+    /// Waits for every rank while rank 0 writes a file (a data-parallel strategy allows this wait longer than others).
     func barrierWhileWriting()
     /// Ends the whole job because of `error` on this rank (no rank is left waiting in a collective).
     func abort(_ error: any Error) -> Never
