@@ -2,7 +2,7 @@ import Foundation
 import VoltNN
 import VoltTensor
 
-/// Training throughput of GPT-NeoX on the shapes of `../shared/anchors/bench_torch.py` (PyTorch's anchor):
+/// Training throughput of GPT-NeoX on the shapes of the PyTorch reference benchmark that `scripts/bench_compare.sh` runs:
 /// random codon ids, labels = inputs, dropout 0, an AdamW step every iteration.
 public struct ModelBenchmark: Sendable {
     /// The benchmark shapes.
