@@ -99,4 +99,12 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertThrowsError(try FineTuneRun.seconds(maxTime: "12:00"))
         XCTAssertThrowsError(try FineTuneRun.seconds(maxTime: "00:00:00:00"))
     }
+
+    func testBatchSizeAndMaxLengthBelowOneAreErrorsNotCrashes() throws {
+        for (key, value) in [("data.batch_size", "0"), ("data.max_length", "0"), ("data.batch_size", "-2")] {
+            XCTAssertThrowsError(try ConfigurationLoader.load(path: nil, overrides: [(key, value)])) {
+                XCTAssertTrue("\($0)".contains("command-line override --\(key)") && "\($0)".contains("at least 1"), "\($0)")
+            }
+        }
+    }
 }

@@ -95,8 +95,14 @@ extension FineTuneConfiguration.DataSection {
         path = try c.decodeIfPresent(String.self, forKey: .path) ?? c.value(.fasta, or: d.path)
         split = try c.value(.split, or: d.split)
         batchSize = try c.value(.batchSize, or: d.batchSize)
+        guard batchSize >= 1 else {
+            throw DecodingError.dataCorruptedError(forKey: .batchSize, in: c, debugDescription: "data.batch_size must be at least 1")
+        }
         numWorkers = try c.value(.numWorkers, or: d.numWorkers)
         maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength)
+        if let maxLength, maxLength < 1 {
+            throw DecodingError.dataCorruptedError(forKey: .maxLength, in: c, debugDescription: "data.max_length must be at least 1")
+        }
         padding = try c.value(.padding, or: d.padding)
         countPadInLoss = try c.value(.countPadInLoss, or: d.countPadInLoss)
         sampler = try c.value(.sampler, or: d.sampler)
