@@ -9,25 +9,9 @@ Lengths are cut to whole codons, so the reading frame starts at the first base a
 
     python3 scripts/make_length_spread_fasta.py /tmp/spread.fasta 20000 [seed]
 """
-import gzip, random, sys
+import random, sys
 
-RABIES = "/usr/share/doc/beast-mcmc/examples/DiscreteTraits/phylogeneticGLM/batRABV.fas.gz"
-
-
-def read_fasta(path):
-    records, header, seq = [], None, []
-    with gzip.open(path, "rt") as handle:
-        for line in handle:
-            line = line.strip()
-            if line.startswith(">"):
-                if header is not None:
-                    records.append((header, "".join(seq)))
-                header, seq = line[1:].split()[0], []
-            elif line:
-                seq.append(line)
-    if header is not None:
-        records.append((header, "".join(seq)))
-    return records
+from make_big_fasta import RABIES, read_fasta  # the same rabies genes, read the same way
 
 
 def trimmed_length(rng, full):
