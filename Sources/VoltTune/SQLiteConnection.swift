@@ -69,8 +69,25 @@ public final class SQLiteConnection {
             throw SQLiteError(path: path, code: rc, message: "cannot open: \(message)")
         }
         sqlite3_busy_timeout(handle, Int32(min(busyTimeout * 1000, Double(Int32.max))))
-        _ = try query("PRAGMA journal_mode=WAL")
+        try enableWriteAheadLog(busyTimeout: busyTimeout)
         try execute("PRAGMA foreign_keys=ON")
+    }
+
+    /// Switches the file to WAL mode, retrying while another process holds the lock.
+    ///
+    /// Changing the journal mode needs an exclusive lock, and SQLite returns `SQLITE_BUSY` for it at once, without
+    /// calling the busy handler, when another connection is opening the same new file. So the switch is retried
+    /// here until `busyTimeout` has passed; a file already in WAL mode needs no lock at all.
+    private func enableWriteAheadLog(busyTimeout: TimeInterval) throws {
+        let deadline = Date().addingTimeInterval(busyTimeout)
+        while true {
+            do {
+                _ = try query("PRAGMA journal_mode=WAL")
+                return
+            } catch let error as SQLiteError where error.code == SQLITE_BUSY && Date() < deadline {
+                usleep(20_000)
+            }
+        }
     }
 
     deinit { sqlite3_close_v2(handle) }
