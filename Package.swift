@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Volt", targets: ["Volt"]),
         .library(name: "GenSLM", targets: ["GenSLM"]),
         .library(name: "VoltTune", targets: ["VoltTune"]),
+        .library(name: "VoltCLI", targets: ["VoltCLI"]),
         .executable(name: "volt", targets: ["volt"]),
     ],
     dependencies: [
@@ -42,14 +43,16 @@ let package = Package(
         ),
         .target(name: "VoltNN", dependencies: ["VoltTensor", "CVoltKernels"]),
         .target(name: "VoltData", dependencies: ["VoltTensor"]),
-        .target(name: "Volt", dependencies: ["VoltData", "VoltNN", "VoltTensor", "CHDF5", "CMPI", "CVoltKernels"]),
+        .target(name: "Volt", dependencies: ["VoltData", "VoltNN", "VoltTensor", "CHDF5", "CMPI", "CVoltKernels",
+                                             .product(name: "Yams", package: "Yams")]),
         .target(name: "VoltTune", dependencies: ["Volt", "CVoltSQLite"]),
         .target(name: "GenSLM", dependencies: ["Volt", "VoltTune", "VoltData", "VoltNN", "VoltTensor", "CVoltZlib",
                                                .product(name: "Yams", package: "Yams"),
                                                .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(name: "VoltCLI", dependencies: ["Volt", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "volt",
-            dependencies: ["GenSLM", "Volt", "VoltTune", "VoltTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["GenSLM", "Volt", "VoltCLI", "VoltTune", "VoltTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "VoltTensorTests", dependencies: ["VoltTensor"]),
         .testTarget(name: "VoltNNTests", dependencies: ["VoltNN"]),

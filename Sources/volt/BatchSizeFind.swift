@@ -59,7 +59,7 @@ struct BatchSizeFind: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let configuration = try ConfigurationLoader.load(path: config, overrides: try ConfigurationLoader.parseOverrides(overrides))
+            let configuration = try FineTuneConfiguration.load(path: config, overrides: try ConfigurationLoader.parseOverrides(overrides))
             let budget = try maxMemory.map { try ByteCount.parse($0) } ?? ByteCount.physicalMemory() / 5 * 4
             let result = try FineTuneRun(configuration).findBatchSize(
                 maxMemoryBytes: budget, maxBatchSize: maxBatchSize, steps: steps, warmup: warmup,

@@ -47,7 +47,7 @@ struct LRFind: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let configuration = try ConfigurationLoader.load(path: config, overrides: try ConfigurationLoader.parseOverrides(overrides))
+            let configuration = try FineTuneConfiguration.load(path: config, overrides: try ConfigurationLoader.parseOverrides(overrides))
             let (result, report) = try FineTuneRun(configuration).findLearningRate(
                 minLR: minLR, maxLR: maxLR, numTraining: numTraining, mode: mode,
                 earlyStopThreshold: earlyStopThreshold > 0 ? earlyStopThreshold : nil, outputDirectory: outDir) { point in

@@ -27,7 +27,7 @@ struct Tune: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let search = try FineTuneSearch(configurationPath: config, overrides: try ConfigurationLoader.parseOverrides(overrides))
-            if search.configuration.trainer.strategy != "single" {
+            if search.configuration.trainer.strategy != .single {
                 try MPILauncher.relaunchIfNeeded(devices: search.configuration.trainer.devices)
             }
             guard let study = try search.run(onTrialEnd: { trial in

@@ -13,11 +13,11 @@ final class ConfigurationTests: XCTestCase {
     func testTemplateConfigurationParsesWithDesignValues() throws {
         let template = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Templates/genslm-finetune/config.yaml").path
-        let c = try ConfigurationLoader.load(path: template)
+        let c = try FineTuneConfiguration.load(path: template)
         XCTAssertEqual(c.data.split, [0.8, 0.2])
         XCTAssertEqual(c.module.accumulationSteps, 10)
         XCTAssertEqual(c.module.lr, 1e-5)
-        XCTAssertEqual(c.trainer.precision, "fp16")
+        XCTAssertEqual(c.trainer.precision, .fp16)
         XCTAssertEqual(c.trainer.devices, 2)
         guard case let .modelCheckpoint(mc)? = c.trainer.callbacks.first else { return XCTFail("no model_checkpoint") }
         XCTAssertEqual(mc.filename, "rabies-{epoch:02d}-{val_loss:.2f}")
@@ -25,7 +25,7 @@ final class ConfigurationTests: XCTestCase {
     }
 
     func testMissingKeysTakeDefaults() throws {
-        let c = try ConfigurationLoader.load(path: try write("trainer: {max_epochs: 7}\n"))
+        let c = try FineTuneConfiguration.load(path: try write("trainer: {max_epochs: 7}\n"))
         XCTAssertEqual(c.trainer.maxEpochs, 7)
         XCTAssertEqual(c.trainer.logEveryNSteps, 50)
         XCTAssertEqual(c.data.batchSize, 1)
@@ -34,75 +34,75 @@ final class ConfigurationTests: XCTestCase {
 
     func testUnknownKeysAreRejectedWithTheirPath() throws {
         let path = try write("trainer:\n  max_epoch: 3\n")
-        XCTAssertThrowsError(try ConfigurationLoader.load(path: path)) { error in
+        XCTAssertThrowsError(try FineTuneConfiguration.load(path: path)) { error in
             guard case let ConfigurationError.unknownKey(file, key, allowed) = error else { return XCTFail("\(error)") }
             XCTAssertEqual(file, path + ":2", "the file and the line of the key")
             XCTAssertEqual(key, "trainer.max_epoch")
             XCTAssertTrue(allowed.contains("max_epochs"))
         }
-        XCTAssertThrowsError(try ConfigurationLoader.load(path: try write("trainer:\n  callbacks:\n    - model_checkpoint: {monitr: val_loss}\n"))) {
+        XCTAssertThrowsError(try FineTuneConfiguration.load(path: try write("trainer:\n  callbacks:\n    - model_checkpoint: {monitr: val_loss}\n"))) {
             XCTAssertTrue("\($0)".contains("trainer.callbacks[0].model_checkpoint.monitr"), "\($0)")
         }
-        XCTAssertThrowsError(try ConfigurationLoader.load(path: try write("data: {batch_size: many}\n"))) {
+        XCTAssertThrowsError(try FineTuneConfiguration.load(path: try write("data: {batch_size: many}\n"))) {
             XCTAssertTrue("\($0)".contains("data.batch_size"), "\($0)")
         }
     }
 
     func testCommandLineOverridesWin() throws {
         let overrides = try ConfigurationLoader.parseOverrides(["--trainer.max_epochs", "1", "--data.split=[0.5, 0.5]", "--model.preset", "genslm-25m"])
-        let c = try ConfigurationLoader.load(path: try write("trainer: {max_epochs: 9}\n"), overrides: overrides)
+        let c = try FineTuneConfiguration.load(path: try write("trainer: {max_epochs: 9}\n"), overrides: overrides)
         XCTAssertEqual(c.trainer.maxEpochs, 1)
         XCTAssertEqual(c.data.split, [0.5, 0.5])
         XCTAssertEqual(c.model.preset, "genslm-25m")
-        XCTAssertThrowsError(try ConfigurationLoader.load(path: nil, overrides: [("trainer.nope", "1")]))
+        XCTAssertThrowsError(try FineTuneConfiguration.load(path: nil, overrides: [("trainer.nope", "1")]))
         XCTAssertThrowsError(try ConfigurationLoader.parseOverrides(["--trainer.max_epochs"]))
     }
 
     func testTypeErrorsNameTheFileLineAndKeyInPlainWords() throws {
         let path = try write("seed: 1\ntrainer:\n  max_epochs: three\n")
-        XCTAssertThrowsError(try ConfigurationLoader.load(path: path)) {
+        XCTAssertThrowsError(try FineTuneConfiguration.load(path: path)) {
             XCTAssertEqual("\($0)", "\(path):3: invalid value for \"trainer.max_epochs\": trainer.max_epochs must be an integer, got three")
         }
     }
 
     func testABadOverrideIsReportedAsTheOverride() throws {
         let file = try write("trainer: {max_epochs: 2}\n")
-        XCTAssertThrowsError(try ConfigurationLoader.load(path: file, overrides: [("trainer.max_epochs", "three")])) {
+        XCTAssertThrowsError(try FineTuneConfiguration.load(path: file, overrides: [("trainer.max_epochs", "three")])) {
             XCTAssertEqual("\($0)", "command-line override --trainer.max_epochs: invalid value for \"trainer.max_epochs\": "
                            + "trainer.max_epochs must be an integer, got three")
         }
-        XCTAssertThrowsError(try ConfigurationLoader.load(path: file, overrides: [("trainer.max_epoch", "3")])) {
+        XCTAssertThrowsError(try FineTuneConfiguration.load(path: file, overrides: [("trainer.max_epoch", "3")])) {
             XCTAssertTrue("\($0)".hasPrefix("command-line override --trainer.max_epoch: unknown key"), "\($0)")
         }
     }
 
     func testFastDevRunTakesABoolOrAnInteger() throws {
-        XCTAssertEqual(try ConfigurationLoader.load(path: nil, overrides: [("trainer.fast_dev_run", "true")]).trainer.fastDevRun, 1)
-        XCTAssertEqual(try ConfigurationLoader.load(path: nil, overrides: [("trainer.fast_dev_run", "false")]).trainer.fastDevRun, 0)
-        XCTAssertEqual(try ConfigurationLoader.load(path: nil, overrides: [("trainer.fast_dev_run", "3")]).trainer.fastDevRun, 3)
+        XCTAssertEqual(try FineTuneConfiguration.load(path: nil, overrides: [("trainer.fast_dev_run", "true")]).trainer.fastDevRun, 1)
+        XCTAssertEqual(try FineTuneConfiguration.load(path: nil, overrides: [("trainer.fast_dev_run", "false")]).trainer.fastDevRun, 0)
+        XCTAssertEqual(try FineTuneConfiguration.load(path: nil, overrides: [("trainer.fast_dev_run", "3")]).trainer.fastDevRun, 3)
     }
 
     func testLimitBatchesFollowLightningsIntegerAndFloatRule() throws {
-        let c = try ConfigurationLoader.load(path: try write("trainer: {limit_val_batches: 1, limit_train_batches: 1.0, val_check_interval: 0.25}\n"))
+        let c = try FineTuneConfiguration.load(path: try write("trainer: {limit_val_batches: 1, limit_train_batches: 1.0, val_check_interval: 0.25}\n"))
         XCTAssertEqual(c.trainer.limitValBatches, .count(1), "1 is one batch")
         XCTAssertEqual(c.trainer.limitTrainBatches, .fraction(1), "1.0 is all of them")
         XCTAssertEqual(c.trainer.valCheckInterval, .fraction(0.25))
         XCTAssertEqual(c.trainer.limitValBatches.resolve(10), 1)
         XCTAssertEqual(c.trainer.limitTrainBatches.resolve(10), 10)
-        XCTAssertThrowsError(try ConfigurationLoader.load(path: try write("trainer: {limit_val_batches: 1.5}\n")))
+        XCTAssertThrowsError(try FineTuneConfiguration.load(path: try write("trainer: {limit_val_batches: 1.5}\n")))
     }
 
     func testMaxTimeTakesLightningsDaysHoursMinutesSeconds() throws {
-        XCTAssertEqual(try FineTuneRun.seconds(maxTime: "00:12:00:00"), 12 * 3600)
-        XCTAssertEqual(try FineTuneRun.seconds(maxTime: "01:00:00:30"), 86400 + 30)
-        XCTAssertEqual(try FineTuneRun.seconds(maxTime: "90"), 90)
-        XCTAssertThrowsError(try FineTuneRun.seconds(maxTime: "12:00"))
-        XCTAssertThrowsError(try FineTuneRun.seconds(maxTime: "00:00:00:00"))
+        XCTAssertEqual(try TimeLimit(parsing: "00:12:00:00").seconds, 12 * 3600)
+        XCTAssertEqual(try TimeLimit(parsing: "01:00:00:30").seconds, 86400 + 30)
+        XCTAssertEqual(try TimeLimit(parsing: "90").seconds, 90)
+        XCTAssertThrowsError(try TimeLimit(parsing: "12:00").seconds)
+        XCTAssertThrowsError(try TimeLimit(parsing: "00:00:00:00").seconds)
     }
 
     func testBatchSizeAndMaxLengthBelowOneAreErrorsNotCrashes() throws {
         for (key, value) in [("data.batch_size", "0"), ("data.max_length", "0"), ("data.batch_size", "-2")] {
-            XCTAssertThrowsError(try ConfigurationLoader.load(path: nil, overrides: [(key, value)])) {
+            XCTAssertThrowsError(try FineTuneConfiguration.load(path: nil, overrides: [(key, value)])) {
                 XCTAssertTrue("\($0)".contains("command-line override --\(key)") && "\($0)".contains("at least 1"), "\($0)")
             }
         }

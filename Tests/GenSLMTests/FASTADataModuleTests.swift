@@ -15,7 +15,7 @@ final class FASTADataModuleTests: XCTestCase {
         XCTAssertTrue(sets[0].isDisjoint(with: sets[1]) && sets[0].isDisjoint(with: sets[2]) && sets[1].isDisjoint(with: sets[2]))
         XCTAssertEqual(sets[0].union(sets[1]).union(sets[2]), Set(0..<372))
 
-        let module = try GenSLMModule(hyperparameters: ["preset": .string("genslm-tiny"), "dropout": .double(0)])
+        let module = try GenSLMModule(hyperparameters: { var h = GenSLMModule.Hyperparameters(); h.dropout = 0; return h }())
         let trainer = try Trainer(enableProgressBar: false, enableCheckpointing: false, loggers: [])
         let tested = try trainer.test(module, datamodule: data)
         let direct = try trainer.test(module, test: data.dataset!.loader(data.splits[2], batchSize: 4))
@@ -28,11 +28,11 @@ final class FASTADataModuleTests: XCTestCase {
         let data = FASTADataModule(path: Self.rabies, split: [0.8, 0.2], seed: 42, maxPositions: 128)
         try data.setup(stage: .training)
         XCTAssertEqual(data.splits.map(\.count), [298, 74])
-        XCTAssertNil(try data.testLoader())
+        XCTAssertThrowsError(try data.testLoader()) { XCTAssertEqual($0 as? FASTADataModuleError, .noTestSplit([0.8, 0.2])) }
         XCTAssertNotNil(try data.valLoader())
-        let module = try GenSLMModule(hyperparameters: ["preset": .string("genslm-tiny")])
+        let module = try GenSLMModule(hyperparameters: .init())
         let trainer = try Trainer(enableProgressBar: false, enableCheckpointing: false, loggers: [])
-        XCTAssertThrowsError(try trainer.test(module, datamodule: data)) { XCTAssertTrue("\($0)".contains("no test split"), "\($0)") }
+        XCTAssertThrowsError(try trainer.test(module, datamodule: data)) { XCTAssertTrue("\($0)".contains("data.split [0.8, 0.2] has no test part"), "\($0)") }
     }
 
     func testSplitsThatDoNotAddUpAreRejectedWithTheKey() throws {

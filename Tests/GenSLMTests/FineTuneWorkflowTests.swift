@@ -20,8 +20,8 @@ final class FineTuneWorkflowTests: XCTestCase {
         config.trainer.enableProgressBar = false
         config.trainer.limitTrainBatches = 32
         config.trainer.limitValBatches = 12
-        config.trainer.loggers = ["csv"]
-        var mc = FineTuneConfiguration.ModelCheckpointSection()
+        config.trainer.loggers = [.csv]
+        var mc = ModelCheckpointConfiguration()
         mc.dirpath = root + "/checkpoints"
         mc.filename = "rabies-{epoch:02d}-{val_loss:.2f}"
         mc.monitor = "val_loss"

@@ -20,10 +20,10 @@ final class LoRAWorkflowTests: XCTestCase {
         c.trainer.limitValBatches = 3
         c.trainer.numSanityValSteps = 0
         c.trainer.loggers = []
-        var best = FineTuneConfiguration.ModelCheckpointSection()
+        var best = ModelCheckpointConfiguration()
         best.dirpath = root + "/best"
         best.monitor = "val_loss"
-        var last = FineTuneConfiguration.ModelCheckpointSection()
+        var last = ModelCheckpointConfiguration()
         last.dirpath = root + "/checkpoints"
         last.saveTopK = 0
         last.saveLast = true
@@ -56,18 +56,18 @@ final class LoRAWorkflowTests: XCTestCase {
         peft: {type: lora, r: 8, alpha: 32, dropout: 0.1, target_modules: [query_key_value], bias: none, modules_to_save: []}
         module: {optimizer: adamw8bit}
         """.write(toFile: path, atomically: true, encoding: .utf8)
-        let c = try ConfigurationLoader.load(path: path)
+        let c = try FineTuneConfiguration.load(path: path)
         XCTAssertEqual(c.peft?.lora, LoRAConfiguration(r: 8, alpha: 32, dropout: 0.1, targetModules: .names(["query_key_value"])))
-        XCTAssertEqual(c.module.optimizer, "adamw8bit")
-        let pattern = try ConfigurationLoader.load(path: path, overrides: [("peft.target_modules", #"".*\\.dense""#), ("peft.use_rslora", "true")])
+        XCTAssertEqual(c.module.optimizer, .adamw8bit)
+        let pattern = try FineTuneConfiguration.load(path: path, overrides: [("peft.target_modules", #"".*\\.dense""#), ("peft.use_rslora", "true")])
         XCTAssertEqual(pattern.peft?.lora.targetModules, .pattern(#".*\.dense"#))
         XCTAssertEqual(pattern.peft?.lora.useRSLoRA, true)
-        XCTAssertThrowsError(try ConfigurationLoader.load(path: path, overrides: [("peft.rank", "4")])) {
+        XCTAssertThrowsError(try FineTuneConfiguration.load(path: path, overrides: [("peft.rank", "4")])) {
             guard case let .unknownKey(_, key, allowed)? = $0 as? ConfigurationError else { return XCTFail("\($0)") }
             XCTAssertEqual(key, "peft.rank")
             XCTAssertTrue(allowed.contains("target_modules"))
         }
-        XCTAssertThrowsError(try ConfigurationLoader.load(path: path, overrides: [("peft.bias", "some")]))
+        XCTAssertThrowsError(try FineTuneConfiguration.load(path: path, overrides: [("peft.bias", "some")]))
         var bad = c
         bad.peft?.type = "prefix"
         XCTAssertThrowsError(try FineTuneRun(bad).makeModule())
@@ -88,8 +88,9 @@ final class LoRAWorkflowTests: XCTestCase {
         XCTAssertEqual(names, (0..<2).flatMap { i in ["lora_A", "lora_B"].map { "gpt_neox.layers.\(i).attention.query_key_value.\($0).weight" } })
         XCTAssertEqual(Set(last.optimizers[0].tensors.keys), Set(names), "optimizer state for the adapters only")
         XCTAssertEqual(last.loops["global_step"], 3)
-        XCTAssertEqual(last.metadata.hyperparameters["base_sha256"], .string(try FileDigest.sha256(ofFile: base + "/model.safetensors")))
-        XCTAssertEqual(last.metadata.hyperparameters["base_weights"], .string(base))
+        let saved = try last.metadata.hyperparameters.decode(GenSLMModule.Hyperparameters.self)
+        XCTAssertEqual(saved.baseSHA256, try FileDigest.sha256(ofFile: base + "/model.safetensors"))
+        XCTAssertEqual(saved.baseWeights, base)
         XCTAssertTrue(last.stateDict.contains { $0.name.hasSuffix("lora_B.weight") && $0.tensor.scalars.contains { $0 != 0 } }, "B trained")
 
         // Rebuilt from the checkpoint: base from the file, adapters from the checkpoint.
@@ -155,7 +156,7 @@ final class LoRAWorkflowTests: XCTestCase {
     /// In a bf16 LoRA run the frozen base weights are held in bfloat16.
     func testBF16LoRARunStoresFrozenWeightsInBFloat16() throws {
         var c = loraConfiguration(root: temporaryRoot(), base: "random")
-        c.trainer.precision = "bf16"
+        c.trainer.precision = .bf16
         let run = FineTuneRun(c)
         let module = try run.makeModule()
         XCTAssertEqual(module.base, .random(preset: "genslm-tiny", seed: 42))
@@ -168,7 +169,7 @@ final class LoRAWorkflowTests: XCTestCase {
     /// Full fine-tuning of genslm-tiny with 8-bit AdamW ends within 1 % of AdamW's validation loss, and a run
     /// stopped after 1 of 3 steps and resumed from its checkpoint ends bit for bit where the uninterrupted one does.
     func testAdamW8bitTracksAdamWAndResumesExactly() throws {
-        func fit(_ optimizer: String, maxSteps: Int = -1, root: String, resume: Bool = false) throws -> FitSummary {
+        func fit(_ optimizer: GenSLMModule.OptimizerName, maxSteps: Int = -1, root: String, resume: Bool = false) throws -> FitSummary {
             var c = configuration(root: root)
             c.module.optimizer = optimizer
             c.module.weightDecay = 0.01
@@ -176,9 +177,9 @@ final class LoRAWorkflowTests: XCTestCase {
             c.trainer.maxSteps = maxSteps
             return try FineTuneRun(c).fit(ckptPath: resume ? "last" : nil)
         }
-        let adamW = try fit("adamw", root: temporaryRoot())
+        let adamW = try fit(.adamw, root: temporaryRoot())
         let reference = temporaryRoot()
-        let eight = try fit("adamw8bit", root: reference)
+        let eight = try fit(.adamw8bit, root: reference)
         XCTAssertEqual(eight.globalStep, 3)
         XCTAssertEqual(eight.bestModelScore!, adamW.bestModelScore!, accuracy: 0.01 * adamW.bestModelScore!)
         let state = try Checkpoint.read(from: reference + "/checkpoints/last.h5").optimizers[0]
@@ -186,8 +187,8 @@ final class LoRAWorkflowTests: XCTestCase {
         XCTAssertNotNil(state.tensors["gpt_neox.layers.0.mlp.dense_h_to_4h.weight"]?["state1"], "8-bit moments in the file")
 
         let root = temporaryRoot()
-        XCTAssertEqual(try fit("adamw8bit", maxSteps: 1, root: root).globalStep, 1)
-        XCTAssertEqual(try fit("adamw8bit", root: root, resume: true).globalStep, 3)
+        XCTAssertEqual(try fit(.adamw8bit, maxSteps: 1, root: root).globalStep, 1)
+        XCTAssertEqual(try fit(.adamw8bit, root: root, resume: true).globalStep, 3)
         let a = try Checkpoint.read(from: root + "/checkpoints/last.h5", weightsOnly: true).stateDict.map { $0.tensor.scalars }
         let b = try Checkpoint.read(from: reference + "/checkpoints/last.h5", weightsOnly: true).stateDict.map { $0.tensor.scalars }
         XCTAssertEqual(a, b, "bit-for-bit equal to the uninterrupted run")

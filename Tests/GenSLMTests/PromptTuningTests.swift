@@ -75,9 +75,9 @@ final class PromptTuningTests: XCTestCase {
         let path = NSTemporaryDirectory() + "volt-prompt-\(UUID().uuidString).yaml"
         try "peft: {type: prompt_tuning, num_virtual_tokens: 4, prompt_tuning_init: TEXT, prompt_tuning_init_text: ATGAAACCC}\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
-        var c = try ConfigurationLoader.load(path: path)
+        var c = try FineTuneConfiguration.load(path: path)
         XCTAssertEqual(c.peft?.promptTuning, PromptTuningConfiguration(numVirtualTokens: 4, initialization: .text, initText: "ATGAAACCC"))
-        XCTAssertThrowsError(try ConfigurationLoader.load(path: path, overrides: [("peft.r", "8")]), "a LoRA key under prompt_tuning")
+        XCTAssertThrowsError(try FineTuneConfiguration.load(path: path, overrides: [("peft.r", "8")]), "a LoRA key under prompt_tuning")
 
         let root = NSTemporaryDirectory() + "volt-prompt-" + UUID().uuidString
         c.data.fasta = FineTuneWorkflowTests.rabies
@@ -91,7 +91,7 @@ final class PromptTuningTests: XCTestCase {
         c.trainer.limitValBatches = 2
         c.trainer.numSanityValSteps = 0
         c.trainer.loggers = []
-        var last = FineTuneConfiguration.ModelCheckpointSection()
+        var last = ModelCheckpointConfiguration()
         last.dirpath = root + "/checkpoints"
         last.saveTopK = 0
         last.saveLast = true

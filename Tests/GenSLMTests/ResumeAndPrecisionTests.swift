@@ -8,7 +8,7 @@ final class ResumeAndPrecisionTests: XCTestCase {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    func configuration(root: String, precision: String = "fp32") -> FineTuneConfiguration {
+    func configuration(root: String, precision: Precision = .fp32) -> FineTuneConfiguration {
         var c = FineTuneConfiguration()
         c.data.fasta = FineTuneWorkflowTests.rabies
         c.data.numWorkers = 1
@@ -21,7 +21,7 @@ final class ResumeAndPrecisionTests: XCTestCase {
         c.trainer.limitValBatches = 10
         c.trainer.numSanityValSteps = 0
         c.trainer.loggers = []
-        var mc = FineTuneConfiguration.ModelCheckpointSection()
+        var mc = ModelCheckpointConfiguration()
         mc.dirpath = root + "/checkpoints"
         mc.saveTopK = 0
         mc.saveLast = true
@@ -73,7 +73,7 @@ final class ResumeAndPrecisionTests: XCTestCase {
 
     /// genslm-tiny trained in fp16 and bf16 ends near the fp32 validation loss.
     func testMixedPrecisionLossTracksFloat32() throws {
-        func loss(_ precision: String) throws -> Double {
+        func loss(_ precision: Precision) throws -> Double {
             var c = configuration(root: NSTemporaryDirectory() + "volt-prec-\(UUID().uuidString)", precision: precision)
             c.module.lr = 1e-3
             c.trainer.callbacks = []
@@ -85,7 +85,7 @@ final class ResumeAndPrecisionTests: XCTestCase {
             try trainer.fit(module, train: dataset.loader(train, shuffle: true, seed: 42), val: dataset.loader(val!))
             return trainer.callbackMetrics["val_loss"] ?? .nan
         }
-        let fp32 = try loss("fp32"), fp16 = try loss("fp16"), bf16 = try loss("bf16")
+        let fp32 = try loss(.fp32), fp16 = try loss(.fp16), bf16 = try loss(.bf16)
         XCTAssertLessThan(fp32, log(69.0) - 0.3, "training lowered the loss")
         XCTAssertEqual(fp16, fp32, accuracy: 0.01 * fp32)
         XCTAssertEqual(bf16, fp32, accuracy: 0.03 * fp32)

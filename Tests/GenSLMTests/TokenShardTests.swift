@@ -114,14 +114,12 @@ final class TokenShardTests: XCTestCase {
         XCTAssertThrowsError(try TokenDataset.open(copyFolder, maxLength: 64)) { XCTAssertTrue("\($0)".contains("volt data tokenize")) }
         let yaml = NSTemporaryDirectory() + "volt-config-\(UUID().uuidString).yaml"
         try "data:\n  path: \(folder)\n  sampler: bucketed\n  bucket_window: 4\n".write(toFile: yaml, atomically: true, encoding: .utf8)
-        let configuration = try ConfigurationLoader.load(path: yaml)
+        let configuration = try FineTuneConfiguration.load(path: yaml)
         XCTAssertEqual(configuration.data.path, folder)
         XCTAssertEqual(configuration.data.sampler, .bucketed)
         XCTAssertEqual(configuration.data.bucketWindow, 4)
-        try "data:\n  fasta: \(Self.rabies)\n".write(toFile: yaml, atomically: true, encoding: .utf8)
-        XCTAssertEqual(try ConfigurationLoader.load(path: yaml).data.path, Self.rabies, "data.fasta still reads as data.path")
-        try "data:\n  fasta: a.fasta\n  path: b.fasta\n".write(toFile: yaml, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try ConfigurationLoader.load(path: yaml)) { XCTAssertTrue("\($0)".contains("data.path"), "\($0)") }
+        try "data:\n  fasta: a.fasta\n".write(toFile: yaml, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try FineTuneConfiguration.load(path: yaml)) { XCTAssertTrue("\($0)".contains("data.fasta"), "\($0)") }
     }
 
     /// `volt fit` trains from a shard folder with the bucketed sampler, and the batches equal the FASTA path's.

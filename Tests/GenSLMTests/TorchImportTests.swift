@@ -65,7 +65,7 @@ final class TorchImportTests: XCTestCase {
         XCTAssertNil(report.preset, "hidden 32 is no preset: the configuration travels as model_config")
 
         let module = try GenSLMModule.load(from: out)
-        XCTAssertNil(module.preset)
+        XCTAssertNotNil(module.hyperparameters.modelConfig)
         XCTAssertEqual(module.model.configuration.hiddenSize, 32)
         XCTAssertEqual(module.model.configuration.numAttentionHeads, 2)
         let difference = try maxLogitDifference(module.model, try expected().logits_float16)
@@ -200,7 +200,8 @@ final class TorchImportTests: XCTestCase {
         try Safetensors.write(source.namedTensors().map { (name: "model." + $0.0, tensor: $0.1) }, to: path)
         let imported = try CheckpointImporter.read(path)
         XCTAssertEqual(imported.preset, .tiny)
-        XCTAssertEqual(imported.hyperparameters, ["preset": .string("genslm-tiny")])
+        XCTAssertEqual(imported.hyperparameters.preset, "genslm-tiny")
+        XCTAssertNil(imported.hyperparameters.modelConfig)
         XCTAssertTrue(imported.report.configurationSource.contains("matched by the tensor shapes"))
         let other = try GPTNeoX(GenSLMPreset.tiny.configuration, seed: 8)
         try other.load(stateDict: imported.stateDictionary)
@@ -306,7 +307,7 @@ final class TorchImportTests: XCTestCase {
         config.trainer.defaultRootDir = root
         config.trainer.enableProgressBar = false
         config.trainer.loggers = []
-        var mc = FineTuneConfiguration.ModelCheckpointSection()
+        var mc = ModelCheckpointConfiguration()
         mc.dirpath = root + "/checkpoints"
         mc.monitor = "val_loss"
         config.trainer.callbacks = [.modelCheckpoint(mc)]

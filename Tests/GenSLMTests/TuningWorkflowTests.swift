@@ -71,12 +71,12 @@ final class TuningWorkflowTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try "data: {batch_size: 1, max_length: 64}\ntrainer: {max_epochs: 2}\n".write(toFile: root + "/c.yaml", atomically: true, encoding: .utf8)
         try BatchSizeSnippet(batchSize: 12).write(to: root + "/batch_size.yaml")
-        let c = try ConfigurationLoader.load(paths: [root + "/c.yaml", root + "/batch_size.yaml"])
+        let c = try FineTuneConfiguration.load(paths: [root + "/c.yaml", root + "/batch_size.yaml"])
         XCTAssertEqual(c.data.batchSize, 12)
         XCTAssertEqual(c.data.maxLength, 64, "keys the later file does not set stay")
         XCTAssertEqual(c.trainer.maxEpochs, 2)
         try "data: {batch_sise: 3}\n".write(toFile: root + "/typo.yaml", atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try ConfigurationLoader.load(paths: [root + "/c.yaml", root + "/typo.yaml"])) {
+        XCTAssertThrowsError(try FineTuneConfiguration.load(paths: [root + "/c.yaml", root + "/typo.yaml"])) {
             guard case .unknownKey(let file, let key, _)? = $0 as? ConfigurationError else { return XCTFail("\($0)") }
             XCTAssertEqual(file, root + "/typo.yaml:1", "the file that sets the key, with its line")
             XCTAssertEqual(key, "data.batch_sise")

@@ -11,8 +11,8 @@ final class CheckpointTests: XCTestCase {
     /// A checkpoint with every section filled; state-dict names deliberately out of alphabetical order.
     static func sample() -> Checkpoint {
         let metadata = CheckpointMetadata(epoch: 2, globalStep: 40, module: "GenSLMModule",
-                                          hyperparameters: ["lr": .double(1e-5), "preset": .string("genslm-tiny"),
-                                                            "accumulation_steps": .int(4), "bf16": .bool(false)],
+                                          hyperparameters: try! SavedHyperparameters(
+                                              json: #"{"lr":1e-05,"preset":"genslm-tiny","accumulation_steps":4,"bf16":false}"#),
                                           precision: .fp16, worldSize: 2)
         let stateDict: [(name: String, tensor: Tensor)] = [
             (qkv, random([6, 2], seed: 1)),

@@ -29,7 +29,7 @@ final class DataModuleTests: XCTestCase {
 
     func testFitValidateAndTestTakeTheirLoadersFromTheDataModule() throws {
         let data = LineDataModule()
-        let module = try LineModule(hyperparameters: [:])
+        let module = try LineModule(hyperparameters: .init())
         let t = try trainer(temporaryDirectory(), callbacks: [])
         try t.fit(module, datamodule: data)
         XCTAssertEqual(t.globalStep, 2 * 6, "6 training batches of 2 per epoch")
@@ -52,11 +52,11 @@ final class DataModuleTests: XCTestCase {
     func testTheDataModuleStateIsSavedInCheckpointsAndRestoredOnResume() throws {
         let root = temporaryDirectory()
         let checkpoint = ModelCheckpoint(dirpath: root + "/ckpt", saveTopK: 0, saveLast: true)
-        try trainer(root, epochs: 1, callbacks: [checkpoint]).fit(try LineModule(hyperparameters: [:]), datamodule: LineDataModule())
+        try trainer(root, epochs: 1, callbacks: [checkpoint]).fit(try LineModule(hyperparameters: .init()), datamodule: LineDataModule())
         XCTAssertEqual(try Checkpoint.read(from: root + "/ckpt/last.h5").callbacks["DataModule"], "{\"served\": 7}")
         let resumedData = LineDataModule()
         try trainer(root, epochs: 2, callbacks: [ModelCheckpoint(dirpath: root + "/ckpt", saveTopK: 0, saveLast: true)])
-            .fit(try LineModule(hyperparameters: [:]), datamodule: resumedData, ckptPath: "last")
+            .fit(try LineModule(hyperparameters: .init()), datamodule: resumedData, ckptPath: "last")
         XCTAssertEqual(resumedData.restoredState, "{\"served\": 7}")
     }
 }

@@ -15,7 +15,7 @@ final class DistributedTests: XCTestCase {
     }
 
     func module() throws -> LineModule {
-        try LineModule(hyperparameters: ["dropout": .double(0)])  // both layouts must compute the same function
+        try LineModule(dropout: 0)  // both layouts must compute the same function
     }
 
     func trainer(_ strategy: (any Strategy)?, root: String, callbacks: [any Callback] = [], maxEpochs: Int = 2) throws -> Trainer {
@@ -86,7 +86,7 @@ final class RankMetricModule: TrainingModule {
     let rank: Int
     let synchronized: Bool
     init(rank: Int, synchronized: Bool) { self.rank = rank; self.synchronized = synchronized }
-    init(hyperparameters: [String: HParam]) throws { rank = 0; synchronized = false }
+    init(hyperparameters: NoHyperparameters) throws { rank = 0; synchronized = false }
     func trainingStep(_ batch: [Float], index: Int, context: StepContext) throws -> Tensor? { (weight * 0).sum() }
     func validationStep(_ batch: [Float], index: Int, context: StepContext) throws {
         context.log("val_rank", Double(rank), syncDist: synchronized)

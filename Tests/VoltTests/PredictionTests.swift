@@ -28,7 +28,7 @@ final class RecordingWriter: PredictionWriter {
 /// A module whose prediction forgets the batch axis.
 final class BadPredictionModule: TrainingModule {
     let model = LineModule.Net(seed: 1, dropout: 0)
-    init(hyperparameters: [String: HParam]) throws {}
+    init(hyperparameters: NoHyperparameters) throws {}
     func trainingStep(_ batch: [Float], index: Int, context: StepContext) throws -> Tensor? { nil }
     func predictStep(_ batch: [Float], index: Int, context: StepContext) throws -> Tensor { Tensor(Float(batch.count)) }
     func configureOptimizers() throws -> OptimizerConfiguration { .init(SGD(model.parameters, lr: 0.1)) }
@@ -42,7 +42,7 @@ final class PredictionTests: XCTestCase {
 
     func testPredictionsComeBackInDatasetOrderWhateverTheVisitingOrder() throws {
         let data = lineData(7)
-        let module = try LineModule(hyperparameters: ["dropout": .double(0.5)])
+        let module = try LineModule(dropout: 0.5)
         let predictions = try predictor().predict(module, loader(data, batchSize: 3, shuffle: true))
         XCTAssertEqual(predictions.map(\.index), Array(0..<7))
         let w = module.model.linear.weight.item(), b = module.model.linear.bias!.item()
@@ -57,7 +57,7 @@ final class PredictionTests: XCTestCase {
     func testWritersSeeBatchesOrTheWholeSetAsTheirIntervalSays() throws {
         let batch = RecordingWriter(.batch), epoch = RecordingWriter(.epoch), both = RecordingWriter(.batchAndEpoch)
         let result = try predictor(callbacks: [batch, epoch, both])
-            .predict(try LineModule(hyperparameters: [:]), loader(lineData(5), batchSize: 2, shuffle: false), returnPredictions: false)
+            .predict(try LineModule(hyperparameters: .init()), loader(lineData(5), batchSize: 2, shuffle: false), returnPredictions: false)
         XCTAssertTrue(result.isEmpty, "returnPredictions: false keeps nothing for the caller")
         XCTAssertEqual(batch.batches, [[0, 1], [2, 3], [4]])
         XCTAssertNil(batch.epoch)
@@ -70,12 +70,12 @@ final class PredictionTests: XCTestCase {
     func testLimitPredictBatchesStopsEarly() throws {
         let trainer = try Trainer(limitPredictBatches: 2, defaultRootDir: temporaryDirectory(), enableProgressBar: false,
                                   enableCheckpointing: false, loggers: [])
-        let predictions = try trainer.predict(try LineModule(hyperparameters: [:]), loader(lineData(9), batchSize: 2, shuffle: false))
+        let predictions = try trainer.predict(try LineModule(hyperparameters: .init()), loader(lineData(9), batchSize: 2, shuffle: false))
         XCTAssertEqual(predictions.map(\.index), [0, 1, 2, 3])
     }
 
     func testAStepWithoutOneRowPerExampleIsAClearError() throws {
-        XCTAssertThrowsError(try predictor().predict(try BadPredictionModule(hyperparameters: [:]),
+        XCTAssertThrowsError(try predictor().predict(try BadPredictionModule(hyperparameters: .init()),
                                                      loader(lineData(4), batchSize: 2, shuffle: false))) { error in
             guard case let TrainerError.misconfiguration(text) = error else { return XCTFail("\(error)") }
             XCTAssertTrue(text.contains("one row per example"), text)

@@ -26,12 +26,32 @@ final class LineModule: TrainingModule {
     private var seen = 0
 
     var automaticOptimization: Bool { automatic }
-    var hyperparameters: [String: HParam] { ["seed": .int(7), "lr": .double(lr)] }
+    /// What the regression module is built from.
+    struct Hyperparameters: ConfigurationSection, Equatable {
+        var seed = 7
+        var lr = 0.05
+        var dropout = 0.2
+    }
 
-    init(hyperparameters: [String: HParam]) throws {
-        model = Net(seed: UInt64(hyperparameters["seed"]?.doubleValue ?? 7),
-                    dropout: Float(hyperparameters["dropout"]?.doubleValue ?? 0.2))
-        lr = hyperparameters["lr"]?.doubleValue ?? 0.05
+    private let initial: Hyperparameters
+    var hyperparameters: Hyperparameters {
+        var h = initial
+        h.lr = lr
+        return h
+    }
+
+    /// A module of the default hyper-parameters but `dropout` and `lr` when given.
+    convenience init(dropout: Double? = nil, lr: Double? = nil) throws {
+        var h = Hyperparameters()
+        if let dropout { h.dropout = dropout }
+        if let lr { h.lr = lr }
+        try self.init(hyperparameters: h)
+    }
+
+    init(hyperparameters: Hyperparameters) throws {
+        initial = hyperparameters
+        model = Net(seed: UInt64(hyperparameters.seed), dropout: Float(hyperparameters.dropout))
+        lr = hyperparameters.lr
     }
 
     func loss(_ batch: [Float]) -> Tensor {

@@ -14,7 +14,7 @@ final class TrainerTests: XCTestCase {
 
     func testAutomaticOptimizationLearnsAndLogsLikeLightning() throws {
         let root = temporaryDirectory()
-        let module = try LineModule(hyperparameters: [:])
+        let module = try LineModule(hyperparameters: .init())
         let validation = loader(lineData(6, seed: 1), shuffle: false)
         let initial = try makeTrainer(root).validate(module, val: validation)["val_loss"] ?? 0
         let trainer = try makeTrainer(root, maxEpochs: 30, callbacks: [ModelCheckpoint(monitor: "val_loss")])
@@ -29,7 +29,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testManualOptimizationCountsOptimizerStepsAsGlobalSteps() throws {
-        let module = try LineModule(hyperparameters: [:])
+        let module = try LineModule(hyperparameters: .init())
         module.automatic = false
         module.accumulation = 4
         let trainer = try makeTrainer(temporaryDirectory(), maxEpochs: 2, callbacks: [], loggers: [])
@@ -38,7 +38,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testManualOptimizationRejectsTrainerAccumulationAndClipping() throws {
-        let module = try LineModule(hyperparameters: [:])
+        let module = try LineModule(hyperparameters: .init())
         module.automatic = false
         let trainer = try makeTrainer(temporaryDirectory(), accumulate: 2)
         XCTAssertThrowsError(try trainer.fit(module, train: loader(lineData(4)))) {
@@ -49,7 +49,7 @@ final class TrainerTests: XCTestCase {
     func testEpochMeansAreWeightedByBatchSize() throws {
         final class Constant: TrainingModule {
             let model = Module()
-            init(hyperparameters: [String: HParam]) throws {}
+            init(hyperparameters: NoHyperparameters) throws {}
             func trainingStep(_ batch: [Float], index: Int, context: StepContext) throws -> Tensor? { nil }
             func validationStep(_ batch: [Float], index: Int, context: StepContext) throws {
                 context.log("v", Double(batch[0]), batchSize: batch.count)
@@ -58,13 +58,13 @@ final class TrainerTests: XCTestCase {
         }
         let trainer = try makeTrainer(temporaryDirectory())
         // Batches [1, 1, 1] and [4]: the weighted mean is (3·1 + 4) / 4 = 1.75, not (1 + 4) / 2.
-        let metrics = try trainer.validate(try Constant(hyperparameters: [:]), val: loader([1, 1, 1, 4], batchSize: 3, shuffle: false))
+        let metrics = try trainer.validate(try Constant(hyperparameters: .init()), val: loader([1, 1, 1, 4], batchSize: 3, shuffle: false))
         XCTAssertEqual(metrics["v"], 1.75)
     }
 
     func testMissingMonitoredKeyListsTheLoggedKeys() throws {
         let trainer = try makeTrainer(temporaryDirectory(), maxEpochs: 1, callbacks: [EarlyStopping(monitor: "val_acc")])
-        XCTAssertThrowsError(try trainer.fit(try LineModule(hyperparameters: [:]), train: loader(lineData(4)),
+        XCTAssertThrowsError(try trainer.fit(try LineModule(hyperparameters: .init()), train: loader(lineData(4)),
                                              val: loader(lineData(2), shuffle: false))) { error in
             XCTAssertTrue("\(error)".contains("val_acc") && "\(error)".contains("val_loss"), "\(error)")
         }
@@ -94,7 +94,7 @@ final class TrainerTests: XCTestCase {
         let root = temporaryDirectory()
         let checkpoint = ModelCheckpoint(dirpath: root + "/ckpt", filename: "{epoch}", monitor: "val_loss", saveTopK: 2, saveLast: true)
         let trainer = try makeTrainer(root, maxEpochs: 4, callbacks: [checkpoint])
-        try trainer.fit(try LineModule(hyperparameters: [:]), train: loader(lineData(8)), val: loader(lineData(4, seed: 2), shuffle: false))
+        try trainer.fit(try LineModule(hyperparameters: .init()), train: loader(lineData(8)), val: loader(lineData(4, seed: 2), shuffle: false))
         let files = try FileManager.default.contentsOfDirectory(atPath: root + "/ckpt").sorted()
         XCTAssertEqual(files.count, 3, "two best plus last: \(files)")
         XCTAssertTrue(files.contains("last.h5"))
@@ -104,7 +104,7 @@ final class TrainerTests: XCTestCase {
         // A second fit into the same directory versions clashing names instead of overwriting them.
         try FileManager.default.copyItem(atPath: root + "/ckpt/last.h5", toPath: root + "/ckpt/epoch=0.h5")
         let again = ModelCheckpoint(dirpath: root + "/ckpt", filename: "{epoch}", monitor: "val_loss", saveTopK: -1)
-        try makeTrainer(root, maxEpochs: 1, callbacks: [again]).fit(try LineModule(hyperparameters: [:]), train: loader(lineData(8)),
+        try makeTrainer(root, maxEpochs: 1, callbacks: [again]).fit(try LineModule(hyperparameters: .init()), train: loader(lineData(8)),
                                                                     val: loader(lineData(4, seed: 2), shuffle: false))
         XCTAssertEqual(again.bestModelPath, root + "/ckpt/epoch=0-v1.h5", "epoch=0.h5 exists, so the new file is versioned")
         XCTAssertTrue(FileManager.default.fileExists(atPath: again.bestModelPath))
@@ -114,15 +114,15 @@ final class TrainerTests: XCTestCase {
         func weights(_ m: LineModule) -> [Float] { m.model.parameters.flatMap(\.scalars) }
         let data = lineData(14)
         // Uninterrupted.
-        let full = try LineModule(hyperparameters: [:])
+        let full = try LineModule(hyperparameters: .init())
         try makeTrainer(temporaryDirectory(), maxEpochs: 3, callbacks: []).fit(full, train: loader(data, batchSize: 3))
         // Crash after step 7 (mid-epoch 2), with a checkpoint after every step, then resume from "last".
         let root = temporaryDirectory()
         let everyStep = { ModelCheckpoint(dirpath: root + "/ckpt", saveTopK: 0, saveLast: true, everyNTrainSteps: 1) }
-        let first = try LineModule(hyperparameters: [:])
+        let first = try LineModule(hyperparameters: .init())
         XCTAssertThrowsError(try makeTrainer(root, maxEpochs: 3, callbacks: [everyStep(), CrashAfterStep(step: 7)])
             .fit(first, train: loader(data, batchSize: 3)))
-        let resumed = try LineModule(hyperparameters: [:])
+        let resumed = try LineModule(hyperparameters: .init())
         let counter = StepCounter()
         let trainer = try makeTrainer(root, maxEpochs: 3, callbacks: [everyStep(), counter])
         try trainer.fit(resumed, train: loader(data, batchSize: 3), ckptPath: "last")
@@ -132,7 +132,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testFP16OverflowSkipsTheStepAndTheScheduler() throws {
-        let module = try LineModule(hyperparameters: [:])
+        let module = try LineModule(hyperparameters: .init())
         module.overflowAt = [0]
         let before = module.model.parameters.flatMap(\.scalars)
         let trainer = try Trainer(maxEpochs: 1, limitTrainBatches: 1, numSanityValSteps: 0, enableProgressBar: false,
@@ -146,7 +146,7 @@ final class TrainerTests: XCTestCase {
 
     func testMixedPrecisionTracksFloat32() throws {
         func finalLoss(_ precision: Precision) throws -> Double {
-            let module = try LineModule(hyperparameters: [:])
+            let module = try LineModule(hyperparameters: .init())
             let trainer = try makeTrainer(temporaryDirectory(), maxEpochs: 10, precision: precision)
             try trainer.fit(module, train: loader(lineData(16)), val: loader(lineData(4, seed: 3), shuffle: false))
             return trainer.callbackMetrics["val_loss"] ?? .nan

@@ -15,7 +15,7 @@ final class QuadraticModule: TrainingModule {
     static let target: [Float] = [1, -2, 3, 0.5]
 
     let model = Net()
-    init(hyperparameters: [String: HParam]) throws {}
+    init(hyperparameters: NoHyperparameters) throws {}
 
     /// 256 rows; column j is ±sqrt(λ_j) by bit j of the row (Walsh columns: orthogonal and balanced, so XᵀX/N is
     /// exactly diag(λ)), and y = x·w* plus noise, so the loss does not fall to zero.
@@ -43,7 +43,7 @@ final class TunerTests: XCTestCase {
     }
 
     func testLRFindOnAQuadraticSuggestsAStableRateAndStopsAfterDivergence() throws {
-        let module = try QuadraticModule(hyperparameters: [:])
+        let module = try QuadraticModule(hyperparameters: .init())
         let data = DataLoader(ArrayDataset(QuadraticModule.rows()), batchSize: 8, shuffle: true, seed: 3) { $0 }
         let result = try Tuner(try quiet()).lrFind(module, train: data, minLR: 1e-2, maxLR: 10, numTraining: 100)
         let stabilityLimit = 2.0 / 1.0  // 2 / largest curvature
@@ -76,7 +76,7 @@ final class TunerTests: XCTestCase {
     /// step scheduler and the loop counters are all put back).
     func checkLRFindLeavesNoTrace(automatic: Bool) throws {
         func makeModule() throws -> LineModule {
-            let m = try LineModule(hyperparameters: [:])
+            let m = try LineModule(hyperparameters: .init())
             m.automatic = automatic
             m.accumulation = automatic ? 1 : 2
             return m
@@ -104,7 +104,7 @@ final class TunerTests: XCTestCase {
     }
 
     func testLRFindRecordsAStepSkippedByFP16OverflowAsNaNAndRestoresTheLossScale() throws {
-        let module = try LineModule(hyperparameters: [:])
+        let module = try LineModule(hyperparameters: .init())
         module.overflowAt = [2]
         let trainer = try Trainer(numSanityValSteps: 0, enableProgressBar: false, enableCheckpointing: false,
                                   precision: .fp16, loggers: [])
@@ -119,7 +119,7 @@ final class TunerTests: XCTestCase {
     }
 
     func testLRFindRejectsAnEmptyRange() throws {
-        let module = try QuadraticModule(hyperparameters: [:])
+        let module = try QuadraticModule(hyperparameters: .init())
         let data = DataLoader(ArrayDataset(QuadraticModule.rows()), batchSize: 8) { $0 }
         XCTAssertThrowsError(try Tuner(try quiet()).lrFind(module, train: data, minLR: 1, maxLR: 0.1)) {
             XCTAssertTrue("\($0)".contains("min_lr"), "\($0)")

@@ -11,7 +11,7 @@ final class TuneCommandTests: XCTestCase {
     /// A configuration with tiny trials (2 training batches of 32 codons, 1 validation batch, 2 epochs).
     func writeConfiguration(root: String, nTrials: Int, heartbeat: Double = 60, extra: String = "") throws -> String {
         let yaml = """
-            data: {fasta: \(Self.rabies), num_workers: 1, max_length: 32}
+            data: {path: \(Self.rabies), num_workers: 1, max_length: 32}
             module: {accumulation_steps: 1}
             trainer:
               max_epochs: 2
@@ -149,7 +149,7 @@ final class TuneCommandTests: XCTestCase {
         let search = try FineTuneSearch(configurationPath: try writeConfiguration(root: root, nTrials: 2))
         let trial = try search.trialConfiguration(number: 3, params: ["module.lr": .double(0.5), "module.optimizer": .string("sgd")])
         XCTAssertEqual(trial.module.lr, 0.5)
-        XCTAssertEqual(trial.module.optimizer, "sgd")
+        XCTAssertEqual(trial.module.optimizer, .sgd)
         XCTAssertEqual(trial.trainer.defaultRootDir, root + "/trials/trial_3")
     }
 }

@@ -68,7 +68,17 @@ public final class FASTADataModule: DataModule {
 
     public func valLoader() throws -> Loader? { try evaluationLoader(1) }
 
-    public func testLoader() throws -> Loader? { try evaluationLoader(2) }
+    /// The held-out third part; a split of two fractions has none, which is an error naming `data.split`.
+    public func testLoader() throws -> Loader? {
+        guard splits.count >= 3 else { throw FASTADataModuleError.noTestSplit(data.split) }
+        return try evaluationLoader(2)
+    }
+
+    /// Every record, in file order, for prediction.
+    public func predictLoader() throws -> Loader? {
+        guard let dataset else { throw TrainerError.misconfiguration("the FASTA data module was not set up") }
+        return dataset.loader(Subset(dataset, indices: Array(0..<dataset.count)), batchSize: data.batchSize, workers: data.numWorkers)
+    }
 
     /// The training loader of `data:` over `train`: shuffled, or length-bucketed with `data.sampler: bucketed`.
     public static func trainLoader(_ dataset: TokenDataset, _ train: Subset<TokenDataset>,
@@ -95,11 +105,16 @@ public final class FASTADataModule: DataModule {
 public enum FASTADataModuleError: Error, Equatable, CustomStringConvertible {
     /// `data.split` is not two or three non-negative fractions adding up to 1.
     case invalidSplit([Double])
+    /// The test loop was asked for, but `data.split` has no third (test) fraction.
+    case noTestSplit([Double])
 
+    /// The message, naming `data.split`.
     public var description: String {
         switch self {
         case let .invalidSplit(split):
             "data.split must be two fractions (train, validation) or three (train, validation, test), each ≥ 0, adding up to 1; got \(split)"
+        case let .noTestSplit(split):
+            "data.split \(split) has no test part: give three fractions, e.g. --data.split [0.8,0.1,0.1] (the split of the fit the checkpoint came from)"
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Volt
 import VoltData
 
 /// The dataset `data.path` names: FASTA files tokenized in memory, or a token shard folder read on demand;

@@ -28,23 +28,37 @@ public final class EmbeddingModule: TrainingModule {
         includesLogits = options.logits
     }
 
-    /// A module of ``GenSLMModule``'s hyper-parameters (random weights), plus `layers` (comma-separated, e.g.
-    /// `"0,-1"`) and `pool` (`mean` or `none`).
-    public convenience init(hyperparameters h: [String: HParam]) throws {
-        let layers = try (h["layers"]?.description ?? "-1").split(separator: ",").map { text in
-            guard let layer = Int(text.trimmingCharacters(in: .whitespaces)) else {
-                throw TrainerError.misconfiguration("layers must be comma-separated integers, have \"\(h["layers"]?.description ?? "")\"")
-            }
-            return layer
-        }
-        guard let pooling = EmbeddingPooling(rawValue: h["pool"]?.description ?? "mean") else {
-            throw TrainerError.misconfiguration("pool must be mean or none")
-        }
-        try self.init(model: try GenSLMModule(hyperparameters: h).model, options: EmbeddingOptions(layers: layers, pooling: pooling))
+    /// What an embedding module is built from: the model's hyper-parameters (random weights until a checkpoint
+    /// is loaded), the layers and the pooling.
+    public struct Hyperparameters: ConfigurationSection, Sendable, Equatable {
+        /// The model.
+        public var model = GenSLMModule.Hyperparameters()
+        /// Hidden-state indices; negative counts from the last. Default [-1].
+        public var layers = [-1]
+        /// mean or none. Default mean.
+        public var pool = EmbeddingPooling.mean
+        /// Append each record's logits. Default false.
+        public var logits = false
+
+        /// The defaults.
+        public init() {}
     }
 
-    public var hyperparameters: [String: HParam] {
-        ["layers": .string(layers.map(String.init).joined(separator: ",")), "pool": .string(pooling.rawValue)]
+    /// A module of `h.model` (random weights) embedding `h.layers` with `h.pool`.
+    ///
+    /// - Throws: ``TrainerError/misconfiguration(_:)`` for layers the model does not have.
+    public convenience init(hyperparameters h: Hyperparameters) throws {
+        try self.init(model: try GenSLMModule(hyperparameters: h.model).model,
+                      options: EmbeddingOptions(layers: h.layers, pooling: h.pool, logits: h.logits))
+    }
+
+    /// The layers and pooling, over a model of default hyper-parameters (the weights come from the checkpoint).
+    public var hyperparameters: Hyperparameters {
+        var h = Hyperparameters()
+        h.layers = layers
+        h.pool = pooling
+        h.logits = includesLogits
+        return h
     }
 
     public func trainingStep(_ batch: TokenBatch, index: Int, context: StepContext) throws -> Tensor? {

@@ -1,5 +1,6 @@
+import Volt
 /// How the hidden states of a record become its embedding.
-public enum EmbeddingPooling: String, Sendable, Codable, CaseIterable {
+public enum EmbeddingPooling: String, Sendable, ConfigurationChoice {
     /// The mean over the record's tokens (no padding): one vector per record and layer.
     case mean
     /// Every token's vector: a tokens × hidden matrix per record and layer.

@@ -19,10 +19,11 @@ public struct ImportedWeights {
     }
 
     /// The ``GenSLMModule`` hyper-parameters that build this model: `preset` when the configuration is a
-    /// preset's, otherwise `model_config` (the configuration as JSON).
-    public var hyperparameters: [String: HParam] {
-        if let preset { return ["preset": .string(preset.rawValue)] }
-        return ["model_config": .string(configuration.jsonString)]
+    /// preset's, otherwise `model_config` (the architecture).
+    public var hyperparameters: GenSLMModule.Hyperparameters {
+        var h = GenSLMModule.Hyperparameters()
+        if let preset { h.preset = preset.rawValue } else { h.modelConfig = configuration }
+        return h
     }
 }
 
@@ -90,7 +91,7 @@ public enum CheckpointImporter {
         let metadata = CheckpointMetadata(epoch: imported.report.lightning?.epoch ?? 0,
                                           globalStep: imported.report.lightning?.globalStep ?? 0,
                                           module: String(describing: GenSLMModule.self),
-                                          hyperparameters: imported.hyperparameters)
+                                          hyperparameters: try SavedHyperparameters(imported.hyperparameters))
         try Checkpoint(metadata: metadata, stateDict: imported.stateDict).write(to: destination)
         var report = imported.report
         report.output = destination

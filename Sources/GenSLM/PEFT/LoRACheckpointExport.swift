@@ -9,11 +9,9 @@ public enum LoRACheckpointExport {
     /// - Throws: ``PEFTAdapterError/notALoRACheckpoint(_:)`` for a checkpoint without LoRA; ``CheckpointError``.
     public static func exportAdapter(checkpoint path: String, to directory: String) throws {
         let checkpoint = try Checkpoint.read(from: path, weightsOnly: true)
-        let h = checkpoint.metadata.hyperparameters
-        guard let json = h["peft"]?.description else { throw PEFTAdapterError.notALoRACheckpoint(path) }
-        let configuration = try LoRAConfiguration(json: json)
-        let base = h["base_weights"]?.description
-        try PEFTAdapter(configuration: configuration, tensors: checkpoint.stateDict, baseModel: base).write(to: directory)
+        let h = try checkpoint.metadata.hyperparameters.decode(GenSLMModule.Hyperparameters.self, source: path)
+        guard let configuration = h.lora else { throw PEFTAdapterError.notALoRACheckpoint(path) }
+        try PEFTAdapter(configuration: configuration, tensors: checkpoint.stateDict, baseModel: h.baseWeights).write(to: directory)
     }
 
     /// Writes the checkpoint's model as `model.safetensors` + `config.json` for transformers; a LoRA model's

@@ -43,7 +43,7 @@ extension FineTuneRun {
     /// a tuning run is short and its result applies to each rank's batches alike.
     var singleProcessConfiguration: FineTuneConfiguration {
         var c = configuration
-        c.trainer.strategy = "single"
+        c.trainer.strategy = .single
         c.trainer.devices = 1
         return c
     }

@@ -22,7 +22,7 @@ public struct FineTuneSearch {
     public init(configurationPath: String?, overrides: [(key: String, value: String)] = []) throws {
         self.configurationPath = configurationPath
         self.overrides = overrides
-        configuration = try ConfigurationLoader.load(path: configurationPath, overrides: overrides)
+        configuration = try FineTuneConfiguration.load(path: configurationPath, overrides: overrides)
         guard let tune = configuration.tune else {
             throw ConfigurationError.invalidValue(file: configurationPath ?? "command line", key: "tune",
                                                   reason: "volt tune needs a tune: section (docs/tuning.md)")
@@ -32,7 +32,7 @@ public struct FineTuneSearch {
         // Each key must be a configuration key of the right type: try the first grid value (or low) of each.
         for (name, distribution) in try space().parameters {
             let probe = distribution.gridValues?.first ?? { if case let .float(low, _, _, _) = distribution { return low }; return 0 }()
-            _ = try ConfigurationLoader.load(path: configurationPath,
+            _ = try FineTuneConfiguration.load(path: configurationPath,
                                              overrides: overrides + [(name, Self.yamlScalar(distribution.externalValue(probe)))])
         }
     }
@@ -113,7 +113,7 @@ public struct FineTuneSearch {
     /// checkpoint folders inside it.
     public func trialConfiguration(number: Int, params: [String: JSONValue]) throws -> FineTuneConfiguration {
         let sampled = params.sorted { $0.key < $1.key }.map { (key: $0.key, value: Self.yamlScalar($0.value)) }
-        var c = try ConfigurationLoader.load(path: configurationPath, overrides: overrides + sampled)
+        var c = try FineTuneConfiguration.load(path: configurationPath, overrides: overrides + sampled)
         let directory = trialDirectory(number)
         c.trainer.defaultRootDir = directory
         c.trainer.callbacks = c.trainer.callbacks.map { entry in

@@ -45,13 +45,12 @@ extension PromptTuningConfiguration {
 extension GenSLMModule {
     /// Loads the base weights named by `base_weights` (checking `base_sha256` when given); without a file, the
     /// base is the model's seeded initialisation.
-    static func loadBase(into model: GPTNeoX, hyperparameters h: [String: HParam], preset: GenSLMPreset?,
-                         seed: Int) throws -> BaseWeights {
-        guard case let .string(path)? = h["base_weights"] else {
-            return .random(preset: preset?.rawValue ?? "model_config \(model.configuration.jsonString)", seed: seed)
+    static func loadBase(into model: GPTNeoX, hyperparameters h: Hyperparameters) throws -> BaseWeights {
+        guard let path = h.baseWeights else {
+            return .random(preset: h.modelConfig == nil ? h.preset : "model_config \(model.configuration.jsonString)", seed: h.seed)
         }
         let digest = try FileDigest.sha256(ofFile: BaseWeights.weightsFile(path))
-        if case let .string(expected)? = h["base_sha256"], expected != digest {
+        if let expected = h.baseSHA256, expected != digest {
             throw BaseWeightsError.mismatch(checkpointBase: BaseWeights.file(path: path, sha256: expected).description,
                                             runBase: BaseWeights.file(path: path, sha256: digest).description)
         }
@@ -65,26 +64,12 @@ extension GenSLMModule {
     }
 
     /// Attaches the adapters, and loads the `adapter` folder's weights into them when given.
-    static func attachLoRA(_ lora: LoRAConfiguration, to model: GPTNeoX, hyperparameters h: [String: HParam],
-                           seed: Int) throws {
+    static func attachLoRA(_ lora: LoRAConfiguration, to model: GPTNeoX, adapter folder: String?, seed: Int) throws {
         try model.applyLoRA(lora, stream: model.randomStream, seed: UInt64(seed) &+ 0x10AA)
-        if case let .string(folder)? = h["adapter"] {
+        if let folder {
             let adapter = try PEFTAdapter.read(from: folder)
             try adapter.load(into: model, source: folder + "/adapter_model.safetensors")
         }
-    }
-
-    /// The hyper-parameters this module is rebuilt from: `peft` or `prompt_tuning`, and `base_weights` +
-    /// `base_sha256` for a base read from a file (a random base is the preset and seed already saved).
-    var peftHyperparameters: [String: HParam] {
-        var h: [String: HParam] = [:]
-        if let lora { h["peft"] = .string(lora.json) }
-        if let promptTuning { h["prompt_tuning"] = .string(promptTuning.json) }
-        if case let .file(path, sha256)? = base {
-            h["base_weights"] = .string(path)
-            h["base_sha256"] = .string(sha256)
-        }
-        return h
     }
 
     /// In a bf16 run, the frozen base weights of a LoRA or prompt-tuning model are stored in bfloat16 (half the
@@ -109,12 +94,12 @@ extension GenSLMModule {
     /// - Throws: ``BaseWeightsError`` when the bases differ; ``PEFTAdapterError`` when tensors are missing.
     public func loadModelState(from checkpoint: Checkpoint) throws {
         guard let base else { return try model.load(stateDict: checkpoint.stateDictionary) }
-        let h = checkpoint.metadata.hyperparameters
+        let h = try checkpoint.metadata.hyperparameters.decode(Hyperparameters.self, source: "checkpoint")
         let saved: BaseWeights
-        if case let .string(path)? = h["base_weights"], case let .string(sha256)? = h["base_sha256"] {
+        if let path = h.baseWeights, let sha256 = h.baseSHA256 {
             saved = .file(path: path, sha256: sha256)
         } else {
-            saved = .random(preset: h["preset"]?.description ?? "", seed: Int(h["seed"]?.doubleValue ?? -1))
+            saved = .random(preset: h.modelConfig == nil ? h.preset : "model_config \(model.configuration.jsonString)", seed: h.seed)
         }
         let same = switch (saved, base) {
         case let (.file(_, a), .file(_, b)): a == b

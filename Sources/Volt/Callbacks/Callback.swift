@@ -51,7 +51,7 @@ extension Callback {
 }
 
 /// Which way a monitored metric improves.
-public enum MonitorMode: String, Sendable, Codable {
+public enum MonitorMode: String, Sendable, ConfigurationChoice {
     case min
     case max
 

@@ -1,7 +1,7 @@
 /// Logs each optimizer's learning rate (`lr-Adam`, `lr-Adam/pg2`, …) — Lightning's `LearningRateMonitor`.
 public final class LearningRateMonitor: Callback {
     /// When to log.
-    public enum Interval: String, Sendable { case step, epoch }
+    public enum Interval: String, Sendable, ConfigurationChoice { case step, epoch }
     /// Logging interval.
     public let loggingInterval: Interval
 

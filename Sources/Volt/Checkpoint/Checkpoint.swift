@@ -26,14 +26,14 @@ public struct CheckpointMetadata: Sendable, Equatable {
     /// `module`: type name of the training module.
     public var module: String
     /// `hparams`: the module's hyper-parameters, stored as one JSON object.
-    public var hyperparameters: [String: HParam]
+    public var hyperparameters: SavedHyperparameters
     /// `precision`: the training precision, stored as its name ("fp32", "fp16" or "bf16").
     public var precision: Precision
     /// `world_size`: processes that trained.
     public var worldSize: Int
 
     /// Metadata stamped with the current time.
-    public init(epoch: Int = 0, globalStep: Int = 0, module: String = "", hyperparameters: [String: HParam] = [:],
+    public init(epoch: Int = 0, globalStep: Int = 0, module: String = "", hyperparameters: SavedHyperparameters = .empty,
                 precision: Precision = .fp32, worldSize: Int = 1,
                 createdUTC: String = ISO8601DateFormatter().string(from: Date())) {
         self.epoch = epoch

@@ -83,7 +83,7 @@ extension Checkpoint {
             ("format", .string(m.format)), ("format_version", .int(Int64(m.formatVersion))),
             ("volt_version", .string(m.voltVersion)), ("created_utc", .string(m.createdUTC)),
             ("epoch", .int(Int64(m.epoch))), ("global_step", .int(Int64(m.globalStep))), ("module", .string(m.module)),
-            ("hparams", .string(m.hyperparameters.jsonString)), ("precision", .string(m.precision.rawValue)),
+            ("hparams", .string(m.hyperparameters.json)), ("precision", .string(m.precision.rawValue)),
             ("world_size", .int(Int64(m.worldSize))),
         ]
         for (name, value) in attributes { try root.setAttribute(name, value) }
@@ -191,8 +191,8 @@ extension Checkpoint {
 
     private static func readMetadata(_ root: HDF5Group) throws -> CheckpointMetadata {
         let hparams = try string("hparams", of: root)
-        guard let hyperparameters = try? [String: HParam](json: hparams) else {
-            throw CheckpointError.malformed(path: root.file.path, object: "/", reason: "hparams is not a JSON object of values")
+        guard let hyperparameters = try? SavedHyperparameters(json: hparams) else {
+            throw CheckpointError.malformed(path: root.file.path, object: "/", reason: "hparams is not a JSON object")
         }
         let precisionName = try string("precision", of: root)
         guard let precision = Precision(rawValue: precisionName) else {

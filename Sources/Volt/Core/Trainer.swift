@@ -9,6 +9,8 @@ import VoltTensor
 /// writes checkpoints and logs.
 public final class Trainer {
     // MARK: Flags
+    /// The configuration the trainer was built from (before `fastDevRun` and `overfitBatches` narrow the flags below).
+    public let configuration: TrainerConfiguration
     public let maxEpochs: Int
     public let maxSteps: Int
     public let accumulateGradBatches: Int
@@ -94,54 +96,123 @@ public final class Trainer {
     /// Set while a ``Tuner`` runs: records the losses back-propagated and the optimizer steps taken.
     var tuningProbe: TuningProbe?
 
-    /// A trainer (Lightning's flags; `loggers: nil` gives a CSV logger under `defaultRootDir/volt_logs`).
-    public init(maxEpochs: Int = 1000, maxSteps: Int = -1, accumulateGradBatches: Int = 1, gradientClipVal: Double? = nil,
-                gradientClipAlgorithm: GradientClipAlgorithm = .norm, valCheckInterval: BatchLimit = 1.0,
-                checkValEveryNEpoch: Int = 1, limitTrainBatches: BatchLimit = 1.0, limitValBatches: BatchLimit = 1.0,
-                limitTestBatches: BatchLimit = 1.0, limitPredictBatches: BatchLimit = 1.0, numSanityValSteps: Int = 2,
-                logEveryNSteps: Int = 50, fastDevRun: Int = 0, overfitBatches: Int = 0, deterministic: Bool = false,
-                defaultRootDir: String = FileManager.default.currentDirectoryPath, enableProgressBar: Bool = true,
-                enableCheckpointing: Bool = true, precision: Precision = .fp32, maxTime: Double? = nil,
-                strategy: (any Strategy)? = nil,
-                callbacks: [any Callback] = [], loggers: [any Logger]? = nil) throws {
-        guard accumulateGradBatches >= 1 else { throw TrainerError.misconfiguration("accumulateGradBatches must be ≥ 1") }
-        guard logEveryNSteps >= 1 else { throw TrainerError.misconfiguration("logEveryNSteps must be ≥ 1") }
-        if let maxTime, !(maxTime > 0) { throw TrainerError.misconfiguration("maxTime must be a positive number of seconds") }
-        if deterministic && MatMulBackends.isTimedChoice {
+    /// A trainer with Lightning's flags as arguments (`loggers: nil` gives a CSV logger under
+    /// `defaultRootDir/volt_logs`); the same as ``init(configuration:strategy:callbacks:loggers:)``.
+    public convenience init(maxEpochs: Int = 1000, maxSteps: Int = -1, accumulateGradBatches: Int = 1, gradientClipVal: Double? = nil,
+                            gradientClipAlgorithm: GradientClipAlgorithm = .norm, valCheckInterval: BatchLimit = 1.0,
+                            checkValEveryNEpoch: Int = 1, limitTrainBatches: BatchLimit = 1.0, limitValBatches: BatchLimit = 1.0,
+                            limitTestBatches: BatchLimit = 1.0, limitPredictBatches: BatchLimit = 1.0, numSanityValSteps: Int = 2,
+                            logEveryNSteps: Int = 50, fastDevRun: Int = 0, overfitBatches: Int = 0, deterministic: Bool = false,
+                            defaultRootDir: String = FileManager.default.currentDirectoryPath, enableProgressBar: Bool = true,
+                            enableCheckpointing: Bool = true, precision: Precision = .fp32, maxTime: Double? = nil,
+                            strategy: (any Strategy)? = nil,
+                            callbacks: [any Callback] = [], loggers: [any Logger]? = nil) throws {
+        var c = TrainerConfiguration()
+        c.maxEpochs = maxEpochs
+        c.maxSteps = maxSteps
+        c.accumulateGradBatches = accumulateGradBatches
+        c.gradientClipVal = gradientClipVal
+        c.gradientClipAlgorithm = gradientClipAlgorithm
+        c.valCheckInterval = valCheckInterval
+        c.checkValEveryNEpoch = checkValEveryNEpoch
+        c.limitTrainBatches = limitTrainBatches
+        c.limitValBatches = limitValBatches
+        c.limitTestBatches = limitTestBatches
+        c.limitPredictBatches = limitPredictBatches
+        c.numSanityValSteps = numSanityValSteps
+        c.logEveryNSteps = logEveryNSteps
+        c.fastDevRun = FastDevRun(integerLiteral: fastDevRun)
+        c.overfitBatches = overfitBatches
+        c.deterministic = deterministic
+        c.defaultRootDir = defaultRootDir
+        c.enableProgressBar = enableProgressBar
+        c.enableCheckpointing = enableCheckpointing
+        c.precision = precision
+        c.maxTime = maxTime.map(TimeLimit.init(seconds:))
+        c.loggers = []
+        try self.init(configuration: c, strategy: strategy ?? SingleDeviceStrategy(), callbacks: callbacks,
+                      loggers: loggers ?? [CSVLogger(rootDirectory: defaultRootDir + "/volt_logs")])
+    }
+
+    /// A trainer configured by `configuration` (the `trainer:` section of a configuration file).
+    ///
+    /// - Parameters:
+    ///   - strategy: the process layout; `nil` builds the one `configuration.strategy` and `devices` name.
+    ///   - callbacks: added after the configured ones.
+    ///   - loggers: used instead of `configuration.loggers` when given.
+    /// - Throws: ``TrainerError/misconfiguration(_:)`` for flags out of range, a rank count that disagrees with
+    ///   `devices`, or one process per rank with strategy single.
+    public init(configuration: TrainerConfiguration, strategy: (any Strategy)? = nil, callbacks: [any Callback] = [],
+                loggers: [any Logger]? = nil) throws {
+        let c = configuration
+        let fastDevRun = c.fastDevRun.batches
+        guard c.accumulateGradBatches >= 1 else { throw TrainerError.misconfiguration("accumulateGradBatches must be ≥ 1") }
+        guard c.logEveryNSteps >= 1 else { throw TrainerError.misconfiguration("logEveryNSteps must be ≥ 1") }
+        if let maxTime = c.maxTime, !(maxTime.seconds > 0) { throw TrainerError.misconfiguration("maxTime must be a positive number of seconds") }
+        if c.deterministic && MatMulBackends.isTimedChoice {
             throw TrainerError.misconfiguration(
                 "deterministic is set but VOLT_BACKEND=auto picks the matmul backend by timing, which can differ between "
                 + "processes; unset it or name a backend (VOLT_BACKEND=onednn)")
         }
-        self.maxTime = maxTime
-        self.maxEpochs = fastDevRun > 0 ? 1 : maxEpochs
-        self.maxSteps = fastDevRun > 0 ? fastDevRun : maxSteps
-        self.accumulateGradBatches = accumulateGradBatches
-        self.gradientClipVal = gradientClipVal
-        self.gradientClipAlgorithm = gradientClipAlgorithm
-        self.valCheckInterval = fastDevRun > 0 ? 1.0 : valCheckInterval
-        self.checkValEveryNEpoch = checkValEveryNEpoch
-        self.limitTrainBatches = fastDevRun > 0 ? .count(fastDevRun) : (overfitBatches > 0 ? .count(overfitBatches) : limitTrainBatches)
-        self.limitValBatches = fastDevRun > 0 ? .count(fastDevRun) : (overfitBatches > 0 ? .count(overfitBatches) : limitValBatches)
-        self.limitTestBatches = fastDevRun > 0 ? .count(fastDevRun) : limitTestBatches
-        self.limitPredictBatches = fastDevRun > 0 ? .count(fastDevRun) : limitPredictBatches
-        self.numSanityValSteps = fastDevRun > 0 ? 0 : numSanityValSteps
-        self.logEveryNSteps = fastDevRun > 0 ? 1 : logEveryNSteps
+        self.configuration = c
+        self.maxTime = c.maxTime?.seconds
+        self.maxEpochs = fastDevRun > 0 ? 1 : c.maxEpochs
+        self.maxSteps = fastDevRun > 0 ? fastDevRun : c.maxSteps
+        self.accumulateGradBatches = c.accumulateGradBatches
+        self.gradientClipVal = c.gradientClipVal
+        self.gradientClipAlgorithm = c.gradientClipAlgorithm
+        self.valCheckInterval = fastDevRun > 0 ? 1.0 : c.valCheckInterval
+        self.checkValEveryNEpoch = c.checkValEveryNEpoch
+        self.limitTrainBatches = fastDevRun > 0 ? .count(fastDevRun) : (c.overfitBatches > 0 ? .count(c.overfitBatches) : c.limitTrainBatches)
+        self.limitValBatches = fastDevRun > 0 ? .count(fastDevRun) : (c.overfitBatches > 0 ? .count(c.overfitBatches) : c.limitValBatches)
+        self.limitTestBatches = fastDevRun > 0 ? .count(fastDevRun) : c.limitTestBatches
+        self.limitPredictBatches = fastDevRun > 0 ? .count(fastDevRun) : c.limitPredictBatches
+        self.numSanityValSteps = fastDevRun > 0 ? 0 : c.numSanityValSteps
+        self.logEveryNSteps = fastDevRun > 0 ? 1 : c.logEveryNSteps
         self.fastDevRun = fastDevRun
-        self.overfitBatches = overfitBatches
-        self.deterministic = deterministic
-        self.defaultRootDir = defaultRootDir
-        self.enableProgressBar = enableProgressBar
-        self.enableCheckpointing = enableCheckpointing && fastDevRun == 0
-        self.precision = precision
-        self.precisionPlugin = makePrecisionPlugin(precision)
-        self.strategy = strategy ?? SingleDeviceStrategy()
+        self.overfitBatches = c.overfitBatches
+        self.deterministic = c.deterministic
+        self.defaultRootDir = c.defaultRootDir
+        self.enableProgressBar = c.enableProgressBar
+        self.enableCheckpointing = c.enableCheckpointing && fastDevRun == 0
+        self.precision = c.precision
+        self.precisionPlugin = makePrecisionPlugin(c.precision)
+        self.strategy = try strategy ?? Self.makeStrategy(c)
         let isZero = self.strategy.isGlobalZero
-        self.loggers = fastDevRun > 0 || !isZero ? [] : try (loggers ?? [CSVLogger(rootDirectory: defaultRootDir + "/volt_logs")])
-        var all = callbacks
-        if self.enableCheckpointing && !callbacks.contains(where: { $0 is ModelCheckpoint }) { all.append(ModelCheckpoint()) }
+        let root = c.defaultRootDir + "/volt_logs"
+        self.loggers = fastDevRun > 0 || !isZero ? [] : try (loggers ?? c.loggers.map { kind -> any Logger in
+            switch kind {
+            case .csv: return try CSVLogger(rootDirectory: root)
+            case .tensorboard: return try TensorBoardLogger(rootDirectory: root)
+            }
+        })
+        var all = c.callbacks.map { $0.makeCallback() } + callbacks
+        if self.enableCheckpointing && !all.contains(where: { $0 is ModelCheckpoint }) { all.append(ModelCheckpoint()) }
         if !self.enableCheckpointing { all.removeAll { $0 is ModelCheckpoint } }
-        if enableProgressBar && !callbacks.contains(where: { $0 is ProgressBar }) { all.append(ProgressBar()) }
+        if c.enableProgressBar && !all.contains(where: { $0 is ProgressBar }) { all.append(ProgressBar()) }
         self.callbacks = all
+    }
+
+    /// The strategy `trainer.strategy` and `trainer.devices` name; auto is DDP when `devices` > 1 or under mpirun.
+    static func makeStrategy(_ c: TrainerConfiguration) throws -> any Strategy {
+        let parallel = c.devices > 1 || MPILauncher.isUnderMPI
+        let strategy: any Strategy
+        switch c.strategy {
+        case .single: strategy = SingleDeviceStrategy()
+        case .auto, .ddp: strategy = parallel ? try DDPStrategy(collectiveTimeout: c.collectiveTimeout) : SingleDeviceStrategy()
+        case .zero1: strategy = parallel ? try ZeroStrategy(collectiveTimeout: c.collectiveTimeout) : SingleDeviceStrategy()
+        }
+        if c.devices > 1, strategy.worldSize != c.devices {
+            throw TrainerError.misconfiguration(
+                "trainer.devices is \(c.devices) but the job runs \(strategy.worldSize) MPI rank(s); make them agree "
+                + "(mpirun -np \(c.devices), or --trainer.devices \(strategy.worldSize))")
+        }
+        if c.strategy == .single && MPILauncher.isUnderMPI, let world = MPICommunicator.world, world.size > 1 {
+            throw TrainerError.misconfiguration(
+                "trainer.strategy is single but the job runs \(world.size) MPI ranks, which would each train alone and write "
+                + "the same files; use strategy ddp, or start one process")
+        }
+        return strategy
     }
 
     /// The `ModelCheckpoint` callbacks.
@@ -170,7 +241,7 @@ public final class Trainer {
 }
 
 /// How `gradientClipVal` clips.
-public enum GradientClipAlgorithm: String, Sendable {
+public enum GradientClipAlgorithm: String, Sendable, ConfigurationChoice {
     /// Scale all gradients so their global L2 norm is at most the value.
     case norm
     /// Clamp each element to ±value.

@@ -12,16 +12,21 @@ public protocol TrainingModule: AnyObject {
     associatedtype Batch
     /// The network whose tensors are the checkpoint's `state_dict`.
     associatedtype Model: Module
+    /// What the module is built from (Lightning's `save_hyperparameters`): a Codable value saved in every
+    /// checkpoint as JSON and in the loggers' `hparams.yaml`, and handed back to ``init(hyperparameters:)`` by
+    /// ``load(from:)`` and by ``VoltCLI``. A struct conforming to ``ConfigurationSection`` may leave keys out of
+    /// YAML. Modules with nothing to save keep the default, ``NoHyperparameters``.
+    associatedtype Hyperparameters: Codable = NoHyperparameters
 
     /// The network.
     var model: Model { get }
     /// Whether the trainer optimizes (true) or the training step does (false).
     var automaticOptimization: Bool { get }
-    /// Saved in every checkpoint and handed to ``init(hyperparameters:)`` by ``load(from:)``.
-    var hyperparameters: [String: HParam] { get }
+    /// The module's hyper-parameters, saved in every checkpoint.
+    var hyperparameters: Hyperparameters { get }
 
-    /// Rebuilds the module from saved hyper-parameters (Lightning's `load_from_checkpoint` calls `__init__`).
-    init(hyperparameters: [String: HParam]) throws
+    /// Builds the module from hyper-parameters (Lightning's `load_from_checkpoint` calls `__init__` the same way).
+    init(hyperparameters: Hyperparameters) throws
 
     /// One training batch. Returns the loss (automatic optimization) or `nil` (manual, or to skip the batch).
     func trainingStep(_ batch: Batch, index: Int, context: StepContext) throws -> Tensor?
@@ -56,7 +61,6 @@ public protocol TrainingModule: AnyObject {
 
 extension TrainingModule {
     public var automaticOptimization: Bool { true }
-    public var hyperparameters: [String: HParam] { [:] }
     public func validationStep(_ batch: Batch, index: Int, context: StepContext) throws {}
     public func testStep(_ batch: Batch, index: Int, context: StepContext) throws {
         throw TrainerError.missingStep("testStep")
@@ -85,11 +89,22 @@ extension TrainingModule {
     ///   ``ModuleError`` when its weights do not fit the model; nothing is half-loaded.
     public static func load(from path: String) throws -> Self {
         let checkpoint = try Checkpoint.read(from: path, weightsOnly: true)
-        let module = try Self(hyperparameters: checkpoint.metadata.hyperparameters)
+        let module = try Self(hyperparameters: checkpoint.metadata.hyperparameters.decode(Hyperparameters.self, source: path))
         try module.loadModelState(from: checkpoint)
         module.model.eval()
         return module
     }
+}
+
+extension TrainingModule where Hyperparameters == NoHyperparameters {
+    /// Nothing to save.
+    public var hyperparameters: NoHyperparameters { NoHyperparameters() }
+}
+
+/// The hyper-parameters of a module that has none: saved as `{}`.
+public struct NoHyperparameters: ConfigurationSection, Sendable, Equatable {
+    /// Nothing.
+    public init() {}
 }
 
 /// Batches that know how many examples they hold (used to weight epoch means), as Lightning infers it.

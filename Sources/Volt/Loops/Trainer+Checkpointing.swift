@@ -113,7 +113,7 @@ extension Trainer {
         let named = module.model.namedTensors()
         var checkpoint = Checkpoint(
             metadata: CheckpointMetadata(epoch: currentEpoch, globalStep: globalStep, module: String(describing: M.self),
-                                         hyperparameters: module.hyperparameters, precision: precision,
+                                         hyperparameters: try SavedHyperparameters(module.hyperparameters), precision: precision,
                                          worldSize: strategy.worldSize),
             stateDict: named.map { (name: $0.0, tensor: $0.1) })
         guard !weightsOnly else { return checkpoint }

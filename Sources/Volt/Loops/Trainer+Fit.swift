@@ -34,7 +34,8 @@ extension Trainer {
         else { strategy.broadcast(module.model.namedTensors().map(\.1)) }
 
         if resume.epoch == 0 && resume.batchIndex == 0 {
-            for logger in loggers { try logger.logHyperparameters(module.hyperparameters) }
+            let flat = try SavedHyperparameters(module.hyperparameters).flattened
+            for logger in loggers { try logger.logHyperparameters(flat) }
         }
         try forEachCallback { try $0.onFitStart(self) }
         try module.onFitStart(self)

@@ -1,7 +1,7 @@
 import VoltTensor
 
 /// Numeric precision of training.
-public enum Precision: String, Sendable, Codable, CaseIterable {
+public enum Precision: String, Sendable, ConfigurationChoice {
     /// Everything in float32.
     case fp32
     /// Mixed: float32 master weights, float16 activations, dynamic loss scaling.
