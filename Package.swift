@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "VoltTensor", targets: ["VoltTensor"]),
         .library(name: "VoltNN", targets: ["VoltNN"]),
         .library(name: "VoltData", targets: ["VoltData"]),
+        .library(name: "VoltHDF5", targets: ["VoltHDF5"]),
         .library(name: "Volt", targets: ["Volt"]),
         .library(name: "GenSLM", targets: ["GenSLM"]),
         .library(name: "VoltTune", targets: ["VoltTune"]),
@@ -42,21 +43,24 @@ let package = Package(
         ),
         .target(name: "VoltNN", dependencies: ["VoltTensor", "CVoltKernels"]),
         .target(name: "VoltData", dependencies: ["VoltTensor"]),
-        .target(name: "Volt", dependencies: ["VoltData", "VoltNN", "VoltTensor", "CHDF5", "CMPI", "CVoltKernels"]),
+        .target(name: "VoltHDF5", dependencies: ["CHDF5"]),
+        .target(name: "Volt", dependencies: ["VoltData", "VoltNN", "VoltTensor", "VoltHDF5", "CMPI", "CVoltKernels"]),
         .target(name: "VoltTune", dependencies: ["Volt", "CVoltSQLite"]),
-        .target(name: "GenSLM", dependencies: ["Volt", "VoltTune", "VoltData", "VoltNN", "VoltTensor", "CVoltZlib",
+        .target(name: "GenSLM", dependencies: ["Volt", "VoltTune", "VoltData", "VoltHDF5", "VoltNN", "VoltTensor", "CVoltZlib",
                                                .product(name: "Yams", package: "Yams"),
                                                .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(name: "VoltBenchmarks", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor"]),
         .executableTarget(
             name: "volt",
-            dependencies: ["GenSLM", "Volt", "VoltTune", "VoltTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["GenSLM", "Volt", "VoltBenchmarks", "VoltTune", "VoltTensor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "VoltTensorTests", dependencies: ["VoltTensor"]),
         .testTarget(name: "VoltNNTests", dependencies: ["VoltNN"]),
         .testTarget(name: "VoltDataTests", dependencies: ["VoltData", "VoltTensor"]),
-        .testTarget(name: "VoltTests", dependencies: ["Volt", "VoltData", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "VoltHDF5Tests", dependencies: ["VoltHDF5"], exclude: ["Fixtures"]),
+        .testTarget(name: "VoltTests", dependencies: ["Volt", "VoltData", "VoltHDF5", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "VoltTuneTests", dependencies: ["VoltTune", "GenSLM", "Volt"], exclude: ["Fixtures"]),
-        .testTarget(name: "GenSLMTests", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor"],
+        .testTarget(name: "GenSLMTests", dependencies: ["GenSLM", "Volt", "VoltData", "VoltHDF5", "VoltNN", "VoltTensor"],
                     exclude: ["Fixtures"]),
     ]
 )
