@@ -26,7 +26,7 @@ static inline size_t volt_H5T_VARIABLE(void) { return H5T_VARIABLE; }
 /// Turns off HDF5's automatic error printing, so failures surface as Swift errors only.
 static inline void volt_H5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
-// Used by the checkpoint reader and writer (Sources/Volt/Checkpoint).
+// Used by the HDF5 binding (Sources/VoltHDF5).
 #include <stdio.h>
 static inline hid_t volt_H5E_DEFAULT(void) { return H5E_DEFAULT; }
 static inline hid_t volt_H5P_FILE_CREATE(void) { return H5P_FILE_CREATE; }

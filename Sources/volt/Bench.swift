@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GenSLM
 import Volt
+import VoltBenchmarks
 import VoltNN
 import VoltTensor
 
@@ -35,8 +36,8 @@ struct Bench: ParsableCommand {
     @Option(help: "Timed batches after one untimed (--op embed).")
     var batches = 3
 
-    @Option(help: "fp32, bf16 or fp16 (--op model and embed).")
-    var precision = "fp32"
+    @Option(help: "Numeric precision (--op model and embed).")
+    var precision: Precision = .fp32
 
     @Option(help: "Timed training steps (--op model).")
     var steps = 10
@@ -90,7 +91,6 @@ struct Bench: ParsableCommand {
                       + "of \(format(result.matmul_peak_gflops)) GFLOP/s, peak RSS \(format(result.peak_rss_mb)) MB")
             }
         case .embed:
-            guard let precision = Precision(rawValue: precision) else { throw ValidationError("--precision must be fp32, bf16 or fp16") }
             let preset = try GenSLMPreset.named(model ?? GenSLMPreset.m25.rawValue)
             let result = try EmbeddingBenchmark(preset: preset, sequenceLength: sequenceLength, batchSize: batchSize, batches: batches,
                                                 precision: precision).run()

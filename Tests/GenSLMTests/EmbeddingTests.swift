@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import GenSLM
 import Volt
+import VoltHDF5
 import VoltNN
 import VoltTensor
 

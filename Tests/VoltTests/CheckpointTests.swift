@@ -1,5 +1,6 @@
 import Foundation
 import Volt
+import VoltHDF5
 import VoltNN
 import VoltTensor
 import XCTest
@@ -252,9 +253,6 @@ final class CheckpointTests: XCTestCase {
     }
 
     func testLargeTensorIsSplitIntoChecksummedChunks() throws {
-        XCTAssertEqual(HDF5Group.chunkShape([7680, 2560], elementBytes: 4), [960, 2560])
-        XCTAssertEqual(HDF5Group.chunkShape([3, 2], elementBytes: 4), [3, 2])
-        XCTAssertEqual(HDF5Group.chunkShape([1, 1, 1 << 23], elementBytes: 4), [1, 1, 1 << 22])
         let big = random([2100, 2100], seed: 12)
         let file = try path()
         try Checkpoint(metadata: CheckpointMetadata(), stateDict: [(name: "w", tensor: big)]).write(to: file)

@@ -1,5 +1,6 @@
 import Foundation
 import Volt
+import VoltHDF5
 import VoltTensor
 
 // The layout (h5py reads it):

@@ -1,3 +1,5 @@
+import VoltHDF5
+
 /// A checkpoint that cannot be written or read, naming the file and, where there is one, the object in it.
 ///
 /// A read that throws has loaded nothing; a write that throws has left any existing file at the path untouched

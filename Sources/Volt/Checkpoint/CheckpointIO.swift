@@ -1,9 +1,7 @@
 import Foundation
+import VoltHDF5
 import VoltNN
 import VoltTensor
-
-/// The HDF5 library Volt links is not thread-safe: every checkpoint read, write and inspection holds this lock.
-package let hdf5Lock = NSLock()
 
 // The file layout (format_version 1):
 //

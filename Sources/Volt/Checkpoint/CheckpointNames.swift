@@ -1,4 +1,5 @@
 import Foundation
+import VoltHDF5
 
 /// How checkpoint keys become HDF5 link names, and how numeric state becomes JSON text.
 enum CheckpointNames {

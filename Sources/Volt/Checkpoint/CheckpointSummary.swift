@@ -1,4 +1,5 @@
 import Foundation
+import VoltHDF5
 
 /// The tree of an HDF5 checkpoint file — groups with their attributes, datasets with shape and element type —
 /// as `volt checkpoint inspect [--json]` prints it. Reading it touches no dataset's data.

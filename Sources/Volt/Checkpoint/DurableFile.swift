@@ -1,4 +1,5 @@
 import Foundation
+import VoltHDF5
 
 /// fsync of a written file and of its directory, for the atomic checkpoint write.
 public enum DurableFile {
@@ -19,7 +20,7 @@ public enum DurableFile {
     /// On a failure before the rename the `.tmp` is removed and any file at `path` is left as it was.
     ///
     /// - Throws: what `body` throws, or ``CheckpointError/cannotWrite(path:object:reason:)``.
-    package static func replace(_ path: String, writing body: (_ temporary: String) throws -> Void) throws {
+    public static func replace(_ path: String, writing body: (_ temporary: String) throws -> Void) throws {
         let temporary = path + ".tmp"
         do {
             try body(temporary)
@@ -38,7 +39,7 @@ public enum DurableFile {
     /// Forces `path`'s data to stable storage.
     ///
     /// - Throws: ``CheckpointError/cannotWrite(path:object:reason:)`` naming `finalPath`.
-    package static func fsync(_ path: String, finalPath: String) throws {
+    private static func fsync(_ path: String, finalPath: String) throws {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw CheckpointError.cannotWrite(path: finalPath, object: "/", reason: "open for fsync: " + errnoText()) }
         defer { close(fd) }
@@ -47,7 +48,7 @@ public enum DurableFile {
 
     /// Forces the directory entry of a rename to stable storage. File systems that cannot fsync a directory
     /// (EINVAL) are accepted: they give no stronger guarantee to ask for.
-    package static func fsyncDirectory(_ directory: String, finalPath: String) throws {
+    private static func fsyncDirectory(_ directory: String, finalPath: String) throws {
         let fd = open(directory, O_RDONLY | O_DIRECTORY)
         guard fd >= 0 else {
             throw CheckpointError.cannotWrite(path: finalPath, object: "/", reason: "open directory for fsync: " + errnoText())
@@ -67,10 +68,10 @@ extension DurableFile {
     /// Writes an HDF5 file at `path` atomically: `contents` fills `<path>.tmp`, which is closed, fsynced, renamed
     /// onto `path`, and the directory fsynced — so a crash leaves the old file or the new one, never a partial
     /// one. On a failure before the rename the `.tmp` is removed and any file at `path` is left as it was.
-    /// Holds the process-wide HDF5 lock.
+    /// Holds ``hdf5Lock`` throughout.
     ///
     /// - Parameter failure: the error to throw for the part being written (`/` for the file) and a reason.
-    package static func writeHDF5(to path: String, failure: (_ object: String, _ reason: String) -> any Error,
+    public static func writeHDF5(to path: String, failure: (_ object: String, _ reason: String) -> any Error,
                                   _ contents: (HDF5Group) throws -> Void) throws {
         do {
             try hdf5Lock.withLock { try writeHDF5Unlocked(to: path, contents) }

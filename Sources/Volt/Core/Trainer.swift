@@ -247,11 +247,3 @@ public enum GradientClipAlgorithm: String, Sendable, ConfigurationChoice {
     /// Clamp each element to ±value.
     case value
 }
-
-/// The plugin for a precision.
-func makePrecisionPlugin(_ precision: Precision) -> any PrecisionPlugin {
-    switch precision {
-    case .fp32: return FP32Precision()
-    case .fp16, .bf16: return MixedPrecision(precision)
-    }
-}

@@ -28,6 +28,15 @@ public protocol PrecisionPlugin: AnyObject {
     func load(state: [String: Double])
 }
 
+/// The plugin that training under `precision` uses: ``FP32Precision`` for `.fp32`, ``MixedPrecision`` with its
+/// default loss scaler for `.fp16` and `.bf16`. ``Trainer`` and the model benchmark both take theirs from here.
+public func makePrecisionPlugin(_ precision: Precision) -> any PrecisionPlugin {
+    switch precision {
+    case .fp32: return FP32Precision()
+    case .fp16, .bf16: return MixedPrecision(precision)
+    }
+}
+
 /// Plain float32 training.
 public final class FP32Precision: PrecisionPlugin {
     public init() {}

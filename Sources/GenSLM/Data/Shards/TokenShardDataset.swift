@@ -1,6 +1,7 @@
 import Foundation
 import Volt
 import VoltData
+import VoltHDF5
 
 /// The records of a token shard folder (``TokenShardWriter``), read on demand: each shard's offsets and lengths
 /// are memory-mapped (12 bytes per record), and a record's tokens are read with one `pread` when the loader asks

@@ -1,5 +1,6 @@
 import Foundation
 import Volt
+import VoltHDF5
 
 /// `volt data tokenize`: streams FASTA files into HDF5 token shards and an `index.json`.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import GenSLM
 import VoltData
 import VoltNN
 import VoltTensor
@@ -38,9 +39,13 @@ public struct DataBenchmark: Sendable {
 
     /// The measurements (`volt bench --op data --json`).
     public struct Result: Codable, Sendable {
+        /// The FASTA file.
         public var fasta: String
+        /// Records in it.
         public var records: Int
+        /// Sequences per batch.
         public var batch_size: Int
+        /// Tokens per sequence.
         public var max_length: Int
         /// Loader throughput from FASTA, including reading and tokenizing the file.
         public var fasta_loader_tokens_per_s: Double

@@ -1,4 +1,5 @@
 import Foundation
+import GenSLM
 import Volt
 import VoltData
 import VoltTensor
@@ -30,15 +31,25 @@ public struct EmbeddingBenchmark: Sendable {
 
     /// What was measured.
     public struct Result: Codable, Sendable {
+        /// The preset's name.
         public var model: String
+        /// `fp32`, `fp16` or `bf16`.
         public var precision: String
+        /// Codons per sequence.
         public var sequence_length: Int
+        /// Sequences per forward pass.
         public var batch_size: Int
+        /// Sequences embedded in the timed batches.
         public var sequences: Int
+        /// Seconds the timed batches took.
         public var seconds: Double
+        /// Sequences per second.
         public var sequences_per_s: Double
+        /// Codons per second.
         public var tokens_per_s: Double
+        /// Compute threads.
         public var threads: Int
+        /// The matmul backend in use.
         public var backend: String
     }
 

@@ -1,15 +1,24 @@
 import Foundation
+import GenSLM
+import Volt
 import VoltNN
 import VoltTensor
 
 /// Training throughput of GPT-NeoX on the shapes of the PyTorch reference benchmark that `scripts/bench_compare.sh` runs:
-/// random codon ids, labels = inputs, dropout 0, an AdamW step every iteration.
+/// random codon ids, labels = inputs, dropout 0, an AdamW step every iteration, taken through the same precision
+/// plugin as ``Trainer``'s (``makePrecisionPlugin(_:)``).
 public struct ModelBenchmark: Sendable {
     /// The benchmark shapes.
     public enum Shape: String, CaseIterable, Sendable {
-        case tiny, small
+        /// Hidden 128, 2 layers, 4 heads, 256 tokens × 8 sequences.
+        case tiny
+        /// Hidden 512, 8 layers, 8 heads, 512 tokens × 4 sequences.
+        case small
+        /// The genslm-25m preset at 2048 tokens × 1 sequence.
         case genslm25m = "genslm-25m"
+        /// The genslm-250m preset at 2048 tokens × 1 sequence.
         case genslm250m = "genslm-250m"
+        /// The genslm-2.5b preset at 2048 tokens × 1 sequence.
         case genslm2_5b = "genslm-2.5b"
 
         /// hidden, layers, heads, intermediate, sequence length, batch.
@@ -30,10 +39,14 @@ public struct ModelBenchmark: Sendable {
         }
     }
 
+    /// The model's shape.
     public var shape: Shape
-    public var precision: Autocast
-    public var precisionName: String
+    /// The training precision, applied through the precision plugin that ``Trainer`` uses (autocast, and for
+    /// fp16 its dynamic loss scaler).
+    public var precision: Precision
+    /// Timed training steps.
     public var steps: Int
+    /// Untimed training steps before the timed ones.
     public var warmup: Int
     /// Recompute each layer's activations in backward instead of keeping them (less memory, about one more forward).
     public var gradientCheckpointing: Bool
@@ -42,9 +55,10 @@ public struct ModelBenchmark: Sendable {
     /// LoRA adapters over frozen base weights (stored in bfloat16 under bf16), or `nil` to train every weight.
     public var lora: LoRAConfiguration?
 
-    /// A benchmark of `shape` under `precision` (`fp32`, `bf16` or `fp16`): `warmup` untimed steps, then `steps`
-    /// timed ones.
-    public init(shape: Shape, precision: String = "fp32", steps: Int = 10, warmup: Int = 3,
+    /// A benchmark of `shape` under `precision`: `warmup` untimed steps, then `steps` timed ones.
+    ///
+    /// - Throws: ``GPTNeoXError/invalidConfiguration(_:)`` when `steps` is below 1 or `warmup` below 0.
+    public init(shape: Shape, precision: Precision = .fp32, steps: Int = 10, warmup: Int = 3,
                 gradientCheckpointing: Bool = false, lora: LoRAConfiguration? = nil, eightBitOptimizer: Bool = false) throws {
         self.lora = lora
         self.eightBitOptimizer = eightBitOptimizer
@@ -53,23 +67,22 @@ public struct ModelBenchmark: Sendable {
         }
         self.gradientCheckpointing = gradientCheckpointing
         self.shape = shape
-        precisionName = precision
-        switch precision {
-        case "fp32": self.precision = .float32
-        case "bf16": self.precision = .bfloat16
-        case "fp16": self.precision = .float16
-        default: throw GPTNeoXError.invalidConfiguration("precision must be fp32, bf16 or fp16")
-        }
+        self.precision = precision
         self.steps = steps
         self.warmup = warmup
     }
 
     /// The measurements (`volt bench --model … --json`).
     public struct Result: Codable, Sendable {
+        /// The shape's name (`tiny`, `genslm-25m`, …).
         public var model: String
+        /// `fp32`, `fp16` or `bf16`.
         public var precision: String
+        /// Whether activations were recomputed in backward.
         public var gradient_checkpointing: Bool
+        /// Timed steps.
         public var steps: Int
+        /// Untimed steps before them.
         public var warmup: Int
         /// Every weight of the model.
         public var params: Int
@@ -79,16 +92,27 @@ public struct ModelBenchmark: Sendable {
         public var peft: String
         /// `adamw` or `adamw8bit`.
         public var optimizer: String
+        /// Tokens per step (sequence length × batch).
         public var tokens_per_step: Int
+        /// Milliseconds per timed step (forward, backward, optimizer).
         public var step_ms: Double
+        /// Training tokens per second.
         public var tokens_per_s: Double
+        /// Model GFLOP/s: 6·N·T for trained weights (4·N·T for frozen ones) plus attention.
         public var gflops: Double
+        /// Model FLOP utilisation: ``gflops`` ÷ ``matmul_peak_gflops``.
         public var mfu: Double
+        /// Peak resident memory of the process, in MB.
         public var peak_rss_mb: Double
+        /// Peak memory of live tensors during the timed steps, in MB.
         public var peak_tensor_mb: Double
+        /// The best float32 1024³ matmul GFLOP/s of any backend.
         public var sgemm_peak_gflops: Double
+        /// The peak MFU is measured against: float32, or bfloat16 under bf16.
         public var matmul_peak_gflops: Double
+        /// Compute threads.
         public var threads: Int
+        /// The matmul backend in use.
         public var backend: String
     }
 
@@ -102,7 +126,7 @@ public struct ModelBenchmark: Sendable {
         model.gradientCheckpointing = gradientCheckpointing
         if let lora {
             try model.applyLoRA(lora, seed: 2)
-            if precision == .bfloat16 { model.storeFrozenWeights(as: .bfloat16) }
+            if precision == .bf16 { model.storeFrozenWeights(as: .bfloat16) }
         }
         let optimizer: any Optimizer = eightBitOptimizer
             ? AdamW8bit([ParameterGroup(model.namedParameters(), learningRate: 1e-4)]) : AdamW(model.parameters, lr: 1e-4)
@@ -110,14 +134,13 @@ public struct ModelBenchmark: Sendable {
         let ids = (0..<(batch * seq)).map { _ in Int32(5 + generator.nextInt(below: 64)) }
         let batchData = TokenBatch(inputIds: Tensor(shape: [batch, seq], indices: ids), attentionMask: Tensor.ones([batch, seq]),
                                    labels: Tensor(shape: [batch, seq], indices: ids))
-        let scale: Float = precision == .float16 ? 1024 : 1
+        // The training loop's order: backward through the plugin, unscale, skip the step on an fp16 overflow.
+        let plugin = makePrecisionPlugin(precision)
+        let parameters = model.parameters
         func step() throws {
-            try withAutocast(precision) {
-                let loss = try model.loss(batchData)
-                (scale == 1 ? loss : loss * scale).backward()
-            }
-            if scale != 1 { for p in model.parameters { if let g = p.grad { withNoGrad { g.assign(g / scale) } } } }
-            optimizer.step()
+            try withAutocast(plugin.autocast) { plugin.backward(try model.loss(batchData)) }
+            plugin.unscale(parameters)
+            if plugin.shouldStep(parameters) { optimizer.step() }
             optimizer.zeroGrad()
         }
         for _ in 0..<warmup { try step() }
@@ -129,7 +152,7 @@ public struct ModelBenchmark: Sendable {
 
         let matmul = MatMulBenchmark(size: 1024, repeats: 5).run()
         let fp32Peak = matmul.backends.filter { !$0.key.hasSuffix("_bf16") }.values.max() ?? matmul.gflops
-        let peak = precision == .bfloat16 ? (matmul.backends.filter { $0.key.hasSuffix("_bf16") }.values.max() ?? fp32Peak) : fp32Peak
+        let peak = precision == .bf16 ? (matmul.backends.filter { $0.key.hasSuffix("_bf16") }.values.max() ?? fp32Peak) : fp32Peak
         let tokens = batch * seq
         let params = model.namedTensors().filter { !$0.0.contains("lora_") }.reduce(0) { $0 + $1.1.count }
         // Forward 2N·T, activation gradients 2N·T, weight gradients 2N·T — the last only for weights that train.
@@ -137,7 +160,7 @@ public struct ModelBenchmark: Sendable {
         let flops = (4 * Double(params) + weightGradientFLOPs) * Double(tokens) + 12 * Double(layers * h) * Double(seq * seq * batch)
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        return Result(model: shape.rawValue, precision: precisionName, gradient_checkpointing: gradientCheckpointing,
+        return Result(model: shape.rawValue, precision: precision.rawValue, gradient_checkpointing: gradientCheckpointing,
                       steps: steps, warmup: warmup, params: params, trainable_params: model.parameterCount,
                       peft: lora == nil ? "none" : "lora", optimizer: eightBitOptimizer ? "adamw8bit" : "adamw",
                       tokens_per_step: tokens,

@@ -1,3 +1,5 @@
+import VoltTensor
+
 /// Memory throughput of Volt's fused elementwise kernels on tensors far larger than the caches.
 public struct ElementwiseBenchmark: Sendable {
     /// Elements per tensor.
@@ -13,7 +15,9 @@ public struct ElementwiseBenchmark: Sendable {
 
     /// GB/s of each operation, counting every byte read and written once.
     public struct Result: Codable, Sendable {
+        /// Elements per tensor.
         public var elements: Int
+        /// GB/s by operation name (`add`, `gelu_tanh`, `to_bf16`, …).
         public var gbps: [String: Double]
     }
 

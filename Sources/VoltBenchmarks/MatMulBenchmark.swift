@@ -1,3 +1,5 @@
+import VoltTensor
+
 /// Throughput of a square float32 product through Volt's tensors and through each backend directly.
 public struct MatMulBenchmark: Sendable {
     /// The product's size (m = n = k).
@@ -14,12 +16,19 @@ public struct MatMulBenchmark: Sendable {
     /// The results: GFLOP/s of `Tensor.matmul` on the selected backend, and of every backend called directly
     /// (`<name>` for float32, `<name>_bf16` for native bfloat16 where the CPU has it).
     public struct Result: Codable, Sendable {
+        /// GFLOP/s of `Tensor.matmul`.
         public var gflops: Double
+        /// The backend `Tensor.matmul` uses.
         public var backend: String
+        /// Rows of the product.
         public var m: Int
+        /// Columns of the product.
         public var n: Int
+        /// The inner dimension.
         public var k: Int
+        /// GFLOP/s of each backend called directly, by name.
         public var backends: [String: Double]
+        /// Threads, CPU features and library builds of this run.
         public var runtime: RuntimeReport
     }
 

@@ -1,9 +1,8 @@
 import CHDF5
 import Foundation
-import VoltTensor
 
 /// A member of a group: a subgroup or a dataset.
-package enum HDF5Member {
+public enum HDF5Member {
     /// A group.
     case group(HDF5Group)
     /// A dataset.
@@ -14,13 +13,13 @@ package enum HDF5Member {
 ///
 /// Names passed to a group's methods are single link names: they may hold dots, braces and `=`, but not `/`
 /// (escape it first; see `Checkpoint`'s layout).
-package final class HDF5Group: HDF5Object {
+public final class HDF5Group: HDF5Object {
     /// Largest chunk written, in bytes. HDF5 caps chunks at 4 GiB; a few MiB keeps the Fletcher32 pass and
     /// partial reads cheap while a weight matrix still takes only a handful of chunks.
-    package static let maximumChunkBytes = 16 << 20
+    public static let maximumChunkBytes = 16 << 20
 
     /// Creates subgroup `name`, tracking the creation order of its links and attributes.
-    package func createGroup(_ name: String) throws -> HDF5Group {
+    public func createGroup(_ name: String) throws -> HDF5Group {
         try checkName(name)
         let gcpl = H5Pcreate(volt_H5P_GROUP_CREATE())
         defer { H5Pclose(gcpl) }
@@ -31,7 +30,7 @@ package final class HDF5Group: HDF5Object {
     }
 
     /// Whether a link called `name` exists in this group.
-    package func contains(_ name: String) throws -> Bool {
+    public func contains(_ name: String) throws -> Bool {
         guard !name.isEmpty, !name.contains("/") else { return false }
         let exists = H5Lexists(id, name, volt_H5P_DEFAULT())
         guard exists >= 0 else { throw failure("look up", object: childPath(name)) }
@@ -41,7 +40,7 @@ package final class HDF5Group: HDF5Object {
     /// The subgroup or dataset `name`.
     ///
     /// - Throws: ``HDF5Error`` of kind `.notFound` when there is no such member.
-    package func member(_ name: String) throws -> HDF5Member {
+    public func member(_ name: String) throws -> HDF5Member {
         guard try contains(name) else { throw failure(.notFound, "open", "no such object", object: childPath(name)) }
         let oid = H5Oopen(id, name, volt_H5P_DEFAULT())
         guard oid >= 0 else { throw failure("open", object: childPath(name)) }
@@ -55,7 +54,7 @@ package final class HDF5Group: HDF5Object {
     }
 
     /// Subgroup `name`.
-    package func group(_ name: String) throws -> HDF5Group {
+    public func group(_ name: String) throws -> HDF5Group {
         guard case let .group(g) = try member(name) else {
             throw failure(.unsupported, "open group", "is a dataset, not a group", object: childPath(name))
         }
@@ -63,7 +62,7 @@ package final class HDF5Group: HDF5Object {
     }
 
     /// Dataset `name`.
-    package func dataset(_ name: String) throws -> HDF5Dataset {
+    public func dataset(_ name: String) throws -> HDF5Dataset {
         guard case let .dataset(d) = try member(name) else {
             throw failure(.unsupported, "open dataset", "is a group, not a dataset", object: childPath(name))
         }
@@ -72,7 +71,7 @@ package final class HDF5Group: HDF5Object {
 
     /// Names of the members, in creation order where the group tracks it (every group Volt writes),
     /// else alphabetically.
-    package func memberNames() throws -> [String] {
+    public func memberNames() throws -> [String] {
         var info = H5G_info_t()
         guard H5Gget_info(id, &info) >= 0 else { throw failure("list members") }
         let index = try tracksCreationOrder() ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME
@@ -98,45 +97,36 @@ package final class HDF5Group: HDF5Object {
 
     // MARK: Writing datasets
 
-    /// Writes `tensor` as dataset `name`.
+    /// Writes `bytes`, elements of `type` in row-major order, as dataset `name` of `shape` (`[]` for a scalar),
+    /// stored little-endian. A dataset with elements and dimensions is chunked (leading axes halved down to
+    /// ``maximumChunkBytes``) with the Fletcher32 checksum filter, so damaged data fails to read; a scalar or
+    /// empty one is stored compact, inside its checksummed object header.
     ///
-    /// float32 is stored as `IEEE_F32LE`, int32 as `STD_I32LE`; float16 and bfloat16 keep their bits as
-    /// `STD_U16LE` with a string attribute `dtype` ("float16" or "bfloat16") saying how to read them.
-    package func createDataset(_ name: String, tensor: Tensor) throws -> HDF5Dataset {
-        let t = tensor.detached().contiguous()
-        let types: (file: hid_t, memory: hid_t) = switch t.dtype {
-        case .float32: (volt_H5T_IEEE_F32LE(), volt_H5T_NATIVE_FLOAT())
-        case .int32: (volt_H5T_STD_I32LE(), volt_H5T_NATIVE_INT32())
-        case .float16, .bfloat16: (volt_H5T_STD_U16LE(), volt_H5T_NATIVE_UINT16())
+    /// - Throws: ``HDF5Error`` of kind `.failed` when `bytes` does not hold exactly `shape`'s elements, when
+    ///   `name` is not a valid link name or already exists.
+    public func createDataset(_ name: String, shape: [Int], type: HDF5ElementType, bytes: UnsafeRawBufferPointer) throws -> HDF5Dataset {
+        let count = shape.reduce(1, *)
+        guard count * type.byteSize == bytes.count else {
+            throw failure(.failed, "create dataset", "\(bytes.count) bytes are not \(count) elements of \(type)", object: childPath(name))
         }
-        let dataset = try withExtendedLifetime(t) {
-            try createDataset(name, shape: t.shape, fileType: types.file, memoryType: types.memory,
-                              elementBytes: t.dtype.byteSize, data: UnsafeRawPointer(t.rawPointer))
-        }
-        if t.dtype == .float16 || t.dtype == .bfloat16 { try dataset.setAttribute("dtype", .string(t.dtype.rawValue)) }
-        return dataset
+        return try createDataset(name, shape: shape, fileType: type.fileType, memoryType: type.memoryType,
+                                 elementBytes: type.byteSize, data: bytes.baseAddress)
     }
 
     /// Writes `words` as a 1-D dataset `name` of `STD_U64LE`.
-    package func createDataset(_ name: String, words: [UInt64]) throws -> HDF5Dataset {
-        try words.withUnsafeBytes { bytes in
-            try createDataset(name, shape: [words.count], fileType: volt_H5T_STD_U64LE(),
-                              memoryType: volt_H5T_NATIVE_UINT64(), elementBytes: 8, data: bytes.baseAddress)
-        }
+    public func createDataset(_ name: String, words: [UInt64]) throws -> HDF5Dataset {
+        try words.withUnsafeBytes { try createDataset(name, shape: [words.count], type: .uint64, bytes: $0) }
     }
 
     /// Writes `values` as a 1-D dataset `name` of `STD_I64LE`.
-    package func createDataset(_ name: String, int64s values: [Int64]) throws -> HDF5Dataset {
-        try values.withUnsafeBytes { bytes in
-            try createDataset(name, shape: [values.count], fileType: volt_H5T_STD_I64LE(),
-                              memoryType: volt_H5T_NATIVE_INT64(), elementBytes: 8, data: bytes.baseAddress)
-        }
+    public func createDataset(_ name: String, int64s values: [Int64]) throws -> HDF5Dataset {
+        try values.withUnsafeBytes { try createDataset(name, shape: [values.count], type: .int64, bytes: $0) }
     }
 
     /// Writes `strings` as a 1-D dataset `name` of variable-length UTF-8 strings (h5py reads them as `str`
     /// through `.asstr()`, or as `bytes`). HDF5 filters cannot apply to variable-length data, so the dataset is
     /// contiguous, without the Fletcher32 checksum (its object header is still checksummed).
-    package func createDataset(_ name: String, strings: [String]) throws -> HDF5Dataset {
+    public func createDataset(_ name: String, strings: [String]) throws -> HDF5Dataset {
         let type = Self.variableStringType()
         defer { H5Tclose(type) }
         let cStrings = strings.map { strdup($0) }
@@ -186,7 +176,7 @@ package final class HDF5Group: HDF5Object {
 
     /// The chunk for a dataset of `shape`: the whole of it, with leading axes halved until it fits
     /// ``maximumChunkBytes``.
-    package static func chunkShape(_ shape: [Int], elementBytes: Int) -> [Int] {
+    public static func chunkShape(_ shape: [Int], elementBytes: Int) -> [Int] {
         var chunk = shape.map { Swift.max($0, 1) }
         var axis = 0
         while axis < chunk.count, chunk.reduce(elementBytes, *) > maximumChunkBytes {

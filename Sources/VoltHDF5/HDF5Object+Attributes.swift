@@ -5,7 +5,7 @@ extension HDF5Object {
     /// Sets attribute `name`, replacing one that exists.
     ///
     /// Strings are stored as variable-length UTF-8, integers as little-endian `int64`, doubles as `float64`.
-    package func setAttribute(_ name: String, _ value: HDF5AttributeValue) throws {
+    public func setAttribute(_ name: String, _ value: HDF5AttributeValue) throws {
         let exists = H5Aexists(id, name)
         guard exists >= 0 else { throw failure("check attribute \(name)") }
         if exists > 0, H5Adelete(id, name) < 0 { throw failure("replace attribute \(name)") }
@@ -20,7 +20,7 @@ extension HDF5Object {
     }
 
     /// Whether attribute `name` exists.
-    package func hasAttribute(_ name: String) throws -> Bool {
+    public func hasAttribute(_ name: String) throws -> Bool {
         let exists = H5Aexists(id, name)
         guard exists >= 0 else { throw failure("check attribute \(name)") }
         return exists > 0
@@ -30,7 +30,7 @@ extension HDF5Object {
     ///
     /// - Throws: ``HDF5Error`` of kind `.unsupported` for types other than strings, integers and floats, or for
     ///   arrays of more than one dimension.
-    package func attribute(_ name: String) throws -> HDF5AttributeValue? {
+    public func attribute(_ name: String) throws -> HDF5AttributeValue? {
         guard try hasAttribute(name) else { return nil }
         let attr = H5Aopen(id, name, volt_H5P_DEFAULT())
         guard attr >= 0 else { throw failure("open attribute \(name)") }
@@ -45,7 +45,7 @@ extension HDF5Object {
         let scalar = rank == 0
         switch H5Tget_class(type) {
         case H5T_STRING:
-            let values = try readStrings(attr, type: type, count: count, name: name)
+            let values = try readStrings(storedAs: type, count: count, operation: "read attribute \(name)") { H5Aread(attr, $0, $1) }
             return scalar ? .string(values.first ?? "") : .strings(values)
         case H5T_INTEGER:
             var values = [Int64](repeating: 0, count: count)
@@ -61,7 +61,7 @@ extension HDF5Object {
     }
 
     /// Names of the attributes, in creation order where the object tracks it, else alphabetically.
-    package func attributeNames() throws -> [String] {
+    public func attributeNames() throws -> [String] {
         final class Names { var list: [String] = [] }
         func collect(_ index: H5_index_t) -> (Int32, [String]) {
             let names = Names()
@@ -107,41 +107,5 @@ extension HDF5Object {
         try createAttribute(name, type: type, count: scalar ? nil : values.count) { attr in
             pointers.isEmpty ? 0 : pointers.withUnsafeBufferPointer { H5Awrite(attr, type, $0.baseAddress) }
         }
-    }
-
-    private func readStrings(_ attr: hid_t, type: hid_t, count: Int, name: String) throws -> [String] {
-        guard count > 0 else { return [] }
-        if H5Tis_variable_str(type) > 0 {
-            let memory = Self.variableStringType(cset: H5Tget_cset(type))
-            defer { H5Tclose(memory) }
-            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-            guard H5Aread(attr, memory, &pointers) >= 0 else { throw failure("read attribute \(name)") }
-            defer { pointers.forEach { if let p = $0 { H5free_memory(p) } } }
-            return pointers.map { $0.map { String(cString: $0) } ?? "" }
-        }
-        // Fixed-length strings: `size` bytes each, NUL- or space-padded.
-        let size = H5Tget_size(type)
-        guard size > 0, let width = Int(exactly: size) else { throw failure("read attribute \(name)") }
-        let memory = H5Tcopy(volt_H5T_C_S1())
-        defer { H5Tclose(memory) }
-        H5Tset_size(memory, size)
-        H5Tset_cset(memory, H5Tget_cset(type))
-        H5Tset_strpad(memory, H5T_STR_NULLPAD)
-        var bytes = [UInt8](repeating: 0, count: width * count)
-        guard H5Aread(attr, memory, &bytes) >= 0 else { throw failure("read attribute \(name)") }
-        let spacePadded = H5Tget_strpad(type) == H5T_STR_SPACEPAD
-        return (0..<count).map { i in
-            var field = bytes[(i * width)..<((i + 1) * width)].prefix { $0 != 0 }
-            if spacePadded { while field.last == 0x20 { field.removeLast() } }
-            return String(decoding: field, as: UTF8.self)
-        }
-    }
-
-    /// A variable-length string type (UTF-8 unless told otherwise); the caller closes it.
-    static func variableStringType(cset: H5T_cset_t = H5T_CSET_UTF8) -> hid_t {
-        let type = H5Tcopy(volt_H5T_C_S1())
-        H5Tset_size(type, volt_H5T_VARIABLE())
-        H5Tset_cset(type, cset)
-        return type
     }
 }

@@ -5,7 +5,7 @@ extension HDF5Group {
     /// Writes `bytes` (elements of `type`, in native little-endian order) as a 1-D dataset `name` with
     /// contiguous layout and no filters, so its elements sit in the file in order and can be memory-mapped
     /// (``HDF5Dataset/contiguousExtent(of:)``). h5py and every HDF5 tool read it as an ordinary array.
-    package func createContiguousDataset(_ name: String, type: HDF5ElementType, bytes: UnsafeRawBufferPointer) throws -> HDF5Dataset {
+    public func createContiguousDataset(_ name: String, type: HDF5ElementType, bytes: UnsafeRawBufferPointer) throws -> HDF5Dataset {
         guard !name.isEmpty, !name.contains("/") else {
             throw failure(.failed, "create", "\"\(name)\" is not a valid HDF5 link name", object: childPath(name))
         }
@@ -32,7 +32,7 @@ extension HDF5Group {
 
     /// Writes `strings` as a 1-D dataset `name`: variable-length UTF-8 strings, or, with `fixedLength`, ASCII
     /// strings of exactly that many bytes each (NUL-padded; longer ones are an error).
-    package func createStringDataset(_ name: String, strings: [String], fixedLength: Int? = nil) throws -> HDF5Dataset {
+    public func createStringDataset(_ name: String, strings: [String], fixedLength: Int? = nil) throws -> HDF5Dataset {
         guard !name.isEmpty, !name.contains("/") else {
             throw failure(.failed, "create", "\"\(name)\" is not a valid HDF5 link name", object: childPath(name))
         }
