@@ -58,6 +58,11 @@ let package = Package(
             dependencies: ["GenSLM", "Volt", "VoltBenchmarks", "VoltCLI", "VoltTune", "VoltTensor",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // The `volt new` templates, built with the package so that CI runs them (scripts/check_templates.sh).
+        .executableTarget(name: "TemplateMinimal", dependencies: ["Volt", "VoltCLI", "VoltData", "VoltNN", "VoltTensor"],
+                          path: "Templates/minimal/Sources/__PROJECT_NAME__"),
+        .executableTarget(name: "TemplateGenSLMFinetune", dependencies: ["GenSLM", "Volt", "VoltCLI", "VoltNN", "VoltTensor"],
+                          path: "Templates/genslm-finetune/Sources/__PROJECT_NAME__"),
         .testTarget(name: "VoltTensorTests", dependencies: ["VoltTensor"]),
         .testTarget(name: "VoltNNTests", dependencies: ["VoltNN"]),
         .testTarget(name: "VoltDataTests", dependencies: ["VoltData", "VoltTensor"]),

@@ -11,6 +11,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Volt", package: "Volt"), .product(name: "VoltNN", package: "Volt"),
                 .product(name: "VoltData", package: "Volt"), .product(name: "VoltTensor", package: "Volt"),
+                .product(name: "VoltCLI", package: "Volt"),
             ]
         ),
     ]

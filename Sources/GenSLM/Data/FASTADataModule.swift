@@ -14,7 +14,7 @@ import VoltData
 /// The split is PyTorch's `random_split` under `seed`, so it is the same on every rank and in every run; the
 /// training loader shuffles (or buckets by length) with the same seed. Two fractions give train and validation
 /// only, as before three-way splits existed.
-public final class FASTADataModule: DataModule {
+public final class FASTADataModule: ConfigurableDataModule {
     public typealias Batch = TokenBatch
     public typealias Loader = DataLoader<Subset<TokenDataset>, TokenBatch>
 
@@ -23,7 +23,7 @@ public final class FASTADataModule: DataModule {
     /// Seed of the split and the shuffle.
     public let seed: UInt64
     /// The model's window: sequences are cut to `min(data.max_length, maxPositions)` tokens.
-    public let maxPositions: Int
+    public private(set) var maxPositions: Int
     /// The dataset, once ``setup(stage:)`` has opened it.
     public private(set) var dataset: TokenDataset?
     /// Train, validation and (with three fractions) test parts, once set up.
@@ -34,6 +34,17 @@ public final class FASTADataModule: DataModule {
         self.data = data
         self.seed = UInt64(seed)
         self.maxPositions = maxPositions
+    }
+
+    /// The data module of a `data:` section, seeded by `data.seed` (42 when unset), with GenSLM's 2048-codon
+    /// window until ``attach(to:)`` takes the model's.
+    public convenience init(configuration: FineTuneConfiguration.DataSection) {
+        self.init(configuration, seed: configuration.seed ?? 42, maxPositions: 2048)
+    }
+
+    /// Takes the window of a GPT-NeoX model.
+    public func attach<Module: TrainingModule>(to module: Module) {
+        if let model = module.model as? GPTNeoX { maxPositions = model.configuration.maxPositionEmbeddings }
     }
 
     /// A data module over `path` with the other `data:` keys at their defaults.

@@ -65,6 +65,8 @@ public struct FineTuneConfiguration: ConfigurationSection, Sendable, Equatable {
             get { path }
             set { path = newValue }
         }
+        /// Seed of the split and the shuffle; default: the configuration's `seed` (42).
+        public var seed: Int?
         /// `random` (a seeded shuffle per epoch) or `bucketed` (``BucketedSampler``: similar lengths batched
         /// together). Default random.
         public var sampler = SamplerKind.random

@@ -75,7 +75,7 @@ public struct FineTuneRun {
 
     /// The data module of `data:` for a model of `maxPositions` positions.
     public func makeDataModule(maxPositions: Int) -> FASTADataModule {
-        FASTADataModule(configuration.data, seed: configuration.seed, maxPositions: maxPositions)
+        FASTADataModule(configuration.data, seed: configuration.data.seed ?? configuration.seed, maxPositions: maxPositions)
     }
 
     /// The dataset of `data.path` (FASTA files or a token shard folder) and its train/validation split.

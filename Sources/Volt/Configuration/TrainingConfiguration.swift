@@ -50,6 +50,13 @@ public protocol ConfigurableDataModule: DataModule {
 
     /// A data module of `configuration`.
     init(configuration: Configuration) throws
+    /// Adapts to the module it will feed, before any setup (a tokenizer's window from the model's). Default: nothing.
+    func attach<Module: TrainingModule>(to module: Module)
+}
+
+extension ConfigurableDataModule {
+    /// Nothing to adapt.
+    public func attach<Module: TrainingModule>(to module: Module) {}
 }
 
 /// Lightning CLI's layout: `trainer:`, `module:` (the module's hyper-parameters) and `data:` (the data module's
@@ -76,5 +83,9 @@ public struct ModuleConfiguration<Module: TrainingModule, Data: ConfigurableData
     public func makeModule() throws -> Module { try Module(hyperparameters: module) }
 
     /// `Data(configuration: data)`.
-    public func makeDataModule(for module: Module) throws -> Data { try Data(configuration: data) }
+    public func makeDataModule(for module: Module) throws -> Data {
+        let made = try Data(configuration: data)
+        made.attach(to: module)
+        return made
+    }
 }
