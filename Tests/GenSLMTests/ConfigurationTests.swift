@@ -10,11 +10,13 @@ final class ConfigurationTests: XCTestCase {
         return path
     }
 
+    /// The template's config.yaml has Lightning CLI's layout (`trainer:`, `module:`, `data:`); its module keys
+    /// are a subset of GenSLMModule's, so it decodes as `ModuleConfiguration<GenSLMModule, FASTADataModule>`.
     func testTemplateConfigurationParsesWithDesignValues() throws {
         let template = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Templates/genslm-finetune/config.yaml").path
-        let c = try FineTuneConfiguration.load(path: template)
-        XCTAssertEqual(c.data.split, [0.8, 0.2])
+        let c = try ConfigurationLoader.load(ModuleConfiguration<GenSLMModule, FASTADataModule>.self, paths: [template]).value
+        XCTAssertEqual(c.data.split, [0.8, 0.1, 0.1])
         XCTAssertEqual(c.module.accumulationSteps, 10)
         XCTAssertEqual(c.module.lr, 1e-5)
         XCTAssertEqual(c.trainer.precision, .fp16)
@@ -22,6 +24,8 @@ final class ConfigurationTests: XCTestCase {
         guard case let .modelCheckpoint(mc)? = c.trainer.callbacks.first else { return XCTFail("no model_checkpoint") }
         XCTAssertEqual(mc.filename, "rabies-{epoch:02d}-{val_loss:.2f}")
         XCTAssertEqual(mc.saveTopK, 1)
+        let module = try c.makeModule()
+        XCTAssertEqual(try c.makeDataModule(for: module).maxPositions, module.model.configuration.maxPositionEmbeddings)
     }
 
     func testMissingKeysTakeDefaults() throws {
@@ -105,6 +109,49 @@ final class ConfigurationTests: XCTestCase {
             XCTAssertThrowsError(try FineTuneConfiguration.load(path: nil, overrides: [(key, value)])) {
                 XCTAssertTrue("\($0)".contains("command-line override --\(key)") && "\($0)".contains("at least 1"), "\($0)")
             }
+        }
+    }
+
+    /// `--print-config`'s YAML holds every key (unset optional ones as null) and loads back to the same
+    /// configuration, callbacks, PEFT and tune sections included.
+    func testPrintedConfigurationLoadsBackToTheSameValue() throws {
+        let path = try write("""
+            data: {split: [0.8, 0.1, 0.1], batch_size: 2}
+            module: {lr: 3.0e-4, optimizer: adamw8bit}
+            trainer:
+              limit_val_batches: 1.0
+              limit_train_batches: 4
+              max_time: "00:01:00:00"
+              callbacks:
+                - model_checkpoint: {monitor: val_loss, save_last: true}
+                - early_stopping: {patience: 2}
+            peft: {type: lora, r: 4, target_modules: [query_key_value]}
+            tune:
+              space:
+                module.lr: {type: float, low: 1.0e-6, high: 1.0e-3, log: true}
+            """)
+        let loaded = try ConfigurationLoader.load(FineTuneConfiguration.self, paths: [path])
+        let printed = try loaded.resolvedYAML()
+        XCTAssertTrue(printed.contains("gradient_clip_val: null"), printed)
+        XCTAssertTrue(printed.contains("limit_val_batches: 1.0"), "a fraction keeps its decimal point: \(printed)")
+        XCTAssertTrue(printed.contains("limit_train_batches: 4\n"), printed)
+        let again = try FineTuneConfiguration.load(path: try write(printed))
+        XCTAssertEqual(again, loaded.value)
+        XCTAssertEqual(again.trainer.maxTime?.seconds, 3600)
+        XCTAssertEqual(again.peft?.lora.r, 4)
+    }
+
+    /// A misspelt key is rejected with its file, line and dotted key, and the keys allowed there.
+    func testAMisspeltKeyNamesItsLine() throws {
+        let path = try write("seed: 1\ndata:\n  batch_size: 2\n  bach_size: 3\n")
+        XCTAssertThrowsError(try FineTuneConfiguration.load(path: path)) {
+            guard case let .unknownKey(file, key, allowed)? = $0 as? ConfigurationError else { return XCTFail("\($0)") }
+            XCTAssertEqual(file, path + ":4")
+            XCTAssertEqual(key, "data.bach_size")
+            XCTAssertTrue(allowed.contains("batch_size"))
+        }
+        XCTAssertThrowsError(try FineTuneConfiguration.load(path: try write("trainer:\n  precision: fp8\n"))) {
+            XCTAssertTrue("\($0)".contains(":2: invalid value for \"trainer.precision\"") && "\($0)".contains("fp32, fp16, bf16"), "\($0)")
         }
     }
 }
