@@ -6,7 +6,7 @@ import Volt
 /// `volt fit`: the GenSLM fine-tuning workflow from a YAML configuration.
 struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Fine-tune a GenSLM model as config.yaml describes (see docs/configuration.md).",
+        abstract: "Fine-tune a GenSLM model as config.yaml describes (see Sources/GenSLM/GenSLM.docc/configuration.md).",
         discussion: "Any key can be overridden on the command line: volt fit --config c.yaml --trainer.max_epochs 1"
     )
 

@@ -3,8 +3,8 @@ import Volt
 import VoltNN
 import VoltTune
 
-/// The `config.yaml` of `volt fit` (docs/configuration.md). Every key is optional and has the default documented here
-/// and in docs/configuration.md; unknown keys are rejected with their path by ``ConfigurationLoader``.
+/// The `config.yaml` of `volt fit` (<doc:configuration>). Every key is optional and has the default documented here
+/// and in <doc:configuration>; unknown keys are rejected with their path by ``ConfigurationLoader``.
 public struct FineTuneConfiguration: Codable, Sendable, Equatable {
     /// Seed of the split, the shuffle, the initial weights and dropout. Default 42.
     public var seed = 42
@@ -266,7 +266,7 @@ public struct FineTuneConfiguration: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey, CaseIterable { case loggingInterval = "logging_interval" }
     }
 
-    /// `tune:` — the study `volt tune` runs (docs/tuning.md).
+    /// `tune:` — the study `volt tune` runs (Sources/VoltTune/VoltTune.docc/tuning.md).
     public struct TuneSection: Codable, Sendable, Equatable {
         /// The defaults.
         public init() {}
