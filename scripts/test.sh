@@ -14,3 +14,5 @@ echo "Launching: strategy auto with devices > 1 is DDP; a world size that disagr
 bash scripts/check_launch.sh
 echo "Fault injection: a rank killed with SIGKILL ends the two-rank job within 60 s, leaves a valid last.h5, and the resumed run ends bit for bit where an uninterrupted one does:"
 bash scripts/fault_injection.sh 1 60
+echo "Documentation: DocC builds every public target's catalog without warnings, and every public symbol has a doc comment:"
+bash scripts/docs.sh
