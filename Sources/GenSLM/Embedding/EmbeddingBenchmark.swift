@@ -30,15 +30,25 @@ public struct EmbeddingBenchmark: Sendable {
 
     /// What was measured.
     public struct Result: Codable, Sendable {
+        /// The preset embedded with (`genslm-25m`).
         public var model: String
+        /// `fp32`, `bf16` or `fp16`.
         public var precision: String
+        /// Tokens per sequence.
         public var sequence_length: Int
+        /// Sequences per forward pass.
         public var batch_size: Int
+        /// Sequences embedded in the timed run.
         public var sequences: Int
+        /// Wall time of the timed run.
         public var seconds: Double
+        /// `sequences / seconds`.
         public var sequences_per_s: Double
+        /// `sequences · sequence_length / seconds`.
         public var tokens_per_s: Double
+        /// Threads of the kernels' pool.
         public var threads: Int
+        /// The matmul backend (`onednn` or `openblas`).
         public var backend: String
     }
 

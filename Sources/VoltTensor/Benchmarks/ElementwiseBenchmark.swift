@@ -13,7 +13,9 @@ public struct ElementwiseBenchmark: Sendable {
 
     /// GB/s of each operation, counting every byte read and written once.
     public struct Result: Codable, Sendable {
+        /// Elements per tensor.
         public var elements: Int
+        /// GB/s per operation, keyed by the operation's name.
         public var gbps: [String: Double]
     }
 
