@@ -61,7 +61,8 @@ for path in arguments.dropFirst() {
         exit(2)
     }
     let inherits = Set(graph.relationships.filter {
-        ($0.kind == "memberOf" && $0.sourceOrigin != nil) || $0.kind == "defaultImplementationOf" || $0.kind == "overrides"
+        ($0.kind == "memberOf" && $0.sourceOrigin != nil)
+            || $0.kind == "defaultImplementationOf" || $0.kind == "overrides"
     }.map(\.source))
     for symbol in graph.symbols where seen.insert(symbol.identifier.precise).inserted {
         let id = symbol.identifier.precise
@@ -70,7 +71,8 @@ for path in arguments.dropFirst() {
         if !text.isEmpty { continue }
         guard let location = symbol.location else { continue }
         let file = location.uri.hasPrefix(rootPrefix) ? String(location.uri.dropFirst(rootPrefix.count)) : location.uri
-        missing.append("\(file):\(location.position.line + 1): \(graph.module.name).\(symbol.pathComponents.joined(separator: ".")) (\(symbol.kind.displayName))")
+        let name = graph.module.name + "." + symbol.pathComponents.joined(separator: ".")
+        missing.append("\(file):\(location.position.line + 1): \(name) (\(symbol.kind.displayName))")
     }
 }
 for line in missing.sorted(using: KeyPathComparator(\.self)) { print(line) }

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Builds the DocC documentation of the public library targets (one catalog each: Sources/T/T.docc) with
+# Builds the DocC documentation of the public library targets (one catalog each: Sources/<Target>/<Target>.docc) with
 # swift-docc-plugin on top of the release build, and fails when
 #   - docc warns: a symbol or article link that does not resolve, a parameter list that misses a parameter, …;
 #   - a public symbol has no documentation comment (scripts/doc_coverage.swift lists them, and says which
 #     symbols need none: synthesized members, protocol-requirement implementations, overrides);
 #   - a Markdown link in a catalog or the README, or a path like Sources/…/x.md cited anywhere, names a file that
 #     is not in the repository, or user-facing text cites a file outside it.
-#   bash scripts/docs.sh [TARGET...]     (default: every target with a catalog; archives and logs go to .build/documentation)
-# A new target gets checked by adding Sources/T/T.docc/T.md (a `# ``T``` landing page).
+#   bash scripts/docs.sh [TARGET...]   (default: every target with a catalog)
+# Archives and logs go to .build/documentation.
+# A new target is checked once it has Sources/<Target>/<Target>.docc/<Target>.md, a landing page titled
+# with the module (`# ``Target```).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +22,10 @@ if ((${#targets[@]} == 0)); then
 fi
 target_flags=()
 for target in "${targets[@]}"; do
-    [ -d "Sources/$target/$target.docc" ] || { echo "docs: there is no catalog Sources/$target/$target.docc" >&2; exit 1; }
+    if [ ! -d "Sources/$target/$target.docc" ]; then
+        echo "docs: there is no catalog Sources/$target/$target.docc" >&2
+        exit 1
+    fi
     target_flags+=(--target "$target")
 done
 out=.build/documentation
@@ -40,7 +45,8 @@ for target in "${targets[@]}"; do
         exit 1
     fi
     # docc's own output: from "Building documentation" to "Finished building documentation".
-    diagnostics=$(awk '/^Building documentation for/ { docc = 1; next } /^Finished building documentation/ { docc = 0 } docc' "$log")
+    diagnostics=$(awk '/^Building documentation for/ { docc = 1; next }
+                       /^Finished building documentation/ { docc = 0 } docc' "$log")
     if grep -qE '^(warning|error):' <<<"$diagnostics"; then
         echo "docs: docc warns about $target (paths are relative to Sources/$target/$target.docc):" >&2
         echo "$diagnostics" >&2
@@ -74,10 +80,11 @@ done
 while IFS=: read -r file line path; do
     [ -e "$path" ] || { echo "docs: $file:$line cites $path, which does not exist" >&2; status=1; }
 done < <(git grep -noE '(Sources|docs)/[A-Za-z0-9_./-]+\.md' -- Sources README.md Templates scripts Tests)
-if git grep -nE 'DESIGN\.md|\.\./shared/|seeds/' -- Sources README.md Templates scripts Tests ':!scripts/docs.sh' >&2; then
+if git grep -nE 'DESIGN\.md|\.\./shared/|seeds/' -- Sources README.md Templates scripts Tests ':!scripts/docs.sh' \
+        >&2; then
     echo "docs: the lines above cite files that are not in the repository" >&2
     status=1
 fi
 
-((status == 0)) && echo "docs: ${targets[*]}: no docc warnings, every public symbol documented, every link resolves ($out)"
+((status == 0)) && echo "docs: ${targets[*]}: no docc warnings, every public symbol documented, every link resolves"
 exit "$status"
