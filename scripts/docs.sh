@@ -70,7 +70,20 @@ if ! swift scripts/doc_coverage.swift "$PWD" "${graphs[@]}" >"$out/undocumented.
     status=1
 fi
 
-# 3. Links between the guides and to them, and no file outside the repository cited.
+# 3. No guide named like a top-level symbol of its target: DocC gives both the same page, and one hides the other
+#    (an article precision.md beside `enum Precision`).
+for target in "${targets[@]}"; do
+    for article in "Sources/$target/$target.docc"/*.md; do
+        name=$(basename "$article" .md)
+        [ "$name" = "$target" ] && continue
+        if cat .build/*/extracted-symbols/*/"$target"/*.symbols.json | grep -qiF "\"pathComponents\":[\"$name\"]"; then
+            echo "docs: $article would share its page with the symbol of that name in $target; rename the article" >&2
+            status=1
+        fi
+    done
+done
+
+# 4. Links between the guides and to them, and no file outside the repository cited.
 for page in README.md Sources/*/*.docc/*.md; do
     while IFS= read -r link; do
         file=${link%%#*}
