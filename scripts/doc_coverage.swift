@@ -75,5 +75,5 @@ for path in arguments.dropFirst() {
         missing.append("\(file):\(location.position.line + 1): \(name) (\(symbol.kind.displayName))")
     }
 }
-for line in missing.sorted(using: KeyPathComparator(\.self)) { print(line) }
+for line in missing.sorted() { print(line) }
 exit(missing.isEmpty ? 0 : 1)
