@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# One benchmark sitting: Volt and PyTorch (../shared/anchors/bench_torch.py, needs torch + transformers) on the
+# One benchmark sitting: Volt and PyTorch (scripts/bench_torch.py, needs torch + transformers) on the
 # same shapes, one after the other, then the plain-C matmul peaks. Prints a Markdown table.
 #   scripts/bench_compare.sh [TORCH_BENCH]      (run on a quiet machine: nothing else, not even a build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-torch_bench=${1:-../shared/anchors/bench_torch.py}
+torch_bench=${1:-scripts/bench_torch.py}
 volt=.build/release/volt
 [ -x "$volt" ] || swift build -c release --product volt >&2
 field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(d$1)"; }

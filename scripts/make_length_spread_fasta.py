@@ -1,7 +1,7 @@
 """A FASTA with the length spread of real surveillance data (influenza A/H3N2 HA downloads), for measuring
 length-bucketed batching: the 372 bat rabies nucleoprotein genes (1353 nt), resampled and trimmed.
 
-Spread (documented in docs/data-at-scale.md), of each record independently:
+Spread (documented in Sources/GenSLM/GenSLM.docc/data-at-scale.md), of each record independently:
 - 60 %  near full length: the whole gene minus 0–45 nt cut from the end (full HA segments and UTR variation);
 - 25 %  HA1-like partial: 55–62 % of the gene (sequencing of the HA1 domain only);
 - 15 %  short fragments: 15–50 % of the gene, uniformly.

@@ -17,7 +17,7 @@ public struct ElementwiseBenchmark: Sendable {
     public struct Result: Codable, Sendable {
         /// Elements per tensor.
         public var elements: Int
-        /// GB/s by operation name (`add`, `gelu_tanh`, `to_bf16`, …).
+        /// GB/s per operation, keyed by the operation's name.
         public var gbps: [String: Double]
     }
 

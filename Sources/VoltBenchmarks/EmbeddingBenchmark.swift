@@ -31,25 +31,25 @@ public struct EmbeddingBenchmark: Sendable {
 
     /// What was measured.
     public struct Result: Codable, Sendable {
-        /// The preset's name.
+        /// The preset embedded with (`genslm-25m`).
         public var model: String
-        /// `fp32`, `fp16` or `bf16`.
+        /// `fp32`, `bf16` or `fp16`.
         public var precision: String
-        /// Codons per sequence.
+        /// Tokens per sequence.
         public var sequence_length: Int
         /// Sequences per forward pass.
         public var batch_size: Int
-        /// Sequences embedded in the timed batches.
+        /// Sequences embedded in the timed run.
         public var sequences: Int
-        /// Seconds the timed batches took.
+        /// Wall time of the timed run.
         public var seconds: Double
-        /// Sequences per second.
+        /// `sequences / seconds`.
         public var sequences_per_s: Double
-        /// Codons per second.
+        /// `sequences · sequence_length / seconds`.
         public var tokens_per_s: Double
-        /// Compute threads.
+        /// Threads of the kernels' pool.
         public var threads: Int
-        /// The matmul backend in use.
+        /// The matmul backend (`onednn` or `openblas`).
         public var backend: String
     }
 

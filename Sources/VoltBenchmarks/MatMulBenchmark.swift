@@ -16,19 +16,19 @@ public struct MatMulBenchmark: Sendable {
     /// The results: GFLOP/s of `Tensor.matmul` on the selected backend, and of every backend called directly
     /// (`<name>` for float32, `<name>_bf16` for native bfloat16 where the CPU has it).
     public struct Result: Codable, Sendable {
-        /// GFLOP/s of `Tensor.matmul`.
+        /// GFLOP/s of `Tensor.matmul` (2·m·n·k floating-point operations per product).
         public var gflops: Double
-        /// The backend `Tensor.matmul` uses.
+        /// The backend `Tensor.matmul` used (``MatMulBackend/name``).
         public var backend: String
         /// Rows of the product.
         public var m: Int
         /// Columns of the product.
         public var n: Int
-        /// The inner dimension.
+        /// The shared inner dimension.
         public var k: Int
-        /// GFLOP/s of each backend called directly, by name.
+        /// GFLOP/s of each backend called directly, keyed by backend name (`_bf16` suffix for bfloat16).
         public var backends: [String: Double]
-        /// Threads, CPU features and library builds of this run.
+        /// The machine and threads the benchmark ran on.
         public var runtime: RuntimeReport
     }
 

@@ -31,11 +31,17 @@ public struct RandomSampler: Sampler {
 /// epoch (the same on every rank), padded by repeating its start so that it divides evenly (or cut, with
 /// `dropLast`), then every `worldSize`-th index from `rank`.
 public struct DistributedSampler: Sampler {
+    /// Dataset size.
     public let count: Int
+    /// This process's rank, 0 ..< `worldSize`.
     public let rank: Int
+    /// Number of processes sharing the dataset.
     public let worldSize: Int
+    /// Whether each epoch draws a fresh permutation (otherwise 0 ..< count in order).
     public let shuffle: Bool
+    /// Base seed of the permutation; epoch `e` uses `seed + e`, the same on every rank.
     public let seed: UInt64
+    /// Whether the tail that does not divide evenly is cut instead of padded.
     public let dropLast: Bool
 
     /// A sampler for `rank` of `worldSize`.
@@ -70,7 +76,9 @@ public struct DistributedSampler: Sampler {
 public struct UnrepeatedDistributedSampler: Sampler {
     /// The order being shared out.
     public let base: any Sampler
+    /// This process's rank, 0 ..< `worldSize`.
     public let rank: Int
+    /// Number of processes sharing the order.
     public let worldSize: Int
 
     /// `rank`'s share of `base` among `worldSize` processes.

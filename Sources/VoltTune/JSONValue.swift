@@ -6,11 +6,17 @@ import Foundation
 /// order, floats in `repr` form: `1e-05`, `0.1`, `-1.0`), and a categorical choice `1` differs from `1.0`. Foundation's
 /// JSON types merge the two, so the storage reads and writes through this type.
 public indirect enum JSONValue: Equatable, Sendable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number written without a fraction or exponent (`1`).
     case int(Int)
+    /// A number written with a fraction or exponent (`1.0`, `1e-05`).
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
     /// Keys in their order in the text.
     case object([(String, JSONValue)])

@@ -4,8 +4,11 @@ import Foundation
 /// trials' values at the same step — once `startupTrials` trials are complete, from step `warmupSteps` on, at the
 /// first report of every `intervalSteps`.
 public struct MedianPruner: Pruner {
+    /// Complete trials before any trial is pruned. Default 5 (Optuna's `n_startup_trials`).
     public let startupTrials: Int
+    /// Steps of each trial that are never pruned. Default 0 (Optuna's `n_warmup_steps`).
     public let warmupSteps: Int
+    /// Steps between pruning checks. Default 1 (Optuna's `interval_steps`).
     public let intervalSteps: Int
     /// Complete trials that must have reported at the step. Default 1.
     public let minTrials: Int

@@ -3,9 +3,13 @@ import Foundation
 
 /// One value of a SQLite row or statement parameter.
 public enum SQLiteValue: Equatable, Sendable {
+    /// SQL `NULL`.
     case null
+    /// A 64-bit integer.
     case integer(Int64)
+    /// A double.
     case real(Double)
+    /// UTF-8 text.
     case text(String)
 
     /// The value as a Double (integers widen; text and NULL give `nil`).

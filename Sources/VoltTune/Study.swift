@@ -3,7 +3,9 @@ import Foundation
 /// A study in a ``StudyStorage``: claims trials, runs the objective on each, records the outcome — Optuna's
 /// `Study.optimize` for one objective, with its heartbeat semantics.
 public final class Study {
+    /// The database the study lives in.
     public let storage: StudyStorage
+    /// Name, direction, space, sampler, pruner and budget.
     public let settings: StudySettings
     /// `studies.study_id`.
     public let id: Int64

@@ -2,12 +2,17 @@ import Foundation
 
 /// How a study is run: its name and direction, the space, the sampler, the pruner and the trial budget.
 public struct StudySettings: Sendable {
+    /// `studies.study_name`: the study a rerun continues.
     public var name: String
+    /// Whether the objective is minimized or maximized.
     public var direction: StudyDirection
     /// The study's total of COMPLETE, PRUNED and RUNNING trials: a rerun continues up to it.
     public var nTrials: Int
+    /// The parameters and their distributions.
     public var space: SearchSpace
+    /// Chooses each new trial's parameters.
     public var sampler: any Sampler
+    /// Decides from a trial's reports whether to stop it early.
     public var pruner: any Pruner
     /// Seconds between heartbeats of a running trial. Default 60.
     public var heartbeatInterval: TimeInterval

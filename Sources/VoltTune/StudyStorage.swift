@@ -1,6 +1,6 @@
 import Foundation
 
-/// A study database in Optuna's relational schema (``OptunaSchema``), in one SQLite file.
+/// A study database in Optuna's relational schema (`OptunaSchema`), in one SQLite file.
 ///
 /// Every write is one `BEGIN IMMEDIATE` transaction, so a process killed at any point leaves the database as it
 /// was before or after that write, never between; the database runs in WAL mode with a busy timeout, so several

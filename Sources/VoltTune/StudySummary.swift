@@ -4,9 +4,13 @@ import Foundation
 public struct StudySummary: Codable, Sendable {
     /// One trial in the report.
     public struct Trial: Codable, Sendable {
+        /// `trials.number` within the study.
         public var number: Int
+        /// Optuna's state name (`COMPLETE`, `PRUNED`, `FAIL`, `RUNNING`, `WAITING`).
         public var state: String
+        /// The objective value, if the trial has one.
         public var value: Double?
+        /// The parameters as the objective saw them.
         public var params: [String: JSONValue]
         /// Seconds from start to end.
         public var duration: Double?
@@ -20,12 +24,19 @@ public struct StudySummary: Codable, Sendable {
         }
     }
 
+    /// The study's name.
     public var study: String
+    /// The storage URL (`sqlite:///path`).
     public var storage: String
+    /// `minimize` or `maximize`.
     public var direction: String
+    /// The best complete trial, if there is one.
     public var best: Trial?
+    /// Every trial, in number order.
     public var trials: [Trial]
+    /// Each parameter's share of the objective's variance (they add up to 1).
     public var importances: [String: Double]
+    /// How `importances` were computed.
     public var importanceMethod: String
     /// The SVG written, if any.
     public var plot: String?

@@ -2,10 +2,15 @@ import Foundation
 
 /// A trial's state, as Optuna stores it in `trials.state`.
 public enum TrialState: String, Sendable, Codable, CaseIterable {
+    /// Claimed by a worker and not finished.
     case running = "RUNNING"
+    /// Finished with a value.
     case complete = "COMPLETE"
+    /// Stopped early by the pruner.
     case pruned = "PRUNED"
+    /// The objective threw, or the worker stopped sending heartbeats.
     case fail = "FAIL"
+    /// Enqueued, not yet claimed.
     case waiting = "WAITING"
 
     /// COMPLETE, PRUNED or FAIL.
@@ -14,7 +19,9 @@ public enum TrialState: String, Sendable, Codable, CaseIterable {
 
 /// Which way the objective improves (`study_directions.direction`).
 public enum StudyDirection: String, Sendable, Codable {
+    /// Lower is better (a loss).
     case minimize = "MINIMIZE"
+    /// Higher is better.
     case maximize = "MAXIMIZE"
 
     /// Whether `a` is strictly better than `b`.
@@ -44,17 +51,21 @@ public struct TrialRecord: Equatable, Sendable {
     public var id: Int64
     /// `trials.number`, 0, 1, 2, … within the study.
     public var number: Int
+    /// RUNNING, COMPLETE, PRUNED, FAIL or WAITING.
     public var state: TrialState
     /// The objective value (objective 0); for a pruned trial its last intermediate value, as Optuna records it.
     public var value: Double?
-    /// UTC start and end.
+    /// UTC start (`trials.datetime_start`).
     public var start: Date?
+    /// UTC end (`trials.datetime_complete`); nil while running.
     public var complete: Date?
+    /// The sampled parameters by name.
     public var params: [String: TrialParameter]
     /// Reported values by step.
     public var intermediateValues: [Int: Double]
     /// Attributes as JSON texts.
     public var userAttributes: [String: String]
+    /// Optuna's system attributes (`trial_system_attrs`), as JSON texts.
     public var systemAttributes: [String: String]
 
     /// A trial record (the storage makes them; pruners and samplers can be tested on hand-made ones).

@@ -55,7 +55,7 @@ struct CheckpointCommand: ParsableCommand {
                 + "constant buffers dropped); any other missing, unexpected or wrongly shaped tensor is an error. "
                 + "The model's sizes come from the tensor shapes; heads and rotary settings from the preset whose shapes "
                 + "match, a folder's config.json, --preset or --config. Pickles are read without Python and only "
-                + "tensor-rebuilding globals are accepted. See docs/published-models.md.")
+                + "tensor-rebuilding globals are accepted. See Sources/GenSLM/GenSLM.docc/published-models.md.")
         @Argument(help: "A .pt/.pth/.ckpt/.bin file, a .safetensors file, or a transformers model folder.") var source: String
         @Option(help: "The Volt checkpoint to write (.h5).") var out: String
         @Option(help: "The preset the weights are (genslm-tiny, genslm-25m, genslm-250m, genslm-2.5b).") var preset: String?

@@ -11,7 +11,7 @@ struct Tune: ParsableCommand {
         discussion: """
             Each trial is a fit in <default_root_dir>/trials/trial_N/. The study lives in an SQLite file with Optuna's \
             schema (default <default_root_dir>/study.db): rerun to continue it up to tune.n_trials, run several at once \
-            to share it, open it with optuna.load_study or optuna-dashboard. See docs/tuning.md.
+            to share it, open it with optuna.load_study or optuna-dashboard. See Sources/VoltTune/VoltTune.docc/tuning.md.
             """
     )
 

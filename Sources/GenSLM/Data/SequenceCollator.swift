@@ -43,7 +43,7 @@ public struct SequenceCollator: Sendable {
 
 extension SequenceCollator {
     /// A data loader over `data` that collates with these rules; `sampler` replaces the shuffle (e.g. a
-    /// ``BucketedSampler``).
+    /// `BucketedSampler`).
     public func loader<D: Dataset>(_ data: D, batchSize: Int = 1, shuffle: Bool = false, seed: UInt64 = 0,
                                    workers: Int = 0, sampler: (any Sampler)? = nil) -> DataLoader<D, TokenBatch>
     where D.Element == TokenizedSequence {

@@ -38,7 +38,7 @@ public struct Embeddings {
 
     /// The embeddings of `input` from the predictions of an ``EmbeddingModule`` (one per record, any order).
     ///
-    /// - Throws: ``TrainerError/misconfiguration(_:)`` when a record has no prediction or one of the wrong shape.
+    /// - Throws: `TrainerError.misconfiguration` when a record has no prediction or one of the wrong shape.
     public init(input: EmbeddingInput, predictions: [Prediction], module: EmbeddingModule) throws {
         let hidden = module.model.configuration.hiddenSize, count = input.ids.count
         let vocabulary = module.model.configuration.vocabSize, layerCount = module.layers.count

@@ -29,7 +29,7 @@ public struct EmbeddingSummary: Codable, Sendable, Equatable {
 }
 
 /// GenSLM's inference: every FASTA record's hidden states of the chosen layers, optionally mean-pooled, written
-/// to HDF5 through ``Trainer/predict(_:_:ckptPath:returnPredictions:)`` (so `--devices N` shares the records out).
+/// to HDF5 through `Trainer.predict` (so `--devices N` shares the records out).
 public enum SequenceEmbedder {
     /// Embeds `records` (read from `fasta`) with `model` and writes `out` on rank 0.
     ///

@@ -30,7 +30,7 @@ public struct ImportedWeights {
 /// Imports published GPT-NeoX weights (GenSLM's Lightning `.pt`, a `state_dict` `.pth`, safetensors, a
 /// transformers folder) into Volt: names mapped by ``StateDictMapping``, the configuration taken from the
 /// matching preset, `--preset` or a `config.json` and checked against the tensor shapes, every tensor accounted
-/// for. See docs/published-models.md.
+/// for. See <doc:published-models>.
 public enum CheckpointImporter {
     /// Where the model's heads and rotary settings (which shapes cannot tell) come from.
     public enum ShapeSource: Sendable {
@@ -85,7 +85,7 @@ public enum CheckpointImporter {
     /// their stored type (float16 stays float16, bit for bit); the model converts them when it loads them.
     /// Lightning's epoch and global step are carried over.
     ///
-    /// - Throws: as ``read(_:shape:)``, and ``CheckpointError`` when the file cannot be written.
+    /// - Throws: as ``read(_:shape:)``, and `CheckpointError` when the file cannot be written.
     public static func importCheckpoint(_ source: String, to destination: String, shape: ShapeSource = .infer) throws -> CheckpointImportReport {
         let imported = try read(source, shape: shape)
         let metadata = CheckpointMetadata(epoch: imported.report.lightning?.epoch ?? 0,

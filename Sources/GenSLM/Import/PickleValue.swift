@@ -4,14 +4,23 @@
 /// Lists and dicts are reference types (``PickleList``, ``PickleDict``) because pickle's memo shares them: an
 /// `APPEND` or `SETITEMS` after a `BINPUT` must be seen through every later `BINGET`.
 public indirect enum PickleValue {
+    /// Python's `None`.
     case none
+    /// A `bool`.
     case bool(Bool)
+    /// An `int` that fits in 64 bits.
     case int(Int)
+    /// A `float`.
     case float(Double)
+    /// A `str`.
     case string(String)
+    /// A `bytes` object.
     case bytes([UInt8])
+    /// A `tuple`.
     case tuple([PickleValue])
+    /// A `list`, shared through the memo.
     case list(PickleList)
+    /// A `dict`, shared through the memo.
     case dict(PickleDict)
     /// An allow-listed global, not yet called.
     case global(TorchGlobal)

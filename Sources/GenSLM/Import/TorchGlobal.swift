@@ -53,6 +53,8 @@ public enum TorchGlobal: Equatable, Sendable {
 
 /// The element type of a PyTorch storage, named by its legacy class (`torch.HalfStorage`, …).
 public enum TorchStorageType: String, CaseIterable, Sendable {
+    /// A typed storage: `torch.FloatStorage`, `HalfStorage`, `BFloat16Storage`, `DoubleStorage`, `LongStorage`,
+    /// `IntStorage`, `ShortStorage`, `CharStorage`, `ByteStorage` or `BoolStorage`.
     case float32, float16, bfloat16, float64, int64, int32, int16, int8, uint8, bool
     /// `torch.UntypedStorage`: bytes, typed by the tensor that views it.
     case untyped

@@ -5,10 +5,12 @@ import VoltTensor
 // Property names produce transformers' state-dict keys (gpt_neox.layers.0.attention.query_key_value.weight, …).
 
 /// Causal self-attention: fused q/k/v projection, rotary embeddings on the first `rotaryDims` of each head, output
-/// projection. The attention itself is the blockwise kernel of ``Tensor/causalAttention(qkv:configuration:keyMask:training:generator:)``,
-/// or with a key/value cache that of ``Tensor/cachedCausalAttention(qkv:configuration:keys:values:position:)``.
+/// projection. The attention itself is the blockwise kernel of `Tensor.causalAttention(qkv:configuration:keyMask:training:generator:)`,
+/// or with a key/value cache that of `Tensor.cachedCausalAttention(qkv:configuration:keys:values:position:)`.
 public final class GPTNeoXAttention: Module {
+    /// The fused query/key/value projection, hidden → 3·hidden (`attention.query_key_value`).
     public let queryKeyValue: Linear
+    /// The output projection, hidden → hidden (`attention.dense`).
     public let dense: Linear
     private let _attention: AttentionConfiguration
     private let _stream: RandomStream
@@ -36,7 +38,9 @@ public final class GPTNeoXAttention: Module {
 
 /// The feed-forward block: h → 4h (GELU, tanh approximation) → h.
 public final class GPTNeoXMLP: Module {
+    /// The expansion, hidden → intermediate (`mlp.dense_h_to_4h`).
     public let denseHTo4h: Linear
+    /// The projection back, intermediate → hidden (`mlp.dense_4h_to_h`).
     public let dense4hToH: Linear
 
     override public class var keyOverrides: [String: String] {
@@ -55,9 +59,13 @@ public final class GPTNeoXMLP: Module {
 
 /// One transformer layer; with the parallel residual, x + attn(ln₁(x)) + mlp(ln₂(x)).
 public final class GPTNeoXLayer: Module {
+    /// The layer norm before attention (ln₁).
     public let inputLayernorm: LayerNorm
+    /// The layer norm before the MLP (ln₂; with the parallel residual it also reads the layer's input).
     public let postAttentionLayernorm: LayerNorm
+    /// The self-attention block.
     public let attention: GPTNeoXAttention
+    /// The feed-forward block.
     public let mlp: GPTNeoXMLP
     private let _attentionDropout: Dropout
     private let _mlpDropout: Dropout
@@ -84,8 +92,11 @@ public final class GPTNeoXLayer: Module {
 
 /// The transformer body: embedding, layers, final layer norm.
 public final class GPTNeoXModel: Module {
+    /// The token embedding, vocabulary → hidden (`gpt_neox.embed_in`).
     public let embedIn: Embedding
+    /// The transformer layers, in order (`gpt_neox.layers.N`).
     public let layers: [GPTNeoXLayer]
+    /// The layer norm after the last layer (`gpt_neox.final_layer_norm`).
     public let finalLayerNorm: LayerNorm
     private let _embeddingDropout: Dropout
     private let _stream: RandomStream
@@ -140,7 +151,9 @@ public final class GPTNeoXModel: Module {
 
 /// GPT-NeoX with its language-model head (`GPTNeoXForCausalLM`): GenSLM's model.
 public final class GPTNeoX: Module {
+    /// The transformer body (`gpt_neox`).
     public let gptNeox: GPTNeoXModel
+    /// The language-model head, hidden → vocabulary logits, without bias (`embed_out`).
     public let embedOut: Linear
     /// The configuration the model was built from.
     public let configuration: GPTNeoXConfiguration

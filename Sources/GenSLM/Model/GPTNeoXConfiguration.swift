@@ -1,14 +1,22 @@
 /// The hyper-parameters of a GPT-NeoX causal language model, with transformers' `GPTNeoXConfig` names in JSON.
 public struct GPTNeoXConfiguration: Codable, Sendable, Equatable {
+    /// Tokens in the vocabulary (`vocab_size`; GenSLM's codon vocabulary has 69).
     public var vocabSize: Int
+    /// Width of the residual stream (`hidden_size`).
     public var hiddenSize: Int
+    /// Transformer layers (`num_hidden_layers`).
     public var numHiddenLayers: Int
+    /// Attention heads per layer (`num_attention_heads`); it divides `hiddenSize`.
     public var numAttentionHeads: Int
+    /// Width of the MLP's hidden layer (`intermediate_size`).
     public var intermediateSize: Int
+    /// Longest sequence the model accepts (`max_position_embeddings`).
     public var maxPositionEmbeddings: Int
     /// Fraction of each head's dimensions that get rotary position embeddings.
     public var rotaryPct: Double
+    /// Base of the rotary embeddings' frequencies (`rotary_emb_base`, 10000).
     public var rotaryEmbBase: Double
+    /// Epsilon of every layer norm (`layer_norm_eps`).
     public var layerNormEps: Double
     /// Dropout on the embeddings and on each residual branch.
     public var hiddenDropout: Double
@@ -123,7 +131,9 @@ public enum GenSLMPreset: String, CaseIterable, Sendable, Codable {
 
 /// Errors of building a GPT-NeoX model.
 public enum GPTNeoXError: Error, Equatable, CustomStringConvertible {
+    /// A value out of range or inconsistent with the others (heads that do not divide the hidden size).
     case invalidConfiguration(String)
+    /// A preset name that ``GenSLMPreset`` does not know.
     case unknownPreset(String)
     /// A batch longer than the model's positions.
     case sequenceTooLong(length: Int, maximum: Int)

@@ -45,8 +45,11 @@ public enum Safetensors {
 
 /// A safetensors file that cannot be used.
 public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
+    /// The file (path) cannot be opened or read.
     case unreadable(String)
+    /// The file (path) is not valid safetensors, with the reason.
     case malformed(String, String)
+    /// A tensor of the file (path) has a dtype Volt cannot load.
     case unsupportedType(String, name: String, dtype: String)
 
     public var description: String {

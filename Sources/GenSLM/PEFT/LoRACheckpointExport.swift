@@ -6,7 +6,7 @@ public enum LoRACheckpointExport {
     /// Writes a LoRA checkpoint's adapter as a PEFT folder (`adapter_config.json`, `adapter_model.safetensors`).
     /// Only the checkpoint is read: the base weights are not needed.
     ///
-    /// - Throws: ``PEFTAdapterError/notALoRACheckpoint(_:)`` for a checkpoint without LoRA; ``CheckpointError``.
+    /// - Throws: ``PEFTAdapterError/notALoRACheckpoint(_:)`` for a checkpoint without LoRA; `CheckpointError`.
     public static func exportAdapter(checkpoint path: String, to directory: String) throws {
         let checkpoint = try Checkpoint.read(from: path, weightsOnly: true)
         let h = try checkpoint.metadata.hyperparameters.decode(GenSLMModule.Hyperparameters.self, source: path)

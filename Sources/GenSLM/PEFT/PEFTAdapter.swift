@@ -22,7 +22,7 @@ public struct PEFTAdapter {
         self.baseModel = baseModel
     }
 
-    /// The adapter of `model`: its trainable tensors (after ``Module/applyLoRA(_:stream:seed:)``).
+    /// The adapter of `model`: its trainable tensors (after `Module.applyLoRA(_:stream:seed:)`).
     public init(of model: Module, configuration: LoRAConfiguration, baseModel: String? = nil) {
         self.init(configuration: configuration, tensors: model.namedParameters().map { (name: $0.0, tensor: $0.1) },
                   baseModel: baseModel)
@@ -76,7 +76,7 @@ public struct PEFTAdapter {
     /// Loads the adapter's tensors into `model`, which must carry the same adapters (same targets and rank).
     ///
     /// - Throws: ``PEFTAdapterError/invalid(file:reason:)`` naming the tensors the model lacks, or the model's
-    ///   adapter tensors the file lacks; ``ModuleError`` for a shape that differs. Nothing is loaded then.
+    ///   adapter tensors the file lacks; `ModuleError` for a shape that differs. Nothing is loaded then.
     public func load(into model: Module, source: String) throws {
         let own = Set(model.namedTensors().map(\.0))
         let unexpected = tensors.map(\.name).filter { !own.contains($0) }

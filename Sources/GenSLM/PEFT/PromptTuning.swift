@@ -23,6 +23,7 @@ public struct PromptTuningConfiguration: Codable, Sendable, Equatable {
 
     /// The YAML / JSON keys (peft's).
     public enum CodingKeys: String, CodingKey, CaseIterable {
+        /// peft's `num_virtual_tokens`, `prompt_tuning_init` and `prompt_tuning_init_text`.
         case numVirtualTokens = "num_virtual_tokens", initialization = "prompt_tuning_init", initText = "prompt_tuning_init_text"
     }
 

@@ -67,7 +67,6 @@ public struct MD5: Sendable {
         return String(decoding: finalize().flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
     }
 
-    /// The hexadecimal MD5 of `bytes`.
     /// The hex digest of `text`'s UTF-8 bytes.
     public static func hex(_ text: String) -> String {
         var md5 = MD5()
@@ -75,6 +74,7 @@ public struct MD5: Sendable {
         return md5.hexDigest()
     }
 
+    /// The hex digest of `bytes`.
     public static func hex(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var md5 = MD5()
         md5.update(bytes)

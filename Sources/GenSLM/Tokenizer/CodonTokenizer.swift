@@ -6,11 +6,15 @@
 /// characters (`\w+|[^\w\s]+`), so `AC-` becomes two tokens (`AC`, `-`); every piece that is not a codon of the
 /// vocabulary is `[UNK]`. No special tokens are added.
 public struct CodonTokenizer: Sendable {
-    /// `[UNK]`, `[CLS]`, `[SEP]`, `[PAD]`, `[MASK]`.
+    /// The id of `[UNK]`, given to every piece that is not a codon of the vocabulary.
     public static let unknownID: Int32 = 0
+    /// The id of `[CLS]`.
     public static let clsID: Int32 = 1
+    /// The id of `[SEP]`.
     public static let sepID: Int32 = 2
+    /// The id of `[PAD]`, which fills batches to a common length.
     public static let padID: Int32 = 3
+    /// The id of `[MASK]`.
     public static let maskID: Int32 = 4
     /// The ids of the special tokens.
     public static let specialIDs: [Int32] = [0, 1, 2, 3, 4]

@@ -3,8 +3,8 @@ import Volt
 import VoltNN
 import VoltTune
 
-/// The `config.yaml` of `volt fit` (docs/configuration.md). Every key is optional and has the default documented here
-/// and in docs/configuration.md; unknown keys are rejected with their file, line and path by ``ConfigurationLoader``.
+/// The `config.yaml` of `volt fit` (<doc:configuration>). Every key is optional and has the default documented here
+/// and in <doc:configuration>; unknown keys are rejected with their file, line and path by ``ConfigurationLoader``.
 public struct FineTuneConfiguration: ConfigurationSection, Sendable, Equatable {
     /// Seed of the split, the shuffle, the initial weights and dropout. Default 42.
     public var seed = 42
@@ -138,7 +138,7 @@ public struct FineTuneConfiguration: ConfigurationSection, Sendable, Equatable {
         public var weightDecay = 0.0
     }
 
-    /// `tune:` — the study `volt tune` runs (docs/tuning.md).
+    /// `tune:` — the study `volt tune` runs (`tuning` in VoltTune's documentation).
     public struct TuneSection: ConfigurationSection, Sendable, Equatable {
         /// The defaults.
         public init() {}

@@ -25,7 +25,7 @@ public struct FineTuneSearch {
         configuration = try FineTuneConfiguration.load(path: configurationPath, overrides: overrides)
         guard let tune = configuration.tune else {
             throw ConfigurationError.invalidValue(file: configurationPath ?? "command line", key: "tune",
-                                                  reason: "volt tune needs a tune: section (docs/tuning.md)")
+                                                  reason: "volt tune needs a tune: section (Sources/VoltTune/VoltTune.docc/tuning.md)")
         }
         self.tune = tune
         _ = try studySettings()

@@ -3,7 +3,7 @@ import Volt
 import VoltNN
 import VoltTensor
 
-/// GenSLM's fine-tuning module (the workflow of the GenSLM tutorial, docs/genslm-tutorial.md): a GPT-NeoX codon model trained on the causal-LM
+/// GenSLM's fine-tuning module (the workflow of <doc:genslm-tutorial>): a GPT-NeoX codon model trained on the causal-LM
 /// loss, by default with manual optimization and gradient accumulation — loss ÷ `accumulationSteps` per batch,
 /// an optimizer step every `accumulationSteps` batches and at the last batch of the epoch.
 public final class GenSLMModule: TrainingModule {

@@ -3,12 +3,17 @@
 /// Every hook has an empty default. A callback with state (``ModelCheckpoint``, ``EarlyStopping``) saves it in
 /// checkpoints under ``stateKey`` as a JSON string.
 public protocol Callback: AnyObject {
+    /// When `fit` starts, before the sanity check and the first epoch.
     func onFitStart(_ trainer: Trainer) throws
+    /// When `fit` ends, however it ended (the last epoch, a stop, or a limit), after the last checkpoint.
     func onFitEnd(_ trainer: Trainer) throws
+    /// Before the first batch of each training epoch.
     func onTrainEpochStart(_ trainer: Trainer) throws
+    /// After the last batch of each training epoch, once its metrics are collected.
     func onTrainEpochEnd(_ trainer: Trainer) throws
     /// After each training batch; `outputs` holds the step's loss when there is one.
     func onTrainBatchEnd(_ trainer: Trainer, batchIndex: Int) throws
+    /// After each validation epoch (sanity check included), once its metrics are reduced.
     func onValidationEpochEnd(_ trainer: Trainer) throws
     /// After a validation loop of `fit` (not during the sanity check).
     func onValidationEnd(_ trainer: Trainer) throws
@@ -52,7 +57,9 @@ extension Callback {
 
 /// Which way a monitored metric improves.
 public enum MonitorMode: String, Sendable, ConfigurationChoice {
+    /// Lower is better (a loss).
     case min
+    /// Higher is better (an accuracy).
     case max
 
     /// Whether `a` is strictly better than `b`.

@@ -7,12 +7,19 @@ import Foundation
 /// training stops when it reaches `patience`. It also stops at once when the metric reaches
 /// `stoppingThreshold`, passes `divergenceThreshold` the wrong way, or is not finite (`checkFinite`).
 public final class EarlyStopping: Callback {
+    /// The logged metric it watches (`val_loss`).
     public let monitor: String
+    /// The smallest change that counts as an improvement (stored as its absolute value).
     public let minDelta: Double
+    /// Checks without improvement after which training stops.
     public let patience: Int
+    /// Whether lower or higher values of `monitor` are better.
     public let mode: MonitorMode
+    /// Stop at once when the metric reaches this value (or passes it the good way).
     public let stoppingThreshold: Double?
+    /// Stop at once when the metric passes this value the bad way.
     public let divergenceThreshold: Double?
+    /// Stop at once when the metric is NaN or infinite.
     public let checkFinite: Bool
 
     /// Validations without improvement so far.

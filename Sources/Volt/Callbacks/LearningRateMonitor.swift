@@ -1,7 +1,12 @@
 /// Logs each optimizer's learning rate (`lr-Adam`, `lr-Adam/pg2`, …) — Lightning's `LearningRateMonitor`.
 public final class LearningRateMonitor: Callback {
     /// When to log.
-    public enum Interval: String, Sendable, ConfigurationChoice { case step, epoch }
+    public enum Interval: String, Sendable, ConfigurationChoice {
+        /// After every optimizer step.
+        case step
+        /// At the end of every training epoch.
+        case epoch
+    }
     /// Logging interval.
     public let loggingInterval: Interval
 

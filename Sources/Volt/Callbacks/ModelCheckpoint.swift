@@ -11,12 +11,19 @@ public final class ModelCheckpoint: Callback {
     public private(set) var dirpath: String?
     /// File-name template (default `epoch={epoch}-step={step}`).
     public let filename: String?
+    /// The logged metric that ranks checkpoints (`val_loss`); nil saves the latest only.
     public let monitor: String?
+    /// Whether lower or higher values of `monitor` are better.
     public let mode: MonitorMode
+    /// How many of the best checkpoints to keep: -1 all, 0 none.
     public let saveTopK: Int
+    /// Whether `last.h5` is written as well, so a run can resume from its latest state.
     public let saveLast: Bool
+    /// Save at the end of every this many epochs (0: never by epoch).
     public let everyNEpochs: Int
+    /// Save every this many optimizer steps instead of by epoch (0: by epoch).
     public let everyNTrainSteps: Int
+    /// Whether `{val_loss}` in `filename` expands to `val_loss=0.52` (true) or to `0.52` (false), as in Lightning.
     public let autoInsertMetricName: Bool
     /// Save without optimizer and loop state (a weights-only checkpoint cannot resume training).
     public let saveWeightsOnly: Bool

@@ -50,7 +50,7 @@ public struct CheckpointMetadata: Sendable, Equatable {
 /// scaler, the loop position, callback state, random generators and pending gradients.
 ///
 /// A checkpoint is an HDF5 file readable by h5py and h5dump; ``write(to:)`` and ``read(from:weightsOnly:)``
-/// describe the layout (docs/checkpoint-format.md). Reading gives a complete value or throws
+/// describe the layout (<doc:checkpoint-format>). Reading gives a complete value or throws
 /// ``CheckpointError``; nothing is ever returned half-read.
 public struct Checkpoint {
     /// Root attributes.

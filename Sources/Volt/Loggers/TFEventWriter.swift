@@ -26,10 +26,13 @@ public final class TFEventWriter {
     /// Creates the event file in `directory` (creating the directory) and writes the file-version event.
     ///
     /// - Parameters:
+    ///   - directory: The folder of the event file, created if missing.
     ///   - wallTime: The time in the file name and in the first event.
     ///   - sourceWriter: `source_metadata.writer` of the first event (TensorBoard's own writer puts
     ///     "tensorboard.summary.writer.event_file_writer" there); nil leaves it out.
     ///   - filenameSuffix: Appended to the file name.
+    ///   - maxQueueSize: Events buffered before they are written.
+    ///   - flushSeconds: Seconds after which buffered events are written even if the queue is not full.
     public init(directory: String, wallTime: Double = Date().timeIntervalSince1970, sourceWriter: String? = "volt",
                 filenameSuffix: String = "", maxQueueSize: Int = 10, flushSeconds: Double = 120) throws(LoggerError) {
         let counter = eventFileCounter.withLock { value in

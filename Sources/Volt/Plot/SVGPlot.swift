@@ -60,8 +60,9 @@ public struct SVGPlot: Sendable {
 
     /// A highlighted point with a label (the learning-rate finder's suggestion).
     public struct Marker: Sendable {
-        /// Where it is.
+        /// Where it is: the x coordinate, in data units.
         public var x: Double
+        /// The y coordinate, in data units of the left axis.
         public var y: Double
         /// The text beside it and in the legend.
         public var label: String

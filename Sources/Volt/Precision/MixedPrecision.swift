@@ -5,13 +5,17 @@ import VoltTensor
 /// and for float16 a dynamic loss scale (PyTorch's `GradScaler`: start at 2¹⁶, halve and skip the step on inf/NaN
 /// gradients, double after `growthInterval` clean steps).
 public final class MixedPrecision: PrecisionPlugin {
+    /// `.fp16` or `.bf16`.
     public let precision: Precision
     /// Current loss scale (1 for bfloat16, which has float32's range).
     public private(set) var lossScale: Double
     /// Clean steps since the scale last changed.
     public private(set) var growthTracker = 0
+    /// What the loss scale is multiplied by after `growthInterval` clean steps (float16 only). Default 2.
     public let growthFactor: Double
+    /// What the loss scale is multiplied by when a step's gradients overflow (float16 only). Default 0.5.
     public let backoffFactor: Double
+    /// Clean steps before the loss scale grows. Default 2000.
     public let growthInterval: Int
     /// Steps skipped because of overflow.
     public private(set) var skippedSteps = 0

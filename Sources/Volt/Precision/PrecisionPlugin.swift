@@ -39,6 +39,7 @@ public func makePrecisionPlugin(_ precision: Precision) -> any PrecisionPlugin {
 
 /// Plain float32 training.
 public final class FP32Precision: PrecisionPlugin {
+    /// The float32 plugin (it has no state).
     public init() {}
     public var precision: Precision { .fp32 }
     public var autocast: Autocast { .float32 }

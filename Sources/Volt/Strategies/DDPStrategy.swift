@@ -19,8 +19,10 @@ public class DDPStrategy: Strategy {
     ///
     /// - Throws: when the process was not started by an MPI launcher (call ``MPILauncher/relaunchIfNeeded(devices:arguments:)``
     ///   first, or start it with `mpirun`/`srun`).
-    /// - Parameter collectiveTimeout: seconds a blocking collective may wait for the other ranks before this rank
-    ///   ends the job, naming what it waited in (a peer that hung); ≤ 0 waits forever. Default 60.
+    /// - Parameters:
+    ///   - bucketBytes: gradient bytes per all-reduce bucket. Default 25 MiB.
+    ///   - collectiveTimeout: seconds a blocking collective may wait for the other ranks before this rank
+    ///     ends the job, naming what it waited in (a peer that hung); ≤ 0 waits forever. Default 60.
     public init(bucketBytes: Int = 25 << 20, collectiveTimeout: Double = 60) throws {
         guard let world = MPICommunicator.world else {
             throw TrainerError.misconfiguration("strategy ddp needs an MPI launcher: run under mpirun/srun, or use devices > 1 from the volt command")

@@ -51,6 +51,7 @@ extension Strategy {
 
 /// One process.
 public final class SingleDeviceStrategy: Strategy {
+    /// The strategy of a single process: rank 0 of a world of 1.
     public init() {}
     public var rank: Int { 0 }
     public var worldSize: Int { 1 }

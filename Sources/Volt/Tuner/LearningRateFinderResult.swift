@@ -1,6 +1,6 @@
 import Foundation
 
-/// The outcome of ``Tuner/lrFind(_:train:minLR:maxLR:numTraining:mode:earlyStopThreshold:)``: the loss at each
+/// The outcome of ``Tuner/lrFind(_:train:minLR:maxLR:numTraining:mode:earlyStopThreshold:onStep:)``: the loss at each
 /// learning rate of the sweep and the suggested learning rate — Lightning's `_LRFinder`.
 public struct LearningRateFinderResult: Sendable {
     /// One optimizer step of the sweep.

@@ -4,7 +4,7 @@ import VoltNN
 import VoltTensor
 
 /// Finds training settings before a fit — Lightning's `Tuner`: the learning-rate range test
-/// (``lrFind(_:train:minLR:maxLR:numTraining:mode:earlyStopThreshold:)``) and the largest batch that fits a memory
+/// (``lrFind(_:train:minLR:maxLR:numTraining:mode:earlyStopThreshold:onStep:)``) and the largest batch that fits a memory
 /// budget (``scaleBatchSize(maxMemoryBytes:maxBatchSize:steps:warmup:throughputTolerance:module:loader:)``).
 ///
 /// Both leave the trainer as they found it: a `fit` that follows runs exactly as it would have without them.
@@ -29,7 +29,15 @@ public struct Tuner {
     /// learning rate in all its parameter groups; schedulers are not stepped during the sweep. A step that fp16
     /// overflow skips is recorded with a NaN loss, which the suggestion ignores.
     ///
-    /// - Parameter onStep: called with each point as the sweep records it (progress reporting).
+    /// - Parameters:
+    ///   - module: the module to train; its state is restored afterwards.
+    ///   - train: the training batches (epochs repeat until the sweep ends).
+    ///   - minLR: the first learning rate of the sweep.
+    ///   - maxLR: the last learning rate of the sweep.
+    ///   - numTraining: optimizer steps in the sweep.
+    ///   - mode: exponential (log-spaced) or linear steps between `minLR` and `maxLR`.
+    ///   - earlyStopThreshold: stop when the smoothed loss exceeds this multiple of the best; nil never stops early.
+    ///   - onStep: called with each point as the sweep records it (progress reporting).
     /// - Throws: ``TunerError`` for an invalid range, ``TrainerError`` when `train` is empty or a whole epoch takes
     ///   no optimizer step, and whatever the module's steps throw (the state is restored first).
     public func lrFind<M: TrainingModule, T: BatchSource>(

@@ -13,6 +13,6 @@ public final class Embedding: Module {
 
     /// The vectors of int32 `ids`: [ids..., dimension].
     ///
-    /// - Throws: ``TensorError/indexOutOfRange(operation:position:index:bound:)`` for an id outside the table.
+    /// - Throws: `TensorError.indexOutOfRange` for an id outside the table.
     public func callAsFunction(_ ids: Tensor) throws(TensorError) -> Tensor { try Tensor.embedding(ids, weight: weight) }
 }

@@ -39,7 +39,9 @@ public struct LoRAConfiguration: Codable, Sendable, Equatable {
 
     /// The YAML / JSON keys.
     public enum CodingKeys: String, CodingKey, CaseIterable {
+        /// The key of the property of the same name, in snake case.
         case r, alpha, dropout, targetModules = "target_modules", bias, modulesToSave = "modules_to_save"
+        /// The key of ``LoRAConfiguration/useRSLoRA``: PEFT's `use_rslora`.
         case useRSLoRA = "use_rslora"
     }
 

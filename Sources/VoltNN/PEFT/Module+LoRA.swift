@@ -11,6 +11,7 @@ extension Module {
     /// optimizers built from ``parameters`` never see them.
     ///
     /// - Parameters:
+    ///   - configuration: the rank, scaling, dropout, target layers, trainable biases and modules to save.
     ///   - stream: the random stream of the adapters' dropout; default: the module's first stream (so gradient
     ///     checkpointing replays the same masks), or a new one seeded with `seed`.
     ///   - seed: seed of the A initialisation.

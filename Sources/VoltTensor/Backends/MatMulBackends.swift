@@ -14,7 +14,7 @@ public enum MatMulBackends {
     /// The backend used for float32 products, chosen once per process.
     ///
     /// oneDNN, the fast path, whenever its engine opens; OpenBLAS otherwise. `VOLT_BACKEND=openblas|onednn` forces
-    /// one, and `VOLT_BACKEND=auto` times both (``calibrationSpeedup(of:over:)``) and takes OpenBLAS only when it is
+    /// one, and `VOLT_BACKEND=auto` times both (`calibrationSpeedup(of:over:)`) and takes OpenBLAS only when it is
     /// more than ``calibrationMargin`` faster. The choice is fixed unless asked otherwise because the backends round
     /// differently in the last bits: a timed choice can flip between processes on a busy machine (measured: two
     /// fits started side by side picked differently and ended with different weights), and a resumed run must

@@ -57,12 +57,14 @@ extension Tensor {
         return sum(axes: axes, keepDims: true).reshaped(target)
     }
 
+    /// Elementwise sum with broadcasting (NumPy rules); the gradient is summed back to each operand's shape.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastBinary(VOLT_ADD, a, b)
         let shapeA = a.shape, shapeB = b.shape  // shapes only: capturing a or b would keep them alive until backward
         return record(out, inputs: [a, b], name: "add") { g in [g.summed(toShape: shapeA), g.summed(toShape: shapeB)] }
     }
 
+    /// Elementwise difference with broadcasting.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastBinary(VOLT_SUB, a, b)
         let shapeA = a.shape, shapeB = b.shape
@@ -71,6 +73,7 @@ extension Tensor {
         }
     }
 
+    /// Elementwise (Hadamard) product with broadcasting; not the matrix product (``matmul(_:)``).
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastBinary(VOLT_MUL, a, b)
         let sa = b.requiresGrad ? SavedTensor(a) : nil, sb = a.requiresGrad ? SavedTensor(b) : nil
@@ -80,6 +83,7 @@ extension Tensor {
         }
     }
 
+    /// Elementwise quotient with broadcasting; division by zero gives ±infinity or NaN, as in IEEE 754.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastBinary(VOLT_DIV, a, b)
         let sa = b.requiresGrad ? SavedTensor(a) : nil, sb = SavedTensor(b)
@@ -104,14 +108,23 @@ extension Tensor {
         }
     }
 
+    /// Adds a scalar to every element.
     public static func + (a: Tensor, b: Float) -> Tensor { a.affine(scale: 1, shift: b) }
+    /// Adds a scalar to every element.
     public static func + (a: Float, b: Tensor) -> Tensor { b.affine(scale: 1, shift: a) }
+    /// Subtracts a scalar from every element.
     public static func - (a: Tensor, b: Float) -> Tensor { a.affine(scale: 1, shift: -b) }
+    /// A scalar minus every element.
     public static func - (a: Float, b: Tensor) -> Tensor { b.affine(scale: -1, shift: a) }
+    /// Multiplies every element by a scalar.
     public static func * (a: Tensor, b: Float) -> Tensor { a.affine(scale: b, shift: 0) }
+    /// Multiplies every element by a scalar.
     public static func * (a: Float, b: Tensor) -> Tensor { b.affine(scale: a, shift: 0) }
+    /// Divides every element by a scalar (as a multiplication by its reciprocal).
     public static func / (a: Tensor, b: Float) -> Tensor { a.affine(scale: 1 / b, shift: 0) }
+    /// A scalar divided by every element.
     public static func / (a: Float, b: Tensor) -> Tensor { Tensor(a) / b }
+    /// Negates every element.
     public static prefix func - (a: Tensor) -> Tensor { a.unary(VOLT_NEG, name: "neg") }
 }
 
