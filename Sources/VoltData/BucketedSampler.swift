@@ -47,21 +47,30 @@ public struct BucketedSampler: CountedSampler {
 
     public var sampleCount: Int { base.sampleCount }
 
-    public func indices(epoch: Int) -> [Int] {
-        let order = base.indices(epoch: epoch)
+    public func indices(epoch: Int) -> [Int] { Array(order(epoch: epoch)) }
+
+    /// The epoch's bucketed order, 4 bytes per index while the dataset has under 2³² examples.
+    public func order(epoch: Int) -> IndexList {
+        IndexList.fitsNarrow(bound: count) ? .narrow(bucketed(UInt32.self, epoch: epoch)) : IndexList(bucketed(Int.self, epoch: epoch))
+    }
+
+    private func bucketed<T: FixedWidthInteger>(_: T.Type, epoch: Int) -> [T] {
+        let order = base.order(epoch: epoch)
         let window = batchSize * windowBatches
-        var sorted: [Int] = []
+        var sorted: [T] = []
         sorted.reserveCapacity(order.count)
         var start = 0
         while start < order.count {
             let end = Swift.min(start + window, order.count)
             let keyed = (start..<end).map { (length: length(order[$0]), position: $0) }
-            sorted += keyed.sorted { $0.length != $1.length ? $0.length > $1.length : $0.position < $1.position }.map { order[$0.position] }
+            for entry in keyed.sorted(by: { $0.length != $1.length ? $0.length > $1.length : $0.position < $1.position }) {
+                sorted.append(T(truncatingIfNeeded: order[entry.position]))
+            }
             start = end
         }
         let full = sorted.count / batchSize
-        let batchOrder = Permutation.shuffled(count: full, seed: (seed ^ 0x9E37_79B9_7F4A_7C15) &+ UInt64(epoch))
-        var result: [Int] = []
+        let batchOrder = Permutation.order(count: full, seed: (seed ^ 0x9E37_79B9_7F4A_7C15) &+ UInt64(epoch))
+        var result: [T] = []
         result.reserveCapacity(sorted.count)
         for b in batchOrder { result += sorted[(b * batchSize)..<((b + 1) * batchSize)] }
         result += sorted[(full * batchSize)...]
