@@ -63,11 +63,13 @@ public struct DistributedSampler: Sampler {
 
     public func indices(epoch: Int) -> [Int] { Array(order(epoch: epoch)) }
 
-    /// The rank's share as a view of the epoch's permutation: the padded order repeats the permutation from its
-    /// start, so element `j` is the permutation's `(rank + j · worldSize) mod count`-th.
+    /// The rank's share of the epoch's permutation: the padded order repeats the permutation from its start, so
+    /// element `j` is the permutation's `(rank + j · worldSize) mod count`-th. With several ranks the share is
+    /// copied out (4 bytes per index) so that a rank keeps only its own share, not the whole permutation.
     public func order(epoch: Int) -> IndexList {
         let all = shuffle ? Permutation.order(count: count, seed: seed &+ UInt64(epoch)) : .identity(count: count)
-        return all.strided(from: rank, by: worldSize, count: perRank)
+        let share = all.strided(from: rank, by: worldSize, count: perRank)
+        return shuffle && worldSize > 1 ? .compact(count: share.count, bound: count) { share[$0] } : share
     }
 }
 
