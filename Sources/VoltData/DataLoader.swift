@@ -64,22 +64,23 @@ public struct DataLoader<D: Dataset, Batch: Sendable>: Sendable {
 
     /// Number of batches per epoch.
     public var batchCount: Int {
-        let n = (sampler as? any CountedSampler)?.sampleCount ?? sampler.indices(epoch: 0).count
+        let n = (sampler as? any CountedSampler)?.sampleCount ?? sampler.order(epoch: 0).count
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize
     }
 
     /// Dataset indices of every batch of `epoch`.
     public func batchIndices(epoch: Int) -> [[Int]] {
-        let order = sampler.indices(epoch: epoch)
+        let order = sampler.order(epoch: epoch)
         return (0..<batches(in: order)).map { b in Array(order[(b * batchSize)..<min(order.count, (b + 1) * batchSize)]) }
     }
 
     /// The batches of `epoch`, starting with batch number `start`.
     ///
-    /// The epoch's order is drawn once and each batch's indices are sliced from it when the batch is loaded, so
-    /// a dataset of millions of examples costs one index array, not one per batch.
+    /// The epoch's order is drawn once (``Sampler/order(epoch:)``: 4 bytes per example for a shuffle, nothing in
+    /// dataset order) and each batch's indices are sliced from it when the batch is loaded, so a dataset of
+    /// millions of examples costs one compact index list, not one array per batch.
     public func batches(epoch: Int, from start: Int = 0) -> BatchIterator<Batch> {
-        let order = sampler.indices(epoch: epoch)
+        let order = sampler.order(epoch: epoch)
         let total = batches(in: order), first = min(max(start, 0), total)
         let dataset = self.dataset, collate = self.collate, size = batchSize
         let load: @Sendable (Int) throws -> Batch = { b in
@@ -90,7 +91,7 @@ public struct DataLoader<D: Dataset, Batch: Sendable>: Sendable {
     }
 
     /// Batches made of an epoch's `order`.
-    private func batches(in order: [Int]) -> Int {
+    private func batches(in order: IndexList) -> Int {
         dropLast ? order.count / batchSize : (order.count + batchSize - 1) / batchSize
     }
 }

@@ -15,15 +15,19 @@ public protocol Dataset: Sendable {
 public struct Subset<Base: Dataset>: Dataset {
     /// The underlying dataset.
     public let base: Base
-    /// Positions in `base`.
-    public let indices: [Int]
+    /// Positions in `base` (the parts of a ``Dataset/randomSplit(_:seed:)`` share one 4-byte-per-record
+    /// permutation).
+    public let indices: IndexList
 
     /// A view of `base` at `indices`.
-    public init(_ base: Base, indices: [Int]) {
+    public init(_ base: Base, indices: IndexList) {
         precondition(indices.allSatisfy { $0 >= 0 && $0 < base.count }, "subset index outside the dataset")
         self.base = base
         self.indices = indices
     }
+
+    /// A view of `base` at `indices`.
+    public init(_ base: Base, indices: [Int]) { self.init(base, indices: IndexList(indices)) }
 
     public var count: Int { indices.count }
     public func element(at index: Int) throws -> Base.Element { try base.element(at: indices[index]) }
@@ -42,7 +46,8 @@ public struct ArrayDataset<Element: Sendable>: Dataset {
 extension Dataset {
     /// Splits the dataset at random into parts of the given fractions, as `torch.utils.data.random_split`:
     /// lengths are ⌊n·fraction⌋ with the remainder given one by one to the first parts, and the permutation is
-    /// drawn from `seed`, so the split is the same on every run and every rank.
+    /// drawn from `seed`, so the split is the same on every run and every rank. The parts are consecutive
+    /// stretches of one permutation, held once for all of them (``Permutation/order(count:seed:)``).
     public func randomSplit(_ fractions: [Double], seed: UInt64) -> [Subset<Self>] {
         precondition(!fractions.isEmpty && fractions.allSatisfy { $0 >= 0 }, "fractions must be non-negative")
         precondition(abs(fractions.reduce(0, +) - 1) < 1e-6, "fractions \(fractions) must add up to 1")
@@ -54,11 +59,11 @@ extension Dataset {
             remainder -= 1
             i += 1
         }
-        let permutation = Permutation.shuffled(count: count, seed: seed)
+        let permutation = Permutation.order(count: count, seed: seed)
         var start = 0
         return lengths.map { length in
             defer { start += length }
-            return Subset(self, indices: Array(permutation[start..<(start + length)]))
+            return Subset(self, indices: permutation.slice(from: start, count: length))
         }
     }
 }

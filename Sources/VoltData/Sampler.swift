@@ -2,6 +2,13 @@
 public protocol Sampler: Sendable {
     /// Dataset indices for `epoch`, in visiting order.
     func indices(epoch: Int) -> [Int]
+    /// The same indices held compactly (``IndexList``): what data loaders draw, so that an epoch of a million
+    /// records does not cost an 8-byte array. Defaults to ``indices(epoch:)``.
+    func order(epoch: Int) -> IndexList
+}
+
+extension Sampler {
+    public func order(epoch: Int) -> IndexList { IndexList(indices(epoch: epoch)) }
 }
 
 /// Visits 0 ..< count in order.
@@ -11,6 +18,7 @@ public struct SequentialSampler: Sampler {
     /// A sampler over `count` examples.
     public init(count: Int) { self.count = count }
     public func indices(epoch: Int) -> [Int] { Array(0..<count) }
+    public func order(epoch: Int) -> IndexList { .identity(count: count) }
 }
 
 /// A fresh permutation every epoch, from `seed` and the epoch number (so a resumed run sees the same order).
@@ -25,6 +33,7 @@ public struct RandomSampler: Sampler {
         self.seed = seed
     }
     public func indices(epoch: Int) -> [Int] { Permutation.shuffled(count: count, seed: seed &+ UInt64(epoch)) }
+    public func order(epoch: Int) -> IndexList { Permutation.order(count: count, seed: seed &+ UInt64(epoch)) }
 }
 
 /// The share of one rank in data-parallel training, as `torch.utils.data.DistributedSampler`: one permutation per
@@ -58,15 +67,15 @@ public struct DistributedSampler: Sampler {
     /// Indices each rank visits per epoch.
     public var perRank: Int { dropLast ? count / worldSize : (count + worldSize - 1) / worldSize }
 
-    public func indices(epoch: Int) -> [Int] {
-        var order = shuffle ? Permutation.shuffled(count: count, seed: seed &+ UInt64(epoch)) : Array(0..<count)
-        let total = perRank * worldSize
-        if total > order.count, !order.isEmpty {
-            let base = order
-            while order.count < total { order += base.prefix(total - order.count) }
-        }
-        order = Array(order.prefix(total))
-        return stride(from: rank, to: total, by: worldSize).map { order[$0] }
+    public func indices(epoch: Int) -> [Int] { Array(order(epoch: epoch)) }
+
+    /// The rank's share of the epoch's permutation: the padded order repeats the permutation from its start, so
+    /// element `j` is the permutation's `(rank + j · worldSize) mod count`-th. With several ranks the share is
+    /// copied out (4 bytes per index) so that a rank keeps only its own share, not the whole permutation.
+    public func order(epoch: Int) -> IndexList {
+        let all = shuffle ? Permutation.order(count: count, seed: seed &+ UInt64(epoch)) : .identity(count: count)
+        let share = all.strided(from: rank, by: worldSize, count: perRank)
+        return shuffle && worldSize > 1 ? .compact(count: share.count, bound: count) { share[$0] } : share
     }
 }
 
@@ -89,8 +98,10 @@ public struct UnrepeatedDistributedSampler: Sampler {
         self.worldSize = worldSize
     }
 
-    public func indices(epoch: Int) -> [Int] {
-        let order = base.indices(epoch: epoch)
-        return stride(from: rank, to: order.count, by: worldSize).map { order[$0] }
+    public func indices(epoch: Int) -> [Int] { Array(order(epoch: epoch)) }
+
+    public func order(epoch: Int) -> IndexList {
+        let order = base.order(epoch: epoch)
+        return order.strided(from: rank, by: worldSize, count: rank < order.count ? (order.count - rank + worldSize - 1) / worldSize : 0)
     }
 }

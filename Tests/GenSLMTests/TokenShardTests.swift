@@ -60,6 +60,27 @@ final class TokenShardTests: XCTestCase {
         }
     }
 
+    /// The length table a bucketed epoch reads in large sequential reads equals reading each length, across
+    /// shard boundaries, capped or not, and through a split.
+    func testLengthLookupReadsTheSameLengthsAsEachRecord() throws {
+        let fasta = temporaryFolder() + ".fasta"
+        let text = (0..<250).map { ">r\($0)\n" + String(repeating: "ATGGCT", count: 1 + $0 * 37 % 200) + "\n" }.joined()
+        try text.write(toFile: fasta, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: fasta) }
+        let folder = temporaryFolder()
+        try TokenShardWriter(shardSize: 100).tokenize([fasta], into: folder)
+        for maxLength in [nil, 150, 100_000] {
+            let shards = try TokenShardDataset(folder: folder, maxLength: maxLength)
+            let lookup = shards.lengthLookup()
+            let each = (0..<shards.count).map(shards.length(at:))
+            XCTAssertEqual((0..<shards.count).map(lookup), each, "maxLength \(String(describing: maxLength))")
+            XCTAssertGreaterThan(Set(each).count, 70, "the records have many lengths (and many capped at 150)")
+            let train = shards.randomSplit([0.8, 0.2], seed: 3)[0]
+            let trainLookup = train.lengthLookup()
+            XCTAssertEqual((0..<train.count).map(trainLookup), (0..<train.count).map(train.length(at:)))
+        }
+    }
+
     func testExistingIndexMissingShardAndMismatchedIndexAreClearErrors() throws {
         let folder = temporaryFolder()
         try TokenShardWriter(shardSize: 200).tokenize([Self.rabies], into: folder)

@@ -71,6 +71,13 @@ public enum TokenDataset: LengthAwareDataset, Sendable {
         }
     }
 
+    public func lengthLookup() -> @Sendable (Int) -> Int {
+        switch self {
+        case let .sequences(d): d.lengthLookup()
+        case let .shards(d, _): d.lengthLookup()
+        }
+    }
+
     /// Pads `items` into one batch.
     public func collate(_ items: [TokenizedSequence]) -> TokenBatch { collator.collate(items) }
 
