@@ -57,9 +57,12 @@ public struct IndexList: RandomAccessCollection, Equatable, Sendable, CustomStri
                                  : IndexList(try (0..<count).map(element))
     }
 
+    /// 0.
     public var startIndex: Int { 0 }
+    /// ``count``.
     public var endIndex: Int { count }
 
+    /// The index at `position` (0 ..< ``count``).
     public subscript(position: Int) -> Int {
         precondition(position >= 0 && position < count, "index list position \(position) outside 0..<\(count)")
         var stored = offset + position * step
@@ -101,7 +104,9 @@ public struct IndexList: RandomAccessCollection, Equatable, Sendable, CustomStri
         }
     }
 
+    /// Whether both lists hold the same indices in the same order, however they are stored.
     public static func == (lhs: IndexList, rhs: IndexList) -> Bool { lhs.elementsEqual(rhs) }
 
+    /// The indices, as an array literal.
     public var description: String { Array(self).description }
 }
