@@ -88,7 +88,7 @@ public final class FASTADataModule: ConfigurableDataModule {
     /// Every record, in file order, for prediction.
     public func predictLoader() throws -> Loader? {
         guard let dataset else { throw TrainerError.misconfiguration("the FASTA data module was not set up") }
-        return dataset.loader(Subset(dataset, indices: Array(0..<dataset.count)), batchSize: data.batchSize, workers: data.numWorkers)
+        return dataset.loader(Subset(dataset, indices: .identity(count: dataset.count)), batchSize: data.batchSize, workers: data.numWorkers)
     }
 
     /// The training loader of `data:` over `train`: shuffled, or length-bucketed with `data.sampler: bucketed`.
