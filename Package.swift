@@ -70,7 +70,8 @@ let package = Package(
         .testTarget(name: "VoltHDF5Tests", dependencies: ["VoltHDF5"], exclude: ["Fixtures"]),
         .testTarget(name: "VoltTests", dependencies: ["Volt", "VoltData", "VoltHDF5", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "VoltTuneTests", dependencies: ["VoltTune", "GenSLM", "Volt"], exclude: ["Fixtures"]),
-        .testTarget(name: "GenSLMTests", dependencies: ["GenSLM", "Volt", "VoltData", "VoltHDF5", "VoltNN", "VoltTensor"],
+        .testTarget(name: "GenSLMTests", dependencies: ["GenSLM", "Volt", "VoltData", "VoltHDF5", "VoltNN", "VoltTensor",
+                                                    .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),
     ]
 )

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Peak RSS and start-up of `volt fit` over a small and a large token shard set (docs/data-at-scale.md, "Memory and
+# Peak RSS and start-up of `volt fit` over a small and a large token shard set (Sources/GenSLM/GenSLM.docc/data-at-scale.md, "Memory and
 # start-up with a million records"). Makes no data: tokenize first, e.g. the first 1,000 and 1,000,000 records of
 # `python3 scripts/make_big_fasta.py big.fasta 1.45G` with `volt data tokenize FASTA --out DIR`.
 #

@@ -16,3 +16,5 @@ echo "Fault injection: a rank killed with SIGKILL ends the two-rank job within 6
 bash scripts/fault_injection.sh 1 60
 echo "Templates: volt new writes them, and each fits (fast_dev_run), prints its configuration and tests a checkpoint:"
 bash scripts/check_templates.sh
+echo "Documentation: DocC builds every public target's catalog without warnings, and every public symbol has a doc comment:"
+bash scripts/docs.sh

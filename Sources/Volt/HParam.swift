@@ -1,12 +1,18 @@
 import Foundation
 
-/// A hyper-parameter value, saved into every checkpoint (like Lightning's `save_hyperparameters`) and logged.
+/// One value of the flat hyper-parameter view the loggers show (``SavedHyperparameters/flattened``): TensorBoard's
+/// HParams plugin and `hparams.yaml` take scalars keyed by dotted names.
 public enum HParam: Sendable, Equatable, Codable, CustomStringConvertible {
+    /// An integer.
     case int(Int)
+    /// A number.
     case double(Double)
+    /// A string.
     case string(String)
+    /// A Boolean.
     case bool(Bool)
 
+    /// The value as text.
     public var description: String {
         switch self {
         case let .int(v): String(v)
@@ -42,19 +48,5 @@ public enum HParam: Sendable, Equatable, Codable, CustomStringConvertible {
         case let .bool(v): v ? 1 : 0
         case .string: nil
         }
-    }
-}
-
-extension Dictionary where Key == String, Value == HParam {
-    /// The hyper-parameters as one JSON object with sorted keys.
-    public var jsonString: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    }
-
-    /// Hyper-parameters parsed from ``jsonString``'s format.
-    public init(json: String) throws {
-        self = try JSONDecoder().decode([String: HParam].self, from: Data(json.utf8))
     }
 }

@@ -55,7 +55,7 @@ public struct EmbeddingBenchmark: Sendable {
 
     /// Runs the benchmark.
     ///
-    /// - Throws: ``GPTNeoXError/sequenceTooLong(length:maximum:)`` when the length exceeds the model's positions.
+    /// - Throws: `GPTNeoXError/sequenceTooLong(length:maximum:)` when the length exceeds the model's positions.
     public func run() throws -> Result {
         var configuration = preset.configuration
         configuration.hiddenDropout = 0

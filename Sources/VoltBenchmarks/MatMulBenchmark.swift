@@ -18,7 +18,7 @@ public struct MatMulBenchmark: Sendable {
     public struct Result: Codable, Sendable {
         /// GFLOP/s of `Tensor.matmul` (2·m·n·k floating-point operations per product).
         public var gflops: Double
-        /// The backend `Tensor.matmul` used (``MatMulBackend/name``).
+        /// The backend `Tensor.matmul` used (`MatMulBackend/name`).
         public var backend: String
         /// Rows of the product.
         public var m: Int

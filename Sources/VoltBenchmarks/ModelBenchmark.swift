@@ -6,7 +6,7 @@ import VoltTensor
 
 /// Training throughput of GPT-NeoX on the shapes of the PyTorch reference benchmark that `scripts/bench_compare.sh` runs:
 /// random codon ids, labels = inputs, dropout 0, an AdamW step every iteration, taken through the same precision
-/// plugin as ``Trainer``'s (``makePrecisionPlugin(_:)``).
+/// plugin as `Trainer`'s (`makePrecisionPlugin(_:)`).
 public struct ModelBenchmark: Sendable {
     /// The benchmark shapes.
     public enum Shape: String, CaseIterable, Sendable {
@@ -41,7 +41,7 @@ public struct ModelBenchmark: Sendable {
 
     /// The model's shape.
     public var shape: Shape
-    /// The training precision, applied through the precision plugin that ``Trainer`` uses (autocast, and for
+    /// The training precision, applied through the precision plugin that `Trainer` uses (autocast, and for
     /// fp16 its dynamic loss scaler).
     public var precision: Precision
     /// Timed training steps.
@@ -57,7 +57,7 @@ public struct ModelBenchmark: Sendable {
 
     /// A benchmark of `shape` under `precision`: `warmup` untimed steps, then `steps` timed ones.
     ///
-    /// - Throws: ``GPTNeoXError/invalidConfiguration(_:)`` when `steps` is below 1 or `warmup` below 0.
+    /// - Throws: `GPTNeoXError/invalidConfiguration(_:)` when `steps` is below 1 or `warmup` below 0.
     public init(shape: Shape, precision: Precision = .fp32, steps: Int = 10, warmup: Int = 3,
                 gradientCheckpointing: Bool = false, lora: LoRAConfiguration? = nil, eightBitOptimizer: Bool = false) throws {
         self.lora = lora

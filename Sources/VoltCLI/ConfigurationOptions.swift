@@ -20,7 +20,7 @@ public struct ConfigurationOptions: ParsableArguments {
 
     /// The configuration the files and overrides give; with `--print-config`, prints it and exits.
     ///
-    /// - Throws: ``ConfigurationError`` naming the file, line and key of a bad value; `CleanExit` after printing.
+    /// - Throws: `ConfigurationError` naming the file, line and key of a bad value; `CleanExit` after printing.
     public func load<Configuration: TrainingConfiguration>(_ type: Configuration.Type) throws -> Configuration {
         let loaded = try ConfigurationLoader.load(type, paths: config, overrides: try ConfigurationLoader.parseOverrides(overrides))
         if printConfig {

@@ -11,7 +11,7 @@ import Volt
 /// gives `fit`, `validate`, `test` and `predict`, each reading `--config FILE` (repeatable: later files win),
 /// `--section.key value` overrides typed by the configuration (`--module.lr 3e-4`, `--trainer.max_epochs 1`),
 /// and `--print-config`, which prints the complete configuration (every default included) as YAML that runs as
-/// it is. The configuration's layout is ``ModuleConfiguration``'s: `trainer:`, `module:` and `data:`.
+/// it is. The configuration's layout is `ModuleConfiguration`'s: `trainer:`, `module:` and `data:`.
 public enum VoltCLI {
     /// Runs the command line of `module` fed by `data`, and exits.
     public static func main<Module: TrainingModule, Data: ConfigurableDataModule>(module: Module.Type, data: Data.Type,

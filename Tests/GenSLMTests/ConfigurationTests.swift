@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Yams
 import GenSLM
 import Volt
 
@@ -154,4 +155,52 @@ final class ConfigurationTests: XCTestCase {
             XCTAssertTrue("\($0)".contains(":2: invalid value for \"trainer.precision\"") && "\($0)".contains("fp32, fp16, bf16"), "\($0)")
         }
     }
+
+    /// The configuration guide's key table lists exactly the keys of `seed`, `data`, `model`, `module` and `trainer`,
+    /// and every default it writes as a value (`` `3` ``, none) is the one the configuration decodes to.
+    func testTheGuidesKeyTableMatchesTheConfiguration() throws {
+        let guide = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/GenSLM/GenSLM.docc/configuration.md").path
+        var documented: [String: String] = [:]
+        for line in try String(contentsOfFile: guide, encoding: .utf8).split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count >= 2, cells[0].hasPrefix("`"), cells[0].hasSuffix("`") else { continue }
+            let key = String(cells[0].dropFirst().dropLast())
+            guard ["seed", "data.", "model.", "module.", "trainer."].contains(where: { key == $0 || key.hasPrefix($0) }),
+                  key.split(separator: ".").count <= 2 else { continue }
+            documented[key] = cells[1]
+        }
+        let printed = try ConfigurationLoader.load(FineTuneConfiguration.self, paths: []).resolvedYAML()
+        let root = try XCTUnwrap(try Yams.compose(yaml: printed))
+        var actual: [String: Node] = [:]
+        for (section, value) in try XCTUnwrap(root.mapping) {
+            let name = try XCTUnwrap(section.string)
+            guard ["seed", "data", "model", "module", "trainer"].contains(name) else { continue }
+            if let fields = value.mapping {
+                for (key, field) in fields { actual[name + "." + (key.string ?? "")] = field }
+            } else {
+                actual[name] = value
+            }
+        }
+        XCTAssertEqual(Set(documented.keys).symmetricDifference(actual.keys), [], "keys only in the guide or only in the configuration")
+        for (key, text) in documented {
+            guard let node = actual[key] else { continue }
+            if text == "none" {
+                XCTAssertTrue(node.isNullValue, "\(key): the guide says none, the configuration has \(node)")
+                continue
+            }
+            guard text.hasPrefix("`"), text.hasSuffix("`"), text.filter({ $0 == "`" }).count == 2 else { continue }
+            let value = String(text.dropFirst().dropLast())
+            let rendered: String
+            switch node {
+            case let .sequence(items): rendered = "[" + items.compactMap(\.string).joined(separator: ", ") + "]"
+            default: rendered = node.string ?? ""
+            }
+            if let a = Double(value), let b = Double(rendered) { XCTAssertEqual(a, b, key) } else { XCTAssertEqual(value, rendered, key) }
+        }
+    }
+}
+
+private extension Node {
+    var isNullValue: Bool { if case let .scalar(s) = self { return ["null", "~", ""].contains(s.string) } else { return false } }
 }

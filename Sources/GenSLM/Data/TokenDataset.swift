@@ -13,7 +13,7 @@ public enum TokenDataset: LengthAwareDataset, Sendable {
     /// Opens `path`: a folder holding `index.json` (shards), a FASTA file, or a glob such as `data/*.fasta.gz`
     /// (matching files are read in sorted order, as one dataset).
     ///
-    /// - Throws: ``TokenShardError``, ``FASTAError``, or ``ConfigurationError`` for a path that names nothing usable.
+    /// - Throws: ``TokenShardError``, ``FASTAError``, or `ConfigurationError` for a path that names nothing usable.
     public static func open(_ path: String, maxLength: Int, padding: PaddingStrategy = .dynamic,
                             countPadInLoss: Bool = false) throws -> TokenDataset {
         let collator = SequenceCollator(maxLength: maxLength, padding: padding, countPadInLoss: countPadInLoss)

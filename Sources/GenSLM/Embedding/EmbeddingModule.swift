@@ -7,7 +7,7 @@ import VoltTensor
 /// record: [batch, layers, hidden] when mean-pooled, [batch, layers, tokens, hidden] (zero past each record's
 /// end) with pooling `none`. With ``includesLogits`` each row is flattened and followed by the record's logits,
 /// tokens × vocabulary: [batch, layers·hidden (·tokens) + tokens·vocabulary]. Run it with
-/// ``Trainer/predict(_:_:ckptPath:returnPredictions:)``.
+/// `Trainer/predict(_:_:ckptPath:returnPredictions:)`.
 public final class EmbeddingModule: TrainingModule {
     public typealias Batch = TokenBatch
 
@@ -46,7 +46,7 @@ public final class EmbeddingModule: TrainingModule {
 
     /// A module of `h.model` (random weights) embedding `h.layers` with `h.pool`.
     ///
-    /// - Throws: ``TrainerError/misconfiguration(_:)`` for layers the model does not have.
+    /// - Throws: `TrainerError/misconfiguration(_:)` for layers the model does not have.
     public convenience init(hyperparameters h: Hyperparameters) throws {
         try self.init(model: try GenSLMModule(hyperparameters: h.model).model,
                       options: EmbeddingOptions(layers: h.layers, pooling: h.pool, logits: h.logits))

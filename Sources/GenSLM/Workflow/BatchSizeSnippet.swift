@@ -15,7 +15,7 @@ public struct BatchSizeSnippet: Sendable, Equatable {
 
     /// Writes ``yaml`` to `path` atomically (a crash leaves the old file or the new one, never half of one).
     ///
-    /// - Throws: ``LoggerError/cannotWrite(path:reason:)`` naming the path.
+    /// - Throws: `LoggerError/cannotWrite(path:reason:)` naming the path.
     public func write(to path: String) throws(LoggerError) {
         do { try Data(yaml.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw .cannotWrite(path: path, reason: (error as NSError).localizedDescription)

@@ -4,12 +4,15 @@ import VoltNN
 import VoltTune
 
 /// The `config.yaml` of `volt fit` (<doc:configuration>). Every key is optional and has the default documented here
-/// and in <doc:configuration>; unknown keys are rejected with their file, line and path by ``ConfigurationLoader``.
+/// and in <doc:configuration>; unknown keys are rejected with their file, line and path by `ConfigurationLoader`.
 public struct FineTuneConfiguration: ConfigurationSection, Sendable, Equatable {
     /// Seed of the split, the shuffle, the initial weights and dropout. Default 42.
     public var seed = 42
+    /// `data:` — the sequences and their batches.
     public var data = DataSection()
+    /// `model:` — the network and its starting weights.
     public var model = ModelSection()
+    /// `module:` — the training step's settings.
     public var module = ModuleSection()
     /// The Trainer's flags, callbacks and loggers; `max_epochs` defaults to 3 here.
     public var trainer = TrainerConfiguration()
@@ -23,19 +26,19 @@ public struct FineTuneConfiguration: ConfigurationSection, Sendable, Equatable {
 
     /// Reads configuration files (later ones winning) and `--dotted.key value` overrides onto the defaults.
     ///
-    /// - Throws: ``ConfigurationError`` naming the file, line and key of an unknown key or a bad value.
+    /// - Throws: `ConfigurationError` naming the file, line and key of an unknown key or a bad value.
     public static func load(paths: [String], overrides: [(key: String, value: String)] = []) throws -> FineTuneConfiguration {
         try ConfigurationLoader.load(Self.self, paths: paths, overrides: overrides).value
     }
 
     /// Reads one configuration file (or only the defaults when `nil`) and overrides.
     ///
-    /// - Throws: ``ConfigurationError`` naming the file, line and key of an unknown key or a bad value.
+    /// - Throws: `ConfigurationError` naming the file, line and key of an unknown key or a bad value.
     public static func load(path: String?, overrides: [(key: String, value: String)] = []) throws -> FineTuneConfiguration {
         try load(paths: path.map { [$0] } ?? [], overrides: overrides)
     }
 
-    /// `peft:` — `type: lora` with the options of ``LoRAConfiguration`` (`r`, `alpha`, `dropout`, `target_modules`,
+    /// `peft:` — `type: lora` with the options of `LoRAConfiguration` (`r`, `alpha`, `dropout`, `target_modules`,
     /// `bias`, `modules_to_save`, `use_rslora`), or `type: prompt_tuning` with those of
     /// ``PromptTuningConfiguration`` (`num_virtual_tokens`, `prompt_tuning_init`, `prompt_tuning_init_text`).
     public struct PEFTSection: Codable, Sendable, Equatable {
@@ -67,7 +70,7 @@ public struct FineTuneConfiguration: ConfigurationSection, Sendable, Equatable {
         }
         /// Seed of the split and the shuffle; default: the configuration's `seed` (42).
         public var seed: Int?
-        /// `random` (a seeded shuffle per epoch) or `bucketed` (``BucketedSampler``: similar lengths batched
+        /// `random` (a seeded shuffle per epoch) or `bucketed` (`BucketedSampler`: similar lengths batched
         /// together). Default random.
         public var sampler = SamplerKind.random
         /// Batches per sorting window of the bucketed sampler. Default 100.
@@ -185,7 +188,9 @@ public struct FineTuneConfiguration: ConfigurationSection, Sendable, Equatable {
         public init() {}
         /// float, int or categorical.
         public var type = "float"
+        /// The lowest value (float and int).
         public var low: Double?
+        /// The highest value (float and int).
         public var high: Double?
         /// Grid step (float or int); int defaults to 1.
         public var step: Double?

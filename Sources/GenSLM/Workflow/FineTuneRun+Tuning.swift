@@ -49,7 +49,7 @@ extension FineTuneRun {
     }
 
     /// The learning-rate range test on the workflow's module and training data (`volt lr-find`): see
-    /// ``Tuner/lrFind(_:train:minLR:maxLR:numTraining:mode:earlyStopThreshold:)``. Writes `lr_find.csv` and
+    /// `Tuner/lrFind(_:train:minLR:maxLR:numTraining:mode:earlyStopThreshold:)`. Writes `lr_find.csv` and
     /// `lr_find.svg` into `outputDirectory`, by default the log directory the run's first logger would use.
     public func findLearningRate(minLR: Double = 1e-8, maxLR: Double = 1, numTraining: Int = 100,
                                  mode: LearningRateSweepMode = .exponential, earlyStopThreshold: Double? = 4,
@@ -74,7 +74,7 @@ extension FineTuneRun {
     }
 
     /// The largest `data.batch_size` whose training fits `maxMemoryBytes` without losing tokens/s (`volt
-    /// batch-size-find`): see ``Tuner/scaleBatchSize(maxMemoryBytes:maxBatchSize:steps:warmup:throughputTolerance:module:loader:)``.
+    /// batch-size-find`): see `Tuner/scaleBatchSize(maxMemoryBytes:maxBatchSize:steps:warmup:throughputTolerance:module:loader:)`.
     ///
     /// Each size trains a fresh module of the configured preset and precision for `warmup + steps` batches of
     /// `data.max_length` tokens per sequence (the worst case: no padding, windows of the training sequences laid end

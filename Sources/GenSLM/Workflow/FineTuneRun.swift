@@ -17,7 +17,7 @@ public struct FineTuneRun {
 
     /// The LoRA configuration of the run: `peft:` (of type lora), or the `model.adapter` folder's own (not both).
     ///
-    /// - Throws: ``TrainerError/misconfiguration(_:)`` for another `peft.type`, both set, or invalid options;
+    /// - Throws: `TrainerError/misconfiguration(_:)` for another `peft.type`, both set, or invalid options;
     ///   ``PEFTAdapterError`` for an unreadable adapter folder.
     public func loraConfiguration() throws -> LoRAConfiguration? {
         if let adapter = configuration.model.adapter {
@@ -93,7 +93,7 @@ public struct FineTuneRun {
 
     /// The trainer of `trainer:`, with `extraCallbacks` after the configured ones.
     ///
-    /// - Throws: ``TrainerError/misconfiguration(_:)`` for flags the trainer refuses, or an 8-bit optimizer under
+    /// - Throws: `TrainerError/misconfiguration(_:)` for flags the trainer refuses, or an 8-bit optimizer under
     ///   zero1 (its state does not shard).
     public func makeTrainer(extraCallbacks: [any Callback] = []) throws -> Trainer {
         if configuration.trainer.strategy == .zero1 && configuration.module.optimizer.rawValue.hasSuffix("8bit") {

@@ -2,7 +2,7 @@ import Foundation
 import Volt
 import VoltTune
 
-/// The hyper-parameter search of `volt tune`: a study (``VoltTune/Study``) whose trials are real fits of the GenSLM
+/// The hyper-parameter search of `volt tune`: a study (`VoltTune/Study`) whose trials are real fits of the GenSLM
 /// workflow, each with the sampled values applied to the configuration as dotted overrides (`module.lr`, …) and run in
 /// its own folder `<default_root_dir>/trials/trial_N/`.
 public struct FineTuneSearch {
@@ -17,7 +17,7 @@ public struct FineTuneSearch {
 
     /// The search of `configurationPath` with `overrides`.
     ///
-    /// - Throws: ``ConfigurationError`` for a bad configuration, ``VoltTune/TuneError`` for a bad `tune:` section
+    /// - Throws: `ConfigurationError` for a bad configuration, `VoltTune/TuneError` for a bad `tune:` section
     ///   (including a space key that is not a configuration key).
     public init(configurationPath: String?, overrides: [(key: String, value: String)] = []) throws {
         self.configurationPath = configurationPath

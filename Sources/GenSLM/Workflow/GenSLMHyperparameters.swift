@@ -42,17 +42,17 @@ extension GenSLMModule {
 
     /// The optimizers `module.optimizer` names.
     public enum OptimizerName: String, ConfigurationChoice, Sendable {
-        /// ``Adam``.
+        /// `Adam`.
         case adam
-        /// ``AdamW``.
+        /// `AdamW`.
         case adamw
-        /// ``Adam8bit``: block-wise 8-bit moments.
+        /// `Adam8bit`: block-wise 8-bit moments.
         case adam8bit
-        /// ``AdamW8bit``.
+        /// `AdamW8bit`.
         case adamw8bit
-        /// ``SGD``.
+        /// `SGD`.
         case sgd
-        /// ``Adafactor`` with a fixed learning rate.
+        /// `Adafactor` with a fixed learning rate.
         case adafactor
     }
 

@@ -6,42 +6,6 @@ import VoltTensor
 // LoRA fine-tuning of GenSLMModule: the base model is built (and loaded from `base_weights`), frozen, and given
 // adapters; checkpoints hold the adapters (and whatever else trains) plus a reference to the base.
 
-extension LoRAConfiguration {
-    /// The configuration encoded as one JSON object (the `peft` hyper-parameter).
-    public var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return (try? encoder.encode(self)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
-    }
-
-    /// A configuration decoded from ``json``.
-    ///
-    /// - Throws: ``TrainerError/misconfiguration(_:)`` for text that is not such an object.
-    public init(json: String) throws {
-        do { self = try JSONDecoder().decode(LoRAConfiguration.self, from: Data(json.utf8)) } catch {
-            throw TrainerError.misconfiguration("peft hyper-parameter is not a LoRA configuration: \(error)")
-        }
-    }
-}
-
-extension PromptTuningConfiguration {
-    /// The configuration encoded as one JSON object (the `prompt_tuning` hyper-parameter).
-    public var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return (try? encoder.encode(self)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
-    }
-
-    /// A configuration decoded from ``json``.
-    ///
-    /// - Throws: ``TrainerError/misconfiguration(_:)`` for text that is not such an object.
-    public init(json: String) throws {
-        do { self = try JSONDecoder().decode(PromptTuningConfiguration.self, from: Data(json.utf8)) } catch {
-            throw TrainerError.misconfiguration("prompt_tuning hyper-parameter is not a prompt-tuning configuration: \(error)")
-        }
-    }
-}
-
 extension GenSLMModule {
     /// Loads the base weights named by `base_weights` (checking `base_sha256` when given); without a file, the
     /// base is the model's seeded initialisation.

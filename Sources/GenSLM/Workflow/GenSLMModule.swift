@@ -29,7 +29,7 @@ public final class GenSLMModule: TrainingModule {
     /// tuning, loads the frozen base from `base_weights` (checking `base_sha256` when given) and attaches the
     /// adapters (starting from `adapter` when given) or the virtual tokens.
     ///
-    /// - Throws: ``TrainerError/misconfiguration(_:)`` for an unknown preset, an invalid architecture or
+    /// - Throws: `TrainerError/misconfiguration(_:)` for an unknown preset, an invalid architecture or
     ///   `accumulation_steps` below 1; ``BaseWeightsError`` when the base file changed.
     public init(hyperparameters h: Hyperparameters) throws {
         var configuration: GPTNeoXConfiguration

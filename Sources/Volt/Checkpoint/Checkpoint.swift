@@ -11,7 +11,7 @@ public struct CheckpointMetadata: Sendable, Equatable {
     /// This Volt's version, stamped into the checkpoints it writes.
     public static let voltVersion = "0.1.0"
 
-    /// `format`: ``CheckpointMetadata/format`` for a Volt checkpoint.
+    /// `format`: "volt-checkpoint" for a Volt checkpoint.
     public var format = CheckpointMetadata.format
     /// `format_version`: the layout version (readers refuse versions they do not know).
     public var formatVersion = CheckpointMetadata.formatVersion

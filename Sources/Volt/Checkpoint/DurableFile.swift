@@ -68,9 +68,12 @@ extension DurableFile {
     /// Writes an HDF5 file at `path` atomically: `contents` fills `<path>.tmp`, which is closed, fsynced, renamed
     /// onto `path`, and the directory fsynced — so a crash leaves the old file or the new one, never a partial
     /// one. On a failure before the rename the `.tmp` is removed and any file at `path` is left as it was.
-    /// Holds ``hdf5Lock`` throughout.
+    /// Holds `hdf5Lock` throughout.
     ///
-    /// - Parameter failure: the error to throw for the part being written (`/` for the file) and a reason.
+    /// - Parameters:
+    ///   - path: the file to write.
+    ///   - failure: the error to throw for the part being written (`/` for the file) and a reason.
+    ///   - contents: fills the file's root group.
     public static func writeHDF5(to path: String, failure: (_ object: String, _ reason: String) -> any Error,
                                   _ contents: (HDF5Group) throws -> Void) throws {
         do {

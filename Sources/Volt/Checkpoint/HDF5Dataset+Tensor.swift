@@ -1,13 +1,14 @@
 import VoltHDF5
 import VoltTensor
 
+/// Reading a dataset as a tensor.
 extension HDF5Dataset {
     /// The dataset as a tensor.
     ///
     /// 4-byte floats read as float32; `uint16` marked `dtype="float16"`/`"bfloat16"` as that dtype, bit for bit;
     /// other floats (an IEEE half or float64 written by another tool) convert to float32, other integers to int32.
     ///
-    /// - Throws: ``HDF5Error`` of kind `.unsupported` for strings or an unknown `dtype` mark, and of kind
+    /// - Throws: `HDF5Error` of kind `.unsupported` for strings or an unknown `dtype` mark, and of kind
     ///   `.checksumMismatch` when the stored data fails its Fletcher32 checksum.
     public func readTensor() throws -> Tensor {
         let shape = try shape()

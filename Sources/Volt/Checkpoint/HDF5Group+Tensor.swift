@@ -1,8 +1,9 @@
 import VoltHDF5
 import VoltTensor
 
+/// Writing tensors as datasets.
 extension HDF5Group {
-    /// Writes `tensor` as dataset `name` (chunked and checksummed as ``HDF5Group/createDataset(_:shape:type:bytes:)``
+    /// Writes `tensor` as dataset `name` (chunked and checksummed as `HDF5Group/createDataset(_:shape:type:bytes:)`
     /// writes it).
     ///
     /// float32 is stored as `IEEE_F32LE`, int32 as `STD_I32LE`; float16 and bfloat16 keep their bits as

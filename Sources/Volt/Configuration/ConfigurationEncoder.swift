@@ -2,7 +2,7 @@ import Foundation
 import Yams
 
 /// Writes configuration values and hyper-parameters as YAML nodes, YAML text or JSON, with keys in snake_case
-/// and in the order the type declares them — the inverse of ``NodeDecoder``.
+/// and in the order the type declares them — the inverse of `NodeDecoder`.
 public enum ConfigurationEncoder {
     /// `value` as a YAML node tree.
     ///

@@ -1,4 +1,4 @@
-/// A configuration file's root: what builds the module, its data and the trainer. ``VoltCLI`` runs any type
+/// A configuration file's root: what builds the module, its data and the trainer. `VoltCLI` runs any type
 /// conforming to it (`fit`, `validate`, `test`, `predict`, `--config`, `--print-config`, `--section.key value`).
 ///
 /// ``ModuleConfiguration`` is the ready-made one, with Lightning CLI's layout: `trainer:`, `module:` (the module's

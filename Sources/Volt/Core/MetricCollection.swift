@@ -2,8 +2,11 @@
 public enum MetricReduction: String, Sendable {
     /// Mean weighted by batch size (Lightning's default).
     case mean
+    /// The sum over the epoch.
     case sum
+    /// The largest value.
     case max
+    /// The smallest value.
     case min
 }
 

@@ -15,8 +15,9 @@ public final class StepContext {
     public internal(set) var isLastBatch = false
     /// Optimizer steps taken so far (Lightning's `global_step`).
     public var globalStep: Int { trainer.globalStep }
-    /// This process's rank and the number of processes.
+    /// This process's rank.
     public var rank: Int { trainer.strategy.rank }
+    /// The number of processes.
     public var worldSize: Int { trainer.strategy.worldSize }
     /// Examples in the current batch (weights epoch means).
     public internal(set) var batchSize = 1
@@ -42,9 +43,11 @@ public final class StepContext {
 
     /// Back-propagates `loss` (scaled by the precision plugin under fp16), accumulating into the gradients.
     ///
-    /// - Parameter synchronize: pass true when an optimizer steps right after this backward pass (the last
-    ///   micro-step of an accumulation window): under DDP the gradient all-reduce then overlaps with backward.
-    ///   Without it, gradients are reduced when the optimizer steps — never on micro-steps either way.
+    /// - Parameters:
+    ///   - loss: the scalar to differentiate.
+    ///   - synchronize: pass true when an optimizer steps right after this backward pass (the last micro-step of an
+    ///     accumulation window): under DDP the gradient all-reduce then overlaps with backward. Without it,
+    ///     gradients are reduced when the optimizer steps — never on micro-steps either way.
     public func manualBackward(_ loss: Tensor, synchronize: Bool = false) throws {
         guard loss.count == 1 else { throw TrainerError.notAScalar(name: "loss", shape: loss.shape) }
         if synchronize { trainer.strategy.prepareBackward(optimizers.flatMap(\.parameters), synchronize: true) }
@@ -62,7 +65,7 @@ public final class StepContext {
             syncDist: syncDist, reduce: reduce, batchSize: batchSize)
     }
 
-    /// Logs a plain number (see ``log(_:_:onStep:onEpoch:progressBar:logger:syncDist:reduce:batchSize:)-tensor``).
+    /// Logs a plain number (as the tensor overload of `log(_:_:onStep:onEpoch:progressBar:logger:syncDist:reduce:batchSize:)` does).
     public func log(_ name: String, _ value: Double, onStep: Bool? = nil, onEpoch: Bool? = nil, progressBar: Bool = false,
                     logger: Bool = true, syncDist: Bool = false, reduce: MetricReduction = .mean, batchSize: Int? = nil) {
         guard stage != .predicting else { return }

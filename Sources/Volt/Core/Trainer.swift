@@ -11,33 +11,54 @@ public final class Trainer {
     // MARK: Flags
     /// The configuration the trainer was built from (before `fastDevRun` and `overfitBatches` narrow the flags below).
     public let configuration: TrainerConfiguration
+    /// Epochs to train (1 under `fastDevRun`).
     public let maxEpochs: Int
+    /// Optimizer steps to take; -1 for no limit (`fastDevRun` batches under it).
     public let maxSteps: Int
+    /// Batches whose gradients add up before each optimizer step (automatic optimization).
     public let accumulateGradBatches: Int
+    /// The clipping threshold, if gradients are clipped.
     public let gradientClipVal: Double?
+    /// How ``gradientClipVal`` clips.
     public let gradientClipAlgorithm: GradientClipAlgorithm
+    /// How often validation runs within an epoch: a batch count or a share of the epoch.
     public let valCheckInterval: BatchLimit
+    /// Validate after every this many epochs.
     public let checkValEveryNEpoch: Int
+    /// Training batches per epoch.
     public let limitTrainBatches: BatchLimit
+    /// Validation batches per validation.
     public let limitValBatches: BatchLimit
+    /// Test batches.
     public let limitTestBatches: BatchLimit
+    /// Prediction batches.
     public let limitPredictBatches: BatchLimit
+    /// Validation batches run before training (0 under `fastDevRun`).
     public let numSanityValSteps: Int
+    /// Send step metrics to the loggers every this many batches.
     public let logEveryNSteps: Int
+    /// Batches of each loop in a quick check run; 0 when off.
     public let fastDevRun: Int
+    /// Train and validate on this many batches only; 0 when off.
     public let overfitBatches: Int
     /// Refuse anything that would make two runs of the same fit differ: today, a matmul backend picked by timing
     /// (`VOLT_BACKEND=auto`). The default choice is already fixed, and reductions run in a fixed order for a given
     /// thread count.
     public let deterministic: Bool
+    /// Where logs and checkpoints go.
     public let defaultRootDir: String
+    /// Whether the progress bar shows.
     public let enableProgressBar: Bool
+    /// Whether a ``ModelCheckpoint`` saves (off under `fastDevRun`).
     public let enableCheckpointing: Bool
+    /// The training precision.
     public let precision: Precision
     /// Longest time `fit` may train, in seconds (Lightning's `max_time`); when it is up, `last.h5` is saved and
     /// the fit ends as if it had finished. `nil`: no limit.
     public let maxTime: Double?
+    /// The callbacks, in the order they run: the configured ones, then those passed in, then the default checkpoint and progress bar.
     public internal(set) var callbacks: [any Callback]
+    /// The loggers (none on ranks other than 0 and under `fastDevRun`).
     public internal(set) var loggers: [any Logger]
 
     // MARK: State
@@ -137,6 +158,7 @@ public final class Trainer {
     /// A trainer configured by `configuration` (the `trainer:` section of a configuration file).
     ///
     /// - Parameters:
+    ///   - configuration: the flags, callbacks and loggers.
     ///   - strategy: the process layout; `nil` builds the one `configuration.strategy` and `devices` name.
     ///   - callbacks: added after the configured ones.
     ///   - loggers: used instead of `configuration.loggers` when given.

@@ -6,7 +6,7 @@ import VoltTensor
 ///
 /// With ``automaticOptimization`` (the default) ``trainingStep(_:index:context:)`` returns the loss and the
 /// trainer runs backward, gradient accumulation, clipping, the optimizer and the schedulers. Without it, the step
-/// calls ``StepContext/manualBackward(_:)`` and steps `context.optimizers` itself. Hooks have empty defaults.
+/// calls `StepContext/manualBackward(_:)` and steps `context.optimizers` itself. Hooks have empty defaults.
 public protocol TrainingModule: AnyObject {
     /// What the data loaders yield.
     associatedtype Batch
@@ -14,7 +14,7 @@ public protocol TrainingModule: AnyObject {
     associatedtype Model: Module
     /// What the module is built from (Lightning's `save_hyperparameters`): a Codable value saved in every
     /// checkpoint as JSON and in the loggers' `hparams.yaml`, and handed back to ``init(hyperparameters:)`` by
-    /// ``load(from:)`` and by ``VoltCLI``. A struct conforming to ``ConfigurationSection`` may leave keys out of
+    /// ``load(from:)`` and by `VoltCLI`. A struct conforming to ``ConfigurationSection`` may leave keys out of
     /// YAML. Modules with nothing to save keep the default, ``NoHyperparameters``.
     associatedtype Hyperparameters: Codable = NoHyperparameters
 
@@ -39,15 +39,25 @@ public protocol TrainingModule: AnyObject {
     /// The optimizers and learning-rate schedulers.
     func configureOptimizers() throws -> OptimizerConfiguration
 
+    /// When `fit` starts, after restoring a checkpoint.
     func onFitStart(_ trainer: Trainer) throws
+    /// When `fit` ends.
     func onFitEnd(_ trainer: Trainer) throws
+    /// Before each training epoch.
     func onTrainEpochStart(_ trainer: Trainer) throws
+    /// After each training epoch.
     func onTrainEpochEnd(_ trainer: Trainer) throws
+    /// Before each validation loop.
     func onValidationEpochStart(_ trainer: Trainer) throws
+    /// After each validation loop.
     func onValidationEpochEnd(_ trainer: Trainer) throws
+    /// After the test loop.
     func onTestEpochEnd(_ trainer: Trainer) throws
+    /// Before each training batch.
     func onTrainBatchStart(_ batch: Batch, index: Int, trainer: Trainer) throws
+    /// After each training batch.
     func onTrainBatchEnd(_ batch: Batch, index: Int, trainer: Trainer) throws
+    /// Before each optimizer step, with the gradients unscaled (Lightning's `on_before_optimizer_step`).
     func onBeforeOptimizerStep(_ optimizer: any Optimizer, trainer: Trainer) throws
     /// Adds module-specific state to a checkpoint before it is written.
     func onSaveCheckpoint(_ checkpoint: inout Checkpoint) throws
@@ -86,7 +96,7 @@ extension TrainingModule {
     /// `load_from_checkpoint`).
     ///
     /// - Throws: ``CheckpointError`` for a file that is missing, truncated, corrupt or of another format, and
-    ///   ``ModuleError`` when its weights do not fit the model; nothing is half-loaded.
+    ///   `ModuleError` when its weights do not fit the model; nothing is half-loaded.
     public static func load(from path: String) throws -> Self {
         let checkpoint = try Checkpoint.read(from: path, weightsOnly: true)
         let module = try Self(hyperparameters: checkpoint.metadata.hyperparameters.decode(Hyperparameters.self, source: path))

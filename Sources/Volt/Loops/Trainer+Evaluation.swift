@@ -5,7 +5,10 @@ import VoltTensor
 extension Trainer {
     /// Runs the validation loop once and returns the epoch metrics — Lightning's `trainer.validate`.
     ///
-    /// - Parameter ckptPath: weights to evaluate (`"best"` or a path); the module's current weights when `nil`.
+    /// - Parameters:
+    ///   - module: the module to evaluate.
+    ///   - val: the validation batches.
+    ///   - ckptPath: weights to evaluate (`"best"` or a path); the module's current weights when `nil`.
     @discardableResult
     public func validate<M: TrainingModule, V: BatchSource>(_ module: M, val: V, ckptPath: String? = nil) throws
         -> [String: Double] where V.Batch == M.Batch {

@@ -14,9 +14,13 @@ struct ResumePoint {
 extension Trainer {
     /// Trains `module` on `train`, validating on `val` — Lightning's `trainer.fit`.
     ///
-    /// - Parameter ckptPath: `"last"` (the newest `last*.h5` of the checkpoint callbacks; starts fresh with a
-    ///   warning when there is none), `"best"`, or a path: restores weights, optimizers, schedulers, loop position,
-    ///   callbacks and random streams, and continues exactly where that checkpoint was taken.
+    /// - Parameters:
+    ///   - module: the module to train.
+    ///   - train: the training batches.
+    ///   - val: the validation batches, if any.
+    ///   - ckptPath: `"last"` (the newest `last*.h5` of the checkpoint callbacks; starts fresh with a
+    ///     warning when there is none), `"best"`, or a path: restores weights, optimizers, schedulers, loop
+    ///     position, callbacks and random streams, and continues exactly where that checkpoint was taken.
     public func fit<M: TrainingModule, T: BatchSource, V: BatchSource>(
         _ module: M, train: T, val: V?, ckptPath: String? = nil
     ) throws where T.Batch == M.Batch, V.Batch == M.Batch {

@@ -7,12 +7,14 @@ extension Trainer {
     /// returns one ``Prediction`` per example, in dataset order — Lightning's `trainer.predict`.
     ///
     /// A step returns a tensor whose first axis is the batch (one row per example). Under a data-parallel strategy
-    /// each rank predicts its own share with no example repeated (``IndexedBatchSource/unrepeated(rank:worldSize:)``,
+    /// each rank predicts its own share with no example repeated (`IndexedBatchSource/unrepeated(rank:worldSize:)`,
     /// not the padded share training uses), and the rows are gathered back so that every rank returns all of them.
     /// Callbacks see each batch (``Callback/onPredictBatchEnd(_:predictions:batchIndex:)``) and, on rank 0, the
     /// whole set (``Callback/onPredictEpochEnd(_:predictions:)``); a ``PredictionWriter`` writes from those.
     ///
     /// - Parameters:
+    ///   - module: the module whose `predictStep` runs.
+    ///   - loader: the batches to predict on.
     ///   - ckptPath: weights to predict with (`"best"`, `"last"` or a path); the module's current weights when `nil`.
     ///   - returnPredictions: keep and return the predictions; with `false` (when a writer handles each batch) the
     ///     result is empty and memory stays flat, unless an epoch-interval writer needs them.
