@@ -29,6 +29,19 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(try c.makeDataModule(for: module).maxPositions, module.model.configuration.maxPositionEmbeddings)
     }
 
+    /// `configs/rabies.yaml`, the main job's configuration, is `volt fit`'s layout with the workflow's values.
+    func testTheMainJobsConfigurationLoads() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("configs/rabies.yaml").path
+        let c = try FineTuneConfiguration.load(path: path)
+        XCTAssertEqual(c.module.accumulationSteps, 10)
+        XCTAssertEqual(c.module.optimization, .manual)
+        XCTAssertEqual(c.trainer.precision, .fp16)
+        XCTAssertEqual(c.trainer.strategy, .ddp)
+        XCTAssertEqual(c.trainer.devices, 2)
+        XCTAssertEqual(c.data.split, [0.8, 0.2])
+    }
+
     func testMissingKeysTakeDefaults() throws {
         let c = try FineTuneConfiguration.load(path: try write("trainer: {max_epochs: 7}\n"))
         XCTAssertEqual(c.trainer.maxEpochs, 7)
