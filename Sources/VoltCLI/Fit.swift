@@ -39,8 +39,9 @@ extension VoltCLI {
         }
     }
 
-    /// Prints `value` as one line of JSON with sorted keys.
-    static func printJSON<T: Encodable>(_ value: T) throws {
+    /// Prints `value` as one line of JSON with sorted keys (non-finite numbers as "inf", "-inf", "nan"), as the
+    /// `--json` flags of the subcommands do.
+    public static func printJSON<T: Encodable>(_ value: T) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

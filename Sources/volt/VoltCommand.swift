@@ -20,13 +20,8 @@ struct VoltCommand: ParsableCommand {
 /// Runs `body`, reporting an error as ``VoltCLI/reportingErrors(_:)`` does.
 func runReportingErrors(_ body: () throws -> Void) throws { try VoltCLI.reportingErrors(body) }
 
-/// Prints `value` as one line of JSON with sorted keys.
-func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
-}
+/// Prints `value` as one line of JSON, as ``VoltCLI/printJSON(_:)`` does.
+func printJSON<T: Encodable>(_ value: T) throws { try VoltCLI.printJSON(value) }
 
 /// `%.1f`.
 func format(_ value: Double) -> String { String(format: "%.1f", value) }

@@ -70,16 +70,7 @@ public enum ConfigurationLoader {
             root = try setting(root, path: key.split(separator: ".").map(String.init), to: node, source: source)
         }
         let origins = Origins(files: files, overridden: overrides.map(\.key), root: root)
-        let decoder = NodeDecoder()
-        let value: T
-        do {
-            value = try decoder.decode(type, from: root)
-        } catch let error as DecodingError {
-            // An unknown key explains a failure better than what it caused (a typo'd required key).
-            if let unknown = decoder.unknownKeys(in: root).first { throw origins.unknownKey(unknown) }
-            throw origins.invalidValue(error)
-        }
-        if let unknown = decoder.unknownKeys(in: root).first { throw origins.unknownKey(unknown) }
+        let (value, decoder) = try strictlyDecode(type, from: root, origins: origins)
         return Loaded(value: value, acceptedKeys: decoder.requestedKeys)
     }
 
@@ -92,14 +83,23 @@ public enum ConfigurationLoader {
             throw ConfigurationError.unreadable(file: source, reason: "\(error)")
         }
         let origins = Origins(files: [(source, root)], overridden: [], root: root)
+        return try strictlyDecode(type, from: root, origins: origins).value
+    }
+
+    /// `type` decoded from `root` onto its defaults, with the decoder (which knows the keys each mapping accepts).
+    /// An unknown key is reported in preference to the failure it may have caused (a misspelt required key).
+    private static func strictlyDecode<T: Decodable>(_ type: T.Type, from root: Node, origins: Origins) throws
+        -> (value: T, decoder: NodeDecoder) {
         let decoder = NodeDecoder()
+        let value: T
         do {
-            let value = try decoder.decode(type, from: root)
-            if let unknown = decoder.unknownKeys(in: root).first { throw origins.unknownKey(unknown) }
-            return value
+            value = try decoder.decode(type, from: root)
         } catch let error as DecodingError {
+            if let unknown = decoder.unknownKeys(in: root).first { throw origins.unknownKey(unknown) }
             throw origins.invalidValue(error)
         }
+        if let unknown = decoder.unknownKeys(in: root).first { throw origins.unknownKey(unknown) }
+        return (value, decoder)
     }
 
     /// Parses `--a.b value` and `--a.b=value` pairs.
