@@ -63,6 +63,27 @@ public struct TrainerConfiguration: ConfigurationSection, Sendable, Equatable {
 
     /// Lightning's defaults.
     public init() {}
+
+    /// The flags the loops follow: under `fastDevRun` one epoch of `fastDevRun` batches per loop, validation on
+    /// every batch, no sanity check, every step logged and no checkpoints; under `overfitBatches` that many
+    /// training and validation batches.
+    public var effective: TrainerConfiguration {
+        var e = self
+        let n = fastDevRun.batches
+        if overfitBatches > 0 {
+            e.limitTrainBatches = .count(overfitBatches)
+            e.limitValBatches = .count(overfitBatches)
+        }
+        guard n > 0 else { return e }
+        e.maxEpochs = 1
+        e.maxSteps = n
+        e.valCheckInterval = 1.0
+        (e.limitTrainBatches, e.limitValBatches, e.limitTestBatches, e.limitPredictBatches) = (.count(n), .count(n), .count(n), .count(n))
+        e.numSanityValSteps = 0
+        e.logEveryNSteps = 1
+        e.enableCheckpointing = false
+        return e
+    }
 }
 
 /// How the processes of a fit are laid out (`trainer.strategy`).

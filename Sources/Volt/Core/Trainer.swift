@@ -5,57 +5,21 @@ import VoltTensor
 /// Runs a ``TrainingModule`` through fitting, validation, testing and prediction — Lightning's `Trainer`.
 ///
 /// Flags keep Lightning's names and defaults (`maxEpochs`, `accumulateGradBatches`, `gradientClipVal`,
-/// `valCheckInterval`, `limitTrainBatches`, `numSanityValSteps`, `logEveryNSteps`, `fastDevRun`, …). Only rank 0
-/// writes checkpoints and logs.
+/// `valCheckInterval`, `limitTrainBatches`, `numSanityValSteps`, `logEveryNSteps`, `fastDevRun`, …). Each flag is
+/// declared once, in ``TrainerConfiguration``; the trainer reads it from ``flags`` (`trainer.maxEpochs` is
+/// `trainer.flags.maxEpochs`). Only rank 0 writes checkpoints and logs.
+@dynamicMemberLookup
 public final class Trainer {
     // MARK: Flags
-    /// The configuration the trainer was built from (before `fastDevRun` and `overfitBatches` narrow the flags below).
+    /// The configuration the trainer was built from, as given.
     public let configuration: TrainerConfiguration
-    /// Epochs to train (1 under `fastDevRun`).
-    public let maxEpochs: Int
-    /// Optimizer steps to take; -1 for no limit (`fastDevRun` batches under it).
-    public let maxSteps: Int
-    /// Batches whose gradients add up before each optimizer step (automatic optimization).
-    public let accumulateGradBatches: Int
-    /// The clipping threshold, if gradients are clipped.
-    public let gradientClipVal: Double?
-    /// How ``gradientClipVal`` clips.
-    public let gradientClipAlgorithm: GradientClipAlgorithm
-    /// How often validation runs within an epoch: a batch count or a share of the epoch.
-    public let valCheckInterval: BatchLimit
-    /// Validate after every this many epochs.
-    public let checkValEveryNEpoch: Int
-    /// Training batches per epoch.
-    public let limitTrainBatches: BatchLimit
-    /// Validation batches per validation.
-    public let limitValBatches: BatchLimit
-    /// Test batches.
-    public let limitTestBatches: BatchLimit
-    /// Prediction batches.
-    public let limitPredictBatches: BatchLimit
-    /// Validation batches run before training (0 under `fastDevRun`).
-    public let numSanityValSteps: Int
-    /// Send step metrics to the loggers every this many batches.
-    public let logEveryNSteps: Int
-    /// Batches of each loop in a quick check run; 0 when off.
-    public let fastDevRun: Int
-    /// Train and validate on this many batches only; 0 when off.
-    public let overfitBatches: Int
-    /// Refuse anything that would make two runs of the same fit differ: today, a matmul backend picked by timing
-    /// (`VOLT_BACKEND=auto`). The default choice is already fixed, and reductions run in a fixed order for a given
-    /// thread count.
-    public let deterministic: Bool
-    /// Where logs and checkpoints go.
-    public let defaultRootDir: String
-    /// Whether the progress bar shows.
-    public let enableProgressBar: Bool
-    /// Whether a ``ModelCheckpoint`` saves (off under `fastDevRun`).
-    public let enableCheckpointing: Bool
-    /// The training precision.
-    public let precision: Precision
-    /// Longest time `fit` may train, in seconds (Lightning's `max_time`); when it is up, `last.h5` is saved and
-    /// the fit ends as if it had finished. `nil`: no limit.
-    public let maxTime: Double?
+    /// The flags the loops follow: ``configuration`` with `fastDevRun` and `overfitBatches` applied
+    /// (``TrainerConfiguration/effective``).
+    public let flags: TrainerConfiguration
+
+    /// A flag of ``flags``: `trainer.maxEpochs`, `trainer.limitValBatches`, ….
+    public subscript<Value>(dynamicMember flag: KeyPath<TrainerConfiguration, Value>) -> Value { flags[keyPath: flag] }
+
     /// The callbacks, in the order they run: the configured ones, then those passed in, then the default checkpoint and progress bar.
     public internal(set) var callbacks: [any Callback]
     /// The loggers (none on ranks other than 0 and under `fastDevRun`).
@@ -85,7 +49,7 @@ public final class Trainer {
     /// Tokens seen in this epoch (batches that are ``TokenCounting``).
     public internal(set) var tokensThisEpoch = 0
     /// Directory of the first logger's version (`<defaultRootDir>/volt_logs/version_N`) or `defaultRootDir`.
-    public var logDirectory: String { loggers.first?.logDirectory ?? defaultRootDir }
+    public var logDirectory: String { loggers.first?.logDirectory ?? flags.defaultRootDir }
 
     /// The optimizers of the module being fitted, as steps see them.
     public internal(set) var trainingOptimizers: [TrainingOptimizer] = []
@@ -117,16 +81,25 @@ public final class Trainer {
     /// Set while a ``Tuner`` runs: records the losses back-propagated and the optimizer steps taken.
     var tuningProbe: TuningProbe?
 
-    /// A trainer with Lightning's flags as arguments (`loggers: nil` gives a CSV logger under
-    /// `defaultRootDir/volt_logs`); the same as ``init(configuration:strategy:callbacks:loggers:)``.
-    public convenience init(maxEpochs: Int = 1000, maxSteps: Int = -1, accumulateGradBatches: Int = 1, gradientClipVal: Double? = nil,
-                            gradientClipAlgorithm: GradientClipAlgorithm = .norm, valCheckInterval: BatchLimit = 1.0,
-                            checkValEveryNEpoch: Int = 1, limitTrainBatches: BatchLimit = 1.0, limitValBatches: BatchLimit = 1.0,
-                            limitTestBatches: BatchLimit = 1.0, limitPredictBatches: BatchLimit = 1.0, numSanityValSteps: Int = 2,
-                            logEveryNSteps: Int = 50, fastDevRun: Int = 0, overfitBatches: Int = 0, deterministic: Bool = false,
-                            defaultRootDir: String = FileManager.default.currentDirectoryPath, enableProgressBar: Bool = true,
-                            enableCheckpointing: Bool = true, precision: Precision = .fp32, maxTime: Double? = nil,
-                            strategy: (any Strategy)? = nil,
+    /// A trainer with Lightning's flags as arguments; each default is ``TrainerConfiguration``'s (`loggers: nil`
+    /// gives its loggers: a CSV logger under `defaultRootDir/volt_logs`). The same as
+    /// ``init(configuration:strategy:callbacks:loggers:)`` with the configuration these arguments make.
+    public convenience init(maxEpochs: Int = defaultFlags.maxEpochs, maxSteps: Int = defaultFlags.maxSteps,
+                            accumulateGradBatches: Int = defaultFlags.accumulateGradBatches,
+                            gradientClipVal: Double? = defaultFlags.gradientClipVal,
+                            gradientClipAlgorithm: GradientClipAlgorithm = defaultFlags.gradientClipAlgorithm,
+                            valCheckInterval: BatchLimit = defaultFlags.valCheckInterval,
+                            checkValEveryNEpoch: Int = defaultFlags.checkValEveryNEpoch,
+                            limitTrainBatches: BatchLimit = defaultFlags.limitTrainBatches,
+                            limitValBatches: BatchLimit = defaultFlags.limitValBatches,
+                            limitTestBatches: BatchLimit = defaultFlags.limitTestBatches,
+                            limitPredictBatches: BatchLimit = defaultFlags.limitPredictBatches,
+                            numSanityValSteps: Int = defaultFlags.numSanityValSteps, logEveryNSteps: Int = defaultFlags.logEveryNSteps,
+                            fastDevRun: Int = defaultFlags.fastDevRun.batches, overfitBatches: Int = defaultFlags.overfitBatches,
+                            deterministic: Bool = defaultFlags.deterministic, defaultRootDir: String = defaultFlags.defaultRootDir,
+                            enableProgressBar: Bool = defaultFlags.enableProgressBar,
+                            enableCheckpointing: Bool = defaultFlags.enableCheckpointing, precision: Precision = defaultFlags.precision,
+                            maxTime: Double? = defaultFlags.maxTime?.seconds, strategy: (any Strategy)? = nil,
                             callbacks: [any Callback] = [], loggers: [any Logger]? = nil) throws {
         var c = TrainerConfiguration()
         c.maxEpochs = maxEpochs
@@ -150,10 +123,11 @@ public final class Trainer {
         c.enableCheckpointing = enableCheckpointing
         c.precision = precision
         c.maxTime = maxTime.map(TimeLimit.init(seconds:))
-        c.loggers = []
-        try self.init(configuration: c, strategy: strategy ?? SingleDeviceStrategy(), callbacks: callbacks,
-                      loggers: loggers ?? [CSVLogger(rootDirectory: defaultRootDir + "/volt_logs")])
+        try self.init(configuration: c, strategy: strategy ?? SingleDeviceStrategy(), callbacks: callbacks, loggers: loggers)
     }
+
+    /// The defaults of the keyword initializer's flags: ``TrainerConfiguration``'s.
+    public static let defaultFlags = TrainerConfiguration()
 
     /// A trainer configured by `configuration` (the `trainer:` section of a configuration file).
     ///
@@ -167,7 +141,6 @@ public final class Trainer {
     public init(configuration: TrainerConfiguration, strategy: (any Strategy)? = nil, callbacks: [any Callback] = [],
                 loggers: [any Logger]? = nil) throws {
         let c = configuration
-        let fastDevRun = c.fastDevRun.batches
         guard c.accumulateGradBatches >= 1 else { throw TrainerError.misconfiguration("accumulateGradBatches must be ≥ 1") }
         guard c.logEveryNSteps >= 1 else { throw TrainerError.misconfiguration("logEveryNSteps must be ≥ 1") }
         if let maxTime = c.maxTime, !(maxTime.seconds > 0) { throw TrainerError.misconfiguration("maxTime must be a positive number of seconds") }
@@ -177,40 +150,21 @@ public final class Trainer {
                 + "processes; unset it or name a backend (VOLT_BACKEND=onednn)")
         }
         self.configuration = c
-        self.maxTime = c.maxTime?.seconds
-        self.maxEpochs = fastDevRun > 0 ? 1 : c.maxEpochs
-        self.maxSteps = fastDevRun > 0 ? fastDevRun : c.maxSteps
-        self.accumulateGradBatches = c.accumulateGradBatches
-        self.gradientClipVal = c.gradientClipVal
-        self.gradientClipAlgorithm = c.gradientClipAlgorithm
-        self.valCheckInterval = fastDevRun > 0 ? 1.0 : c.valCheckInterval
-        self.checkValEveryNEpoch = c.checkValEveryNEpoch
-        self.limitTrainBatches = fastDevRun > 0 ? .count(fastDevRun) : (c.overfitBatches > 0 ? .count(c.overfitBatches) : c.limitTrainBatches)
-        self.limitValBatches = fastDevRun > 0 ? .count(fastDevRun) : (c.overfitBatches > 0 ? .count(c.overfitBatches) : c.limitValBatches)
-        self.limitTestBatches = fastDevRun > 0 ? .count(fastDevRun) : c.limitTestBatches
-        self.limitPredictBatches = fastDevRun > 0 ? .count(fastDevRun) : c.limitPredictBatches
-        self.numSanityValSteps = fastDevRun > 0 ? 0 : c.numSanityValSteps
-        self.logEveryNSteps = fastDevRun > 0 ? 1 : c.logEveryNSteps
-        self.fastDevRun = fastDevRun
-        self.overfitBatches = c.overfitBatches
-        self.deterministic = c.deterministic
-        self.defaultRootDir = c.defaultRootDir
-        self.enableProgressBar = c.enableProgressBar
-        self.enableCheckpointing = c.enableCheckpointing && fastDevRun == 0
-        self.precision = c.precision
+        let flags = c.effective
+        self.flags = flags
         self.precisionPlugin = makePrecisionPlugin(c.precision)
         self.strategy = try strategy ?? Self.makeStrategy(c)
         let isZero = self.strategy.isGlobalZero
         let root = c.defaultRootDir + "/volt_logs"
-        self.loggers = fastDevRun > 0 || !isZero ? [] : try (loggers ?? c.loggers.map { kind -> any Logger in
+        self.loggers = flags.fastDevRun.batches > 0 || !isZero ? [] : try (loggers ?? c.loggers.map { kind -> any Logger in
             switch kind {
             case .csv: return try CSVLogger(rootDirectory: root)
             case .tensorboard: return try TensorBoardLogger(rootDirectory: root)
             }
         })
         var all = c.callbacks.map { $0.makeCallback() } + callbacks
-        if self.enableCheckpointing && !all.contains(where: { $0 is ModelCheckpoint }) { all.append(ModelCheckpoint()) }
-        if !self.enableCheckpointing { all.removeAll { $0 is ModelCheckpoint } }
+        if flags.enableCheckpointing && !all.contains(where: { $0 is ModelCheckpoint }) { all.append(ModelCheckpoint()) }
+        if !flags.enableCheckpointing { all.removeAll { $0 is ModelCheckpoint } }
         if c.enableProgressBar && !all.contains(where: { $0 is ProgressBar }) { all.append(ProgressBar()) }
         self.callbacks = all
     }

@@ -6,11 +6,11 @@ extension Trainer {
     /// Connects `module`: its optimizers and schedulers, and the closures that write its checkpoints.
     func attach<M: TrainingModule>(_ module: M) throws {
         if !module.automaticOptimization {
-            if accumulateGradBatches != 1 {
+            if flags.accumulateGradBatches != 1 {
                 throw TrainerError.misconfiguration(
-                    "accumulateGradBatches=\(accumulateGradBatches) has no effect under manual optimization; accumulate in trainingStep")
+                    "accumulateGradBatches=\(flags.accumulateGradBatches) has no effect under manual optimization; accumulate in trainingStep")
             }
-            if gradientClipVal != nil {
+            if flags.gradientClipVal != nil {
                 throw TrainerError.misconfiguration(
                     "gradientClipVal is not applied under manual optimization; call context.clipGradients in trainingStep")
             }
@@ -47,7 +47,7 @@ extension Trainer {
             let newest = lastCheckpointCandidates().max { modificationDate($0) < modificationDate($1) }
             if newest == nil, strategy.isGlobalZero {
                 FileHandle.standardError.write(Data(("volt: ckptPath=\"last\" found no last checkpoint under "
-                    + "\(defaultRootDir); starting from scratch\n").utf8))
+                    + "\(flags.defaultRootDir); starting from scratch\n").utf8))
             }
             return newest
         case "best":
@@ -88,13 +88,13 @@ extension Trainer {
         let fm = FileManager.default
         var directories = checkpointCallbacks.compactMap(\.dirpath)
         if checkpointCallbacks.contains(where: { $0.dirpath == nil }) {
-            directories.append(defaultRootDir + "/checkpoints")
+            directories.append(flags.defaultRootDir + "/checkpoints")
             for logger in loggers {
                 let root = (logger.logDirectory as NSString).deletingLastPathComponent
                 let versions = (try? fm.contentsOfDirectory(atPath: root)) ?? []
                 directories += versions.map { root + "/" + $0 + "/checkpoints" }
             }
-            let logs = defaultRootDir + "/volt_logs"
+            let logs = flags.defaultRootDir + "/volt_logs"
             directories += ((try? fm.contentsOfDirectory(atPath: logs)) ?? []).map { logs + "/" + $0 + "/checkpoints" }
         }
         return Set(directories).flatMap { dir in
@@ -113,7 +113,7 @@ extension Trainer {
         let named = module.model.namedTensors()
         var checkpoint = Checkpoint(
             metadata: CheckpointMetadata(epoch: currentEpoch, globalStep: globalStep, module: String(describing: M.self),
-                                         hyperparameters: try SavedHyperparameters(module.hyperparameters), precision: precision,
+                                         hyperparameters: try SavedHyperparameters(module.hyperparameters), precision: flags.precision,
                                          worldSize: strategy.worldSize),
             stateDict: named.map { (name: $0.0, tensor: $0.1) })
         guard !weightsOnly else { return checkpoint }

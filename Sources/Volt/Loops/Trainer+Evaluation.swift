@@ -12,14 +12,14 @@ extension Trainer {
     @discardableResult
     public func validate<M: TrainingModule, V: BatchSource>(_ module: M, val: V, ckptPath: String? = nil) throws
         -> [String: Double] where V.Batch == M.Batch {
-        try evaluate(module, loader: val, stage: .validating, limit: limitValBatches, ckptPath: ckptPath)
+        try evaluate(module, loader: val, stage: .validating, limit: flags.limitValBatches, ckptPath: ckptPath)
     }
 
     /// Runs the test loop once and returns the epoch metrics — Lightning's `trainer.test`.
     @discardableResult
     public func test<M: TrainingModule, V: BatchSource>(_ module: M, test: V, ckptPath: String? = nil) throws
         -> [String: Double] where V.Batch == M.Batch {
-        try evaluate(module, loader: test, stage: .testing, limit: limitTestBatches, ckptPath: ckptPath)
+        try evaluate(module, loader: test, stage: .testing, limit: flags.limitTestBatches, ckptPath: ckptPath)
     }
 
     private func evaluate<M: TrainingModule, V: BatchSource>(

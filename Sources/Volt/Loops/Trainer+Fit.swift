@@ -24,7 +24,7 @@ extension Trainer {
     public func fit<M: TrainingModule, T: BatchSource, V: BatchSource>(
         _ module: M, train: T, val: V?, ckptPath: String? = nil
     ) throws where T.Batch == M.Batch, V.Batch == M.Batch {
-        let ordered = overfitBatches > 0 ? train.unshuffled() : train  // Lightning turns shuffling off to overfit
+        let ordered = flags.overfitBatches > 0 ? train.unshuffled() : train  // Lightning turns shuffling off to overfit
         let train = strategy.worldSize > 1 ? ordered.distributed(rank: strategy.rank, worldSize: strategy.worldSize) : ordered
         let val = val.map { strategy.worldSize > 1 ? $0.distributed(rank: strategy.rank, worldSize: strategy.worldSize) : $0 }
         try attach(module)
@@ -32,7 +32,7 @@ extension Trainer {
         fitStartTime = Date()
         preemptionSignals.start()
         defer { detach(); isFitting = false; preemptionSignals.stop() }
-        hasValidation = val != nil && limitValBatches.resolve(val?.batchCount ?? 0) > 0
+        hasValidation = val != nil && flags.limitValBatches.resolve(val?.batchCount ?? 0) > 0
         var resume = ResumePoint()
         if let ckptPath, let path = try agreedCheckpoint(ckptPath) { resume = try restore(module, from: path) }
         else { strategy.broadcast(module.model.namedTensors().map(\.1)) }
@@ -43,14 +43,14 @@ extension Trainer {
         }
         try forEachCallback { try $0.onFitStart(self) }
         try module.onFitStart(self)
-        if let val, numSanityValSteps > 0 {
-            try runEvaluation(module, loader: val, stage: .sanityCheck, limit: .count(numSanityValSteps))
+        if let val, flags.numSanityValSteps > 0 {
+            try runEvaluation(module, loader: val, stage: .sanityCheck, limit: .count(flags.numSanityValSteps))
         }
 
         currentEpoch = resume.epoch
         var startBatch = resume.batchIndex
         var validatedAt = resume.validatedAt
-        while currentEpoch < maxEpochs && !shouldStop && (maxSteps < 0 || globalStep < maxSteps) {
+        while currentEpoch < flags.maxEpochs && !shouldStop && (flags.maxSteps < 0 || globalStep < flags.maxSteps) {
             try runTrainingEpoch(module, train: train, val: val, from: startBatch, validatedAt: validatedAt)
             startBatch = 0
             validatedAt = nil
@@ -71,7 +71,7 @@ extension Trainer {
     private func runTrainingEpoch<M: TrainingModule, T: BatchSource, V: BatchSource>(
         _ module: M, train: T, val: V?, from start: Int, validatedAt: Int?
     ) throws where T.Batch == M.Batch, V.Batch == M.Batch {
-        let total = limitTrainBatches.resolve(train.batchCount)
+        let total = flags.limitTrainBatches.resolve(train.batchCount)
         trainBatchesPerEpoch = total
         tokensThisEpoch = 0
         progress = EpochProgress(batchesDone: start, validatedAt: validatedAt, tailDone: false)
@@ -83,8 +83,8 @@ extension Trainer {
             try forEachCallback { try $0.onTrainEpochStart(self) }
             try module.onTrainEpochStart(self)
         }
-        let valEvery = hasValidation ? Swift.max(valCheckInterval.resolve(total), 1) : 0
-        let validateThisEpoch = hasValidation && (currentEpoch + 1) % Swift.max(checkValEveryNEpoch, 1) == 0
+        let valEvery = hasValidation ? Swift.max(flags.valCheckInterval.resolve(total), 1) : 0
+        let validateThisEpoch = hasValidation && (currentEpoch + 1) % Swift.max(flags.checkValEveryNEpoch, 1) == 0
         let iterator = train.batches(epoch: currentEpoch, from: start)
         var index = start
         while index < total, let batch = try iterator.next() {
@@ -103,9 +103,9 @@ extension Trainer {
             try module.onTrainBatchEnd(batch, index: index, trainer: self)
             try forEachCallback { try $0.onTrainBatchEnd(self, batchIndex: index) }
             index += 1
-            let stepsDone = maxSteps >= 0 && globalStep >= maxSteps
+            let stepsDone = flags.maxSteps >= 0 && globalStep >= flags.maxSteps
             if let val, validateThisEpoch, (index % valEvery == 0 && index < total) || (index == total && validatedAt != total) {
-                try runEvaluation(module, loader: val, stage: .validating, limit: limitValBatches)
+                try runEvaluation(module, loader: val, stage: .validating, limit: flags.limitValBatches)
                 progress.validatedAt = index
                 module.model.train()
             }
@@ -113,7 +113,7 @@ extension Trainer {
             if shouldStop || stepsDone { break }
         }
         if index == total, let val, validateThisEpoch, progress.validatedAt != total, validatedAt != total {
-            try runEvaluation(module, loader: val, stage: .validating, limit: limitValBatches)
+            try runEvaluation(module, loader: val, stage: .validating, limit: flags.limitValBatches)
             progress.validatedAt = total
         }
         try finishEpoch(module, metrics: metrics)
@@ -145,9 +145,9 @@ extension Trainer {
     func automaticStep(loss: Tensor?, index: Int, isLast: Bool) throws {
         guard let loss else { return }
         guard loss.count == 1 else { throw TrainerError.notAScalar(name: "training loss", shape: loss.shape) }
-        let boundary = (index + 1) % accumulateGradBatches == 0 || isLast
+        let boundary = (index + 1) % flags.accumulateGradBatches == 0 || isLast
         strategy.prepareBackward(trainingOptimizers[0].parameters, synchronize: boundary)
-        let scaled = accumulateGradBatches > 1 ? loss / Float(accumulateGradBatches) : loss
+        let scaled = flags.accumulateGradBatches > 1 ? loss / Float(flags.accumulateGradBatches) : loss
         precisionPlugin.backward(scaled)
         tuningProbe?.recordBackward(scaled)
         guard boundary else { return }
@@ -169,8 +169,8 @@ extension Trainer {
             try tuningProbe?.closeWindow(applied: false)
             return false
         }
-        if let clip = gradientClipVal, automaticOptimizationAttached {
-            switch gradientClipAlgorithm {
+        if let clip = flags.gradientClipVal, automaticOptimizationAttached {
+            switch flags.gradientClipAlgorithm {
             case .norm: clipGradNorm(parameters, maxNorm: clip)
             case .value: clipGradValue(parameters, value: Float(clip))
             }
@@ -191,7 +191,7 @@ extension Trainer {
         let step = metrics.stepMetrics()
         callbackMetrics.merge(step.callback) { $1 }
         progressBarMetrics.merge(step.progressBar) { $1 }
-        if batchesSeen % logEveryNSteps == 0 || shouldStop {
+        if batchesSeen % flags.logEveryNSteps == 0 || shouldStop {
             var logged = step.logger
             if !logged.isEmpty { logged["epoch"] = Double(currentEpoch) }
             try logToLoggers(logged, step: globalStep)

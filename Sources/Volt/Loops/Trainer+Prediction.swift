@@ -31,7 +31,7 @@ extension Trainer {
         let keep = returnPredictions || callbacks.contains { ($0 as? any PredictionWriter).map { $0.writeInterval != .batch } ?? false }
         let context = StepContext(stage: .predicting, trainer: self, metrics: MetricCollection())
         let plan = share.batchIndices(epoch: 0)
-        let total = limitPredictBatches.resolve(plan.count)
+        let total = flags.limitPredictBatches.resolve(plan.count)
         let iterator = share.batches(epoch: 0, from: 0)
         var kept: [Prediction] = []
         try forEachCallback { try $0.onPredictStart(self) }

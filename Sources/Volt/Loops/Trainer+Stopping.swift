@@ -3,7 +3,7 @@ import Foundation
 extension Trainer {
     /// Where a preemption or `maxTime` checkpoint goes: `last.h5` in the first checkpoint callback's folder.
     var stopCheckpointPath: String? {
-        guard enableCheckpointing else { return nil }
+        guard flags.enableCheckpointing else { return nil }
         let directory = checkpointCallback?.dirpath ?? logDirectory + "/checkpoints"
         return directory + "/" + ModelCheckpoint.lastName + ModelCheckpoint.fileExtension
     }
@@ -13,7 +13,7 @@ extension Trainer {
     /// saves `last.h5` and throws ``TrainerError/preempted(signal:checkpoint:)``; when time is up it saves
     /// `last.h5` and lets the fit end.
     func agreeOnStopping() throws {
-        let expired = maxTime.map { Date().timeIntervalSince(fitStartTime) >= $0 } ?? false
+        let expired = flags.maxTime.map { Date().timeIntervalSince(fitStartTime) >= $0.seconds } ?? false
         let signal = preemptionSignals.received
         let flags = strategy.agreedFlags([shouldStop, expired && strategy.isGlobalZero, signal == SIGTERM, signal == SIGUSR1])
         shouldStop = flags[0]

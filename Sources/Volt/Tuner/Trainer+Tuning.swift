@@ -38,7 +38,7 @@ extension Trainer {
     func runTuningBatches<M: TrainingModule, T: BatchSource>(
         _ module: M, train: T, optimizerSteps: () -> Int, shouldContinue: (T.Batch) throws -> Bool
     ) throws where T.Batch == M.Batch {
-        let total = limitTrainBatches.resolve(train.batchCount)
+        let total = flags.limitTrainBatches.resolve(train.batchCount)
         guard total > 0 else { throw TrainerError.misconfiguration("the training data has no batches to tune on") }
         let context = StepContext(stage: .training, trainer: self, metrics: MetricCollection())
         module.model.train()
