@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "GenSLM", targets: ["GenSLM"]),
         .library(name: "VoltTune", targets: ["VoltTune"]),
         .library(name: "VoltCLI", targets: ["VoltCLI"]),
+        .library(name: "VoltApp", targets: ["VoltApp"]),
         .executable(name: "volt", targets: ["volt"]),
     ],
     dependencies: [
@@ -49,14 +50,16 @@ let package = Package(
         .target(name: "Volt", dependencies: ["VoltData", "VoltNN", "VoltTensor", "VoltHDF5", "CMPI", "CVoltKernels",
                                              .product(name: "Yams", package: "Yams")]),
         .target(name: "VoltTune", dependencies: ["Volt", "CVoltSQLite"]),
-        .target(name: "GenSLM", dependencies: ["Volt", "VoltTune", "VoltData", "VoltHDF5", "VoltNN", "VoltTensor", "CVoltZlib",
+        .target(name: "GenSLM", dependencies: ["Volt", "VoltData", "VoltHDF5", "VoltNN", "VoltTensor", "CVoltZlib",
                                                .product(name: "Yams", package: "Yams"),
                                                .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        // The library behind the `volt` command: its configuration layout, fine-tuning runs and `volt tune`'s trials.
+        .target(name: "VoltApp", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor", "VoltTune"]),
         .target(name: "VoltCLI", dependencies: ["Volt", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "VoltBenchmarks", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor"]),
         .executableTarget(
             name: "volt",
-            dependencies: ["GenSLM", "Volt", "VoltBenchmarks", "VoltCLI", "VoltTune", "VoltTensor",
+            dependencies: ["GenSLM", "Volt", "VoltApp", "VoltBenchmarks", "VoltCLI", "VoltTune", "VoltTensor",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The `volt new` templates, built with the package so that CI runs them (scripts/check_templates.sh).
@@ -69,8 +72,8 @@ let package = Package(
         .testTarget(name: "VoltDataTests", dependencies: ["VoltData", "VoltTensor"]),
         .testTarget(name: "VoltHDF5Tests", dependencies: ["VoltHDF5"], exclude: ["Fixtures"]),
         .testTarget(name: "VoltTests", dependencies: ["Volt", "VoltData", "VoltHDF5", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
-        .testTarget(name: "VoltTuneTests", dependencies: ["VoltTune", "GenSLM", "Volt"], exclude: ["Fixtures"]),
-        .testTarget(name: "GenSLMTests", dependencies: ["GenSLM", "Volt", "VoltData", "VoltHDF5", "VoltNN", "VoltTensor",
+        .testTarget(name: "VoltTuneTests", dependencies: ["VoltTune", "VoltApp", "GenSLM", "Volt"], exclude: ["Fixtures"]),
+        .testTarget(name: "GenSLMTests", dependencies: ["GenSLM", "VoltApp", "Volt", "VoltData", "VoltHDF5", "VoltNN", "VoltTensor",
                                                     .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),
     ]

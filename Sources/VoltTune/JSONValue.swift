@@ -1,4 +1,5 @@
 import Foundation
+import Volt
 
 /// A JSON value that keeps integers and floats apart, read and written as Python's `json` module does.
 ///
@@ -62,12 +63,12 @@ public indirect enum JSONValue: Equatable, Sendable {
         }
     }
 
-    /// Python's `repr(float)`. Swift's `description` already prints the shortest round-trip digits with Python's
-    /// switch to exponent form (below 1e-4 and from 1e16 on: `1e-05`, `1e+16`, `100.0`); only the non-finite names differ.
+    /// A float as Python's `json.dumps` writes it: `repr(float)` (`PythonFormat/repr(_:)`), with `NaN` and
+    /// `Infinity` for the non-finite values.
     public static func pythonRepr(_ v: Double) -> String {
         if v.isNaN { return "NaN" }
         if v.isInfinite { return v > 0 ? "Infinity" : "-Infinity" }
-        return "\(v)"
+        return PythonFormat.repr(v)
     }
 
     static func quoted(_ s: String) -> String {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GenSLM
+import VoltApp
 import Volt
 
 /// `volt batch-size-find`: the largest batch size that fits a memory budget without losing tokens/s.

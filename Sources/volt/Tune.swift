@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GenSLM
+import VoltApp
 import Volt
 import VoltTune
 
@@ -26,7 +27,8 @@ struct Tune: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let search = try FineTuneSearch(configurationPath: config, overrides: try ConfigurationLoader.parseOverrides(overrides))
+            let search = try FineTuneSearch(try FineTuneConfiguration.load(path: config,
+                                                                          overrides: try ConfigurationLoader.parseOverrides(overrides)))
             if search.configuration.trainer.strategy != .single {
                 try MPILauncher.relaunchIfNeeded(devices: search.configuration.trainer.devices)
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GenSLM
+import VoltApp
 import Volt
 import VoltCLI
 

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import Yams
 import GenSLM
+import VoltApp
 import Volt
 
 final class ConfigurationTests: XCTestCase {
@@ -11,22 +12,33 @@ final class ConfigurationTests: XCTestCase {
         return path
     }
 
-    /// The template's config.yaml has Lightning CLI's layout (`trainer:`, `module:`, `data:`); its module keys
-    /// are a subset of GenSLMModule's, so it decodes as `ModuleConfiguration<GenSLMModule, FASTADataModule>`.
+    /// The genslm-finetune template's `module:` section: its module's hyper-parameters (preset, accumulation, lr).
+    struct TemplateModuleSection: ConfigurationSection, Equatable {
+        var preset = GenSLMPreset.tiny
+        var accumulationSteps = 0
+        var lr = 0.0
+    }
+
+    /// The template's config.yaml has Lightning CLI's layout (`trainer:`, `module:`, `data:`) with the workflow's
+    /// values, and its `data:` section is `FASTADataModule`'s.
     func testTemplateConfigurationParsesWithDesignValues() throws {
+        struct Layout: ConfigurationSection {
+            var trainer = TrainerConfiguration()
+            var module = TemplateModuleSection()
+            var data = FASTADataModule.Configuration()
+        }
         let template = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Templates/genslm-finetune/config.yaml").path
-        let c = try ConfigurationLoader.load(ModuleConfiguration<GenSLMModule, FASTADataModule>.self, paths: [template]).value
+        let c = try ConfigurationLoader.load(Layout.self, paths: [template]).value
         XCTAssertEqual(c.data.split, [0.8, 0.1, 0.1])
-        XCTAssertEqual(c.module.accumulationSteps, 10)
-        XCTAssertEqual(c.module.lr, 1e-5)
+        XCTAssertEqual(c.module, TemplateModuleSection(preset: .tiny, accumulationSteps: 10, lr: 1e-5))
         XCTAssertEqual(c.trainer.precision, .fp16)
         XCTAssertEqual(c.trainer.devices, 2)
         guard case let .modelCheckpoint(mc)? = c.trainer.callbacks.first else { return XCTFail("no model_checkpoint") }
         XCTAssertEqual(mc.filename, "rabies-{epoch:02d}-{val_loss:.2f}")
         XCTAssertEqual(mc.saveTopK, 1)
-        let module = try c.makeModule()
-        XCTAssertEqual(try c.makeDataModule(for: module).maxPositions, module.model.configuration.maxPositionEmbeddings)
+        let data = FASTADataModule(configuration: c.data)
+        XCTAssertEqual(data.data, c.data)
     }
 
     /// `configs/rabies.yaml`, the main job's configuration, is `volt fit`'s layout with the workflow's values.
@@ -71,7 +83,7 @@ final class ConfigurationTests: XCTestCase {
         let c = try FineTuneConfiguration.load(path: try write("trainer: {max_epochs: 9}\n"), overrides: overrides)
         XCTAssertEqual(c.trainer.maxEpochs, 1)
         XCTAssertEqual(c.data.split, [0.5, 0.5])
-        XCTAssertEqual(c.model.preset, "genslm-25m")
+        XCTAssertEqual(c.model.preset, .m25)
         XCTAssertThrowsError(try FineTuneConfiguration.load(path: nil, overrides: [("trainer.nope", "1")]))
         XCTAssertThrowsError(try ConfigurationLoader.parseOverrides(["--trainer.max_epochs"]))
     }
@@ -152,7 +164,7 @@ final class ConfigurationTests: XCTestCase {
         let again = try FineTuneConfiguration.load(path: try write(printed))
         XCTAssertEqual(again, loaded.value)
         XCTAssertEqual(again.trainer.maxTime?.seconds, 3600)
-        XCTAssertEqual(again.peft?.lora.r, 4)
+        XCTAssertEqual(again.hyperparameters.lora?.r, 4)
     }
 
     /// A misspelt key is rejected with its file, line and dotted key, and the keys allowed there.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import GenSLM
+import VoltApp
 import Volt
 import VoltData
 
@@ -15,7 +16,7 @@ final class FASTADataModuleTests: XCTestCase {
         XCTAssertTrue(sets[0].isDisjoint(with: sets[1]) && sets[0].isDisjoint(with: sets[2]) && sets[1].isDisjoint(with: sets[2]))
         XCTAssertEqual(sets[0].union(sets[1]).union(sets[2]), Set(0..<372))
 
-        let module = try GenSLMModule(hyperparameters: { var h = GenSLMModule.Hyperparameters(); h.dropout = 0; return h }())
+        let module = try GenSLMModule(hyperparameters: { var h = GenSLMModule.Hyperparameters(); h.model.dropout = 0; return h }())
         let trainer = try Trainer(enableProgressBar: false, enableCheckpointing: false, loggers: [])
         let tested = try trainer.test(module, datamodule: data)
         let direct = try trainer.test(module, test: data.dataset!.loader(data.splits[2], batchSize: 4))

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import GenSLM
+import VoltApp
 import Volt
 import VoltData
 import VoltNN
@@ -12,7 +13,7 @@ final class FineTuneWorkflowTests: XCTestCase {
     func testGenSLMWorkflowSavesBestAndRestoresTheSameValidationLoss() throws {
         let root = NSTemporaryDirectory() + "volt-genslm-" + UUID().uuidString
         var config = FineTuneConfiguration()
-        config.data.fasta = Self.rabies
+        config.data.path = Self.rabies
         config.data.numWorkers = 1
         config.data.maxLength = 64  // short windows keep the test fast; the workflow is the same
         config.trainer.maxEpochs = 2

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import GenSLM
+import VoltApp
 import Volt
 import VoltNN
 import VoltTensor
@@ -9,7 +10,7 @@ import VoltTensor
 final class LoRAWorkflowTests: XCTestCase {
     func configuration(root: String) -> FineTuneConfiguration {
         var c = FineTuneConfiguration()
-        c.data.fasta = FineTuneWorkflowTests.rabies
+        c.data.path = FineTuneWorkflowTests.rabies
         c.data.numWorkers = 1
         c.data.maxLength = 48
         c.module.lr = 1e-3
@@ -35,9 +36,7 @@ final class LoRAWorkflowTests: XCTestCase {
     func loraConfiguration(root: String, base: String) -> FineTuneConfiguration {
         var c = configuration(root: root)
         c.model.initialization = base
-        var peft = FineTuneConfiguration.PEFTSection()
-        peft.lora = LoRAConfiguration(r: 8, alpha: 32, dropout: 0.1, targetModules: .names(["query_key_value"]))
-        c.peft = peft
+        c.peft = .lora(LoRAConfiguration(r: 8, alpha: 32, dropout: 0.1, targetModules: .names(["query_key_value"])))
         return c
     }
 
@@ -57,21 +56,21 @@ final class LoRAWorkflowTests: XCTestCase {
         module: {optimizer: adamw8bit}
         """.write(toFile: path, atomically: true, encoding: .utf8)
         let c = try FineTuneConfiguration.load(path: path)
-        XCTAssertEqual(c.peft?.lora, LoRAConfiguration(r: 8, alpha: 32, dropout: 0.1, targetModules: .names(["query_key_value"])))
+        XCTAssertEqual(c.hyperparameters.lora, LoRAConfiguration(r: 8, alpha: 32, dropout: 0.1, targetModules: .names(["query_key_value"])))
         XCTAssertEqual(c.module.optimizer, .adamw8bit)
         let pattern = try FineTuneConfiguration.load(path: path, overrides: [("peft.target_modules", #"".*\\.dense""#), ("peft.use_rslora", "true")])
-        XCTAssertEqual(pattern.peft?.lora.targetModules, .pattern(#".*\.dense"#))
-        XCTAssertEqual(pattern.peft?.lora.useRSLoRA, true)
+        XCTAssertEqual(pattern.hyperparameters.lora?.targetModules, .pattern(#".*\.dense"#))
+        XCTAssertEqual(pattern.hyperparameters.lora?.useRSLoRA, true)
         XCTAssertThrowsError(try FineTuneConfiguration.load(path: path, overrides: [("peft.rank", "4")])) {
             guard case let .unknownKey(_, key, allowed)? = $0 as? ConfigurationError else { return XCTFail("\($0)") }
             XCTAssertEqual(key, "peft.rank")
             XCTAssertTrue(allowed.contains("target_modules"))
         }
         XCTAssertThrowsError(try FineTuneConfiguration.load(path: path, overrides: [("peft.bias", "some")]))
+        XCTAssertThrowsError(try FineTuneConfiguration.load(path: path, overrides: [("peft.type", "prefix")])) {
+            XCTAssertTrue("\($0)".contains("peft.type") && "\($0)".contains("lora, prompt_tuning"), "\($0)")
+        }
         var bad = c
-        bad.peft?.type = "prefix"
-        XCTAssertThrowsError(try FineTuneRun(bad).makeModule())
-        bad = c
         bad.model.adapter = PEFTInteropTests.peftFolder
         XCTAssertThrowsError(try FineTuneRun(bad).makeModule(), "model.adapter brings its own configuration")
     }
@@ -89,8 +88,8 @@ final class LoRAWorkflowTests: XCTestCase {
         XCTAssertEqual(Set(last.optimizers[0].tensors.keys), Set(names), "optimizer state for the adapters only")
         XCTAssertEqual(last.loops["global_step"], 3)
         let saved = try last.metadata.hyperparameters.decode(GenSLMModule.Hyperparameters.self)
-        XCTAssertEqual(saved.baseSHA256, try FileDigest.sha256(ofFile: base + "/model.safetensors"))
-        XCTAssertEqual(saved.baseWeights, base)
+        XCTAssertEqual(saved.model.initSHA256, try FileDigest.sha256(ofFile: base + "/model.safetensors"))
+        XCTAssertEqual(saved.model.initialization, base)
         XCTAssertTrue(last.stateDict.contains { $0.name.hasSuffix("lora_B.weight") && $0.tensor.scalars.contains { $0 != 0 } }, "B trained")
 
         // Rebuilt from the checkpoint: base from the file, adapters from the checkpoint.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import GenSLM
+import VoltApp
 import Volt
 import VoltNN
 import VoltTensor
@@ -76,11 +77,11 @@ final class PromptTuningTests: XCTestCase {
         try "peft: {type: prompt_tuning, num_virtual_tokens: 4, prompt_tuning_init: TEXT, prompt_tuning_init_text: ATGAAACCC}\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
         var c = try FineTuneConfiguration.load(path: path)
-        XCTAssertEqual(c.peft?.promptTuning, PromptTuningConfiguration(numVirtualTokens: 4, initialization: .text, initText: "ATGAAACCC"))
+        XCTAssertEqual(c.hyperparameters.promptTuning, PromptTuningConfiguration(numVirtualTokens: 4, initialization: .text, initText: "ATGAAACCC"))
         XCTAssertThrowsError(try FineTuneConfiguration.load(path: path, overrides: [("peft.r", "8")]), "a LoRA key under prompt_tuning")
 
         let root = NSTemporaryDirectory() + "volt-prompt-" + UUID().uuidString
-        c.data.fasta = FineTuneWorkflowTests.rabies
+        c.data.path = FineTuneWorkflowTests.rabies
         c.data.numWorkers = 1
         c.data.maxLength = 48
         c.module.lr = 1e-2

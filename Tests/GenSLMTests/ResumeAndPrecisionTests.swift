@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import GenSLM
+import VoltApp
 import Volt
 import VoltTensor
 
@@ -10,7 +11,7 @@ final class ResumeAndPrecisionTests: XCTestCase {
 
     func configuration(root: String, precision: Precision = .fp32) -> FineTuneConfiguration {
         var c = FineTuneConfiguration()
-        c.data.fasta = FineTuneWorkflowTests.rabies
+        c.data.path = FineTuneWorkflowTests.rabies
         c.data.numWorkers = 1
         c.data.maxLength = 96
         c.trainer.maxEpochs = 2

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import GenSLM
+import VoltApp
 import Volt
 import VoltTensor
 
@@ -65,7 +66,7 @@ final class TorchImportTests: XCTestCase {
         XCTAssertNil(report.preset, "hidden 32 is no preset: the configuration travels as model_config")
 
         let module = try GenSLMModule.load(from: out)
-        XCTAssertNotNil(module.hyperparameters.modelConfig)
+        XCTAssertNotNil(module.hyperparameters.model.modelConfig)
         XCTAssertEqual(module.model.configuration.hiddenSize, 32)
         XCTAssertEqual(module.model.configuration.numAttentionHeads, 2)
         let difference = try maxLogitDifference(module.model, try expected().logits_float16)
@@ -200,8 +201,8 @@ final class TorchImportTests: XCTestCase {
         try Safetensors.write(source.namedTensors().map { (name: "model." + $0.0, tensor: $0.1) }, to: path)
         let imported = try CheckpointImporter.read(path)
         XCTAssertEqual(imported.preset, .tiny)
-        XCTAssertEqual(imported.hyperparameters.preset, "genslm-tiny")
-        XCTAssertNil(imported.hyperparameters.modelConfig)
+        XCTAssertEqual(imported.hyperparameters.model.preset, .tiny)
+        XCTAssertNil(imported.hyperparameters.model.modelConfig)
         XCTAssertTrue(imported.report.configurationSource.contains("matched by the tensor shapes"))
         let other = try GPTNeoX(GenSLMPreset.tiny.configuration, seed: 8)
         try other.load(stateDict: imported.stateDictionary)
@@ -295,7 +296,7 @@ final class TorchImportTests: XCTestCase {
     func testFitStartsFromAnImportedFolderAndItsCheckpointReloads() throws {
         let root = NSTemporaryDirectory() + "volt-import-fit-" + UUID().uuidString
         var config = FineTuneConfiguration()
-        config.data.fasta = FineTuneWorkflowTests.rabies
+        config.data.path = FineTuneWorkflowTests.rabies
         config.data.numWorkers = 1
         config.data.maxLength = 32
         config.model.initialization = Self.fixture("hf_sharded")

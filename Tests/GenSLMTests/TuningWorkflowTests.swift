@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import XCTest
 import GenSLM
+import VoltApp
 import Volt
 import VoltData
 import VoltNN
@@ -12,7 +13,7 @@ import VoltTensor
 final class TuningWorkflowTests: XCTestCase {
     func tinyConfiguration(root: String) -> FineTuneConfiguration {
         var config = FineTuneConfiguration()
-        config.data.fasta = FineTuneWorkflowTests.rabies
+        config.data.path = FineTuneWorkflowTests.rabies
         config.data.numWorkers = 0
         config.data.maxLength = 64
         config.module.accumulationSteps = 2
@@ -52,7 +53,7 @@ final class TuningWorkflowTests: XCTestCase {
         XCTAssertEqual(probe.trials.map(\.batchSize), [1, 2, 4, 8])
         XCTAssertLessThan(peak[1]!, peak[2]!)
         XCTAssertLessThan(peak[4]!, peak[8]!)
-        let params = try GenSLMModule(hyperparameters: run.hyperparameters).model.parameterCount
+        let params = try GenSLMModule(hyperparameters: run.configuration.hyperparameters).model.parameterCount
         XCTAssertGreaterThan(peak[1]!, 4 * params * 4, "weights, gradients and both Adam moments are counted")
 
         let budget = (peak[4]! + peak[8]!) / 2

@@ -22,6 +22,6 @@ final class StudySummaryTests: XCTestCase {
         XCTAssertEqual(summary.table.split(separator: "\n").count, 31, "a header and one row per trial")
         let svg = StudyPlot.svg(trials: trials, direction: .minimize, importances: importances, title: "imp")
         XCTAssertEqual(svg.components(separatedBy: "<circle").count - 1, 30)
-        XCTAssertTrue(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
+        XCTAssertTrue(svg.hasPrefix("<?xml") && svg.contains("\n<svg ") && svg.hasSuffix("</svg>\n"), svg)
     }
 }

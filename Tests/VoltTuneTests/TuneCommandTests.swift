@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import GenSLM
+import VoltApp
 import VoltTune
 
 /// `volt tune` as a user runs it: the built command over genslm-tiny on a few rabies sequences.
@@ -140,13 +141,13 @@ final class TuneCommandTests: XCTestCase {
     func testBadTuneSectionsAreTypedErrors() throws {
         let root = try TuneFixtures.temporaryDirectory("bad")
         let config = try writeConfiguration(root: root, nTrials: 2)
-        XCTAssertThrowsError(try FineTuneSearch(configurationPath: config, overrides: [("tune.sampler", "annealing")])) {
-            XCTAssertTrue("\($0)".contains("tune.sampler"), "\($0)")
+        XCTAssertThrowsError(try FineTuneConfiguration.load(path: config, overrides: [("tune.sampler", "annealing")])) {
+            XCTAssertTrue("\($0)".contains("tune.sampler") && "\($0)".contains("tpe, random, grid"), "\($0)")
         }
         try (try String(contentsOfFile: config, encoding: .utf8) + "    module.lrr: {type: float, low: 1, high: 2}\n")
             .write(toFile: config, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try FineTuneSearch(configurationPath: config)) { XCTAssertTrue("\($0)".contains("module.lrr"), "\($0)") }
-        let search = try FineTuneSearch(configurationPath: try writeConfiguration(root: root, nTrials: 2))
+        XCTAssertThrowsError(try FineTuneSearch(FineTuneConfiguration.load(path: config))) { XCTAssertTrue("\($0)".contains("module.lrr"), "\($0)") }
+        let search = try FineTuneSearch(FineTuneConfiguration.load(path: try writeConfiguration(root: root, nTrials: 2)))
         let trial = try search.trialConfiguration(number: 3, params: ["module.lr": .double(0.5), "module.optimizer": .string("sgd")])
         XCTAssertEqual(trial.module.lr, 0.5)
         XCTAssertEqual(trial.module.optimizer, .sgd)

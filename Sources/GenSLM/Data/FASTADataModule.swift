@@ -19,7 +19,7 @@ public final class FASTADataModule: ConfigurableDataModule {
     public typealias Loader = DataLoader<Subset<TokenDataset>, TokenBatch>
 
     /// The `data:` section it was made from.
-    public let data: FineTuneConfiguration.DataSection
+    public let data: Configuration
     /// Seed of the split and the shuffle.
     public let seed: UInt64
     /// The model's window: sequences are cut to `min(data.max_length, maxPositions)` tokens.
@@ -30,7 +30,7 @@ public final class FASTADataModule: ConfigurableDataModule {
     public private(set) var splits: [Subset<TokenDataset>] = []
 
     /// The data module of a `data:` section.
-    public init(_ data: FineTuneConfiguration.DataSection, seed: Int, maxPositions: Int) {
+    public init(_ data: Configuration, seed: Int, maxPositions: Int) {
         self.data = data
         self.seed = UInt64(seed)
         self.maxPositions = maxPositions
@@ -38,7 +38,7 @@ public final class FASTADataModule: ConfigurableDataModule {
 
     /// The data module of a `data:` section, seeded by `data.seed` (42 when unset), with GenSLM's 2048-codon
     /// window until ``attach(to:)`` takes the model's.
-    public convenience init(configuration: FineTuneConfiguration.DataSection) {
+    public convenience init(configuration: Configuration) {
         self.init(configuration, seed: configuration.seed ?? 42, maxPositions: 2048)
     }
 
@@ -50,7 +50,7 @@ public final class FASTADataModule: ConfigurableDataModule {
     /// A data module over `path` with the other `data:` keys at their defaults.
     public convenience init(path: String, split: [Double] = [0.8, 0.2], seed: Int = 42, batchSize: Int = 1,
                             maxPositions: Int = 2048) {
-        var data = FineTuneConfiguration.DataSection()
+        var data = Configuration()
         data.path = path
         data.split = split
         data.batchSize = batchSize
@@ -93,7 +93,7 @@ public final class FASTADataModule: ConfigurableDataModule {
 
     /// The training loader of `data:` over `train`: shuffled, or length-bucketed with `data.sampler: bucketed`.
     public static func trainLoader(_ dataset: TokenDataset, _ train: Subset<TokenDataset>,
-                                   data: FineTuneConfiguration.DataSection, seed: UInt64) -> Loader {
+                                   data: Configuration, seed: UInt64) -> Loader {
         let sampler: (any Sampler)? = data.sampler == .bucketed
             ? BucketedSampler(train, batchSize: data.batchSize, windowBatches: data.bucketWindow, seed: seed) : nil
         return dataset.loader(train, batchSize: data.batchSize, shuffle: true, seed: seed, workers: data.numWorkers, sampler: sampler)

@@ -22,7 +22,7 @@ public struct ImportedWeights {
     /// preset's, otherwise `model_config` (the architecture).
     public var hyperparameters: GenSLMModule.Hyperparameters {
         var h = GenSLMModule.Hyperparameters()
-        if let preset { h.preset = preset.rawValue } else { h.modelConfig = configuration }
+        if let preset { h.model.preset = preset } else { h.model.modelConfig = configuration }
         return h
     }
 }

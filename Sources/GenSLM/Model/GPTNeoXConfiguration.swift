@@ -1,3 +1,5 @@
+import Volt
+
 /// The hyper-parameters of a GPT-NeoX causal language model, with transformers' `GPTNeoXConfig` names in JSON.
 public struct GPTNeoXConfiguration: Codable, Sendable, Equatable {
     /// Tokens in the vocabulary (`vocab_size`; GenSLM's codon vocabulary has 69).
@@ -96,7 +98,7 @@ public struct GPTNeoXConfiguration: Codable, Sendable, Equatable {
 }
 
 /// GenSLM's published model sizes, and Volt's tiny one for tests.
-public enum GenSLMPreset: String, CaseIterable, Sendable, Codable {
+public enum GenSLMPreset: String, ConfigurationChoice, Sendable {
     /// 128 hidden, 2 layers, 4 heads, 512 intermediate, 512 positions (Volt's, for tests and quick runs).
     case tiny = "genslm-tiny"
     /// GenSLM 25M: 512 / 8 / 8 / 2048.

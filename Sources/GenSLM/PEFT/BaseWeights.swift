@@ -17,6 +17,12 @@ public enum BaseWeights: Sendable, Equatable, CustomStringConvertible {
         return isDirectory.boolValue ? path + "/model.safetensors" : path
     }
 
+    /// The random base of a module of `h` built as `model`: its preset (or `model_config`) and seed.
+    static func random(describing h: GenSLMModule.Hyperparameters, model: GPTNeoX) -> BaseWeights {
+        .random(preset: h.model.modelConfig == nil ? h.model.preset.rawValue : "model_config \(model.configuration.jsonString)",
+                seed: h.seed)
+    }
+
     public var description: String {
         switch self {
         case let .file(path, sha256): "\(path) (sha256 \(sha256))"

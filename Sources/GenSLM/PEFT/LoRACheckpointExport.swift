@@ -11,7 +11,7 @@ public enum LoRACheckpointExport {
         let checkpoint = try Checkpoint.read(from: path, weightsOnly: true)
         let h = try checkpoint.metadata.hyperparameters.decode(GenSLMModule.Hyperparameters.self, source: path)
         guard let configuration = h.lora else { throw PEFTAdapterError.notALoRACheckpoint(path) }
-        try PEFTAdapter(configuration: configuration, tensors: checkpoint.stateDict, baseModel: h.baseWeights).write(to: directory)
+        try PEFTAdapter(configuration: configuration, tensors: checkpoint.stateDict, baseModel: h.peftBaseModel).write(to: directory)
     }
 
     /// Writes the checkpoint's model as `model.safetensors` + `config.json` for transformers; a LoRA model's

@@ -7,23 +7,17 @@ import VoltTensor
 // adapters; checkpoints hold the adapters (and whatever else trains) plus a reference to the base.
 
 extension GenSLMModule {
-    /// Loads the base weights named by `base_weights` (checking `base_sha256` when given); without a file, the
-    /// base is the model's seeded initialisation.
+    /// Loads the base weights `model.init` names (checking `model.init_sha256` when given); with `init: random`,
+    /// the base is the model's seeded initialisation.
     static func loadBase(into model: GPTNeoX, hyperparameters h: Hyperparameters) throws -> BaseWeights {
-        guard let path = h.baseWeights else {
-            return .random(preset: h.modelConfig == nil ? h.preset : "model_config \(model.configuration.jsonString)", seed: h.seed)
-        }
+        let path = h.model.initialization
+        guard path != ModelOptions.randomInitialization else { return .random(describing: h, model: model) }
         let digest = try FileDigest.sha256(ofFile: BaseWeights.weightsFile(path))
-        if let expected = h.baseSHA256, expected != digest {
+        if let expected = h.model.initSHA256, expected != digest {
             throw BaseWeightsError.mismatch(checkpointBase: BaseWeights.file(path: path, sha256: expected).description,
                                             runBase: BaseWeights.file(path: path, sha256: digest).description)
         }
-        if path.hasSuffix(ModelCheckpoint.fileExtension) {
-            try model.load(stateDict: try Checkpoint.read(from: path, weightsOnly: true).stateDictionary)
-        } else {
-            // Published weights (torch.save, safetensors, a transformers folder), imported strictly.
-            try model.load(stateDict: try CheckpointImporter.read(path).stateDictionary)
-        }
+        try model.load(stateDict: try Self.weights(at: path).weights)
         return .file(path: path, sha256: digest)
     }
 
@@ -59,11 +53,10 @@ extension GenSLMModule {
     public func loadModelState(from checkpoint: Checkpoint) throws {
         guard let base else { return try model.load(stateDict: checkpoint.stateDictionary) }
         let h = try checkpoint.metadata.hyperparameters.decode(Hyperparameters.self, source: "checkpoint")
-        let saved: BaseWeights
-        if let path = h.baseWeights, let sha256 = h.baseSHA256 {
-            saved = .file(path: path, sha256: sha256)
+        let saved: BaseWeights = if let sha256 = h.model.initSHA256 {
+            .file(path: h.model.initialization, sha256: sha256)
         } else {
-            saved = .random(preset: h.modelConfig == nil ? h.preset : "model_config \(model.configuration.jsonString)", seed: h.seed)
+            .random(describing: h, model: model)
         }
         let same = switch (saved, base) {
         case let (.file(_, a), .file(_, b)): a == b

@@ -19,40 +19,33 @@ public final class GenSLMModule: TrainingModule {
     public let base: BaseWeights?
 
     /// Batches per optimizer step.
-    public var accumulationSteps: Int { hyperparameters.accumulationSteps }
+    public var accumulationSteps: Int { hyperparameters.module.accumulationSteps }
     /// The LoRA adapters' options, when the module fine-tunes adapters over frozen base weights.
     public var lora: LoRAConfiguration? { hyperparameters.lora }
     /// Prompt tuning's options, when the module trains virtual tokens over frozen base weights.
     public var promptTuning: PromptTuningConfiguration? { hyperparameters.promptTuning }
 
-    /// Builds the model from `preset` or `model_config`, with dropout overridden when set; with LoRA or prompt
-    /// tuning, loads the frozen base from `base_weights` (checking `base_sha256` when given) and attaches the
-    /// adapters (starting from `adapter` when given) or the virtual tokens.
+    /// Builds the model from `model.preset` or `model.model_config`, with dropout overridden when set; with
+    /// `peft:`, loads the frozen base from `model.init` (checking `model.init_sha256` when given) and attaches the
+    /// adapters (starting from `model.adapter` when given) or the virtual tokens. Without `peft:` the weights are
+    /// the seeded initialisation: ``starting(from:)`` loads `model.init` for a new fit, and `load(from:)` a
+    /// checkpoint's weights.
     ///
-    /// - Throws: `TrainerError/misconfiguration(_:)` for an unknown preset, an invalid architecture or
-    ///   `accumulation_steps` below 1; ``BaseWeightsError`` when the base file changed.
+    /// - Throws: `TrainerError/misconfiguration(_:)` for an invalid architecture or `accumulation_steps` below 1;
+    ///   ``BaseWeightsError`` when the base file changed.
     public init(hyperparameters h: Hyperparameters) throws {
-        var configuration: GPTNeoXConfiguration
-        if let modelConfig = h.modelConfig {
-            try modelConfig.validate()
-            configuration = modelConfig
-        } else {
-            configuration = try GenSLMPreset.named(h.preset).configuration
-        }
-        guard h.accumulationSteps >= 1 else { throw TrainerError.misconfiguration("accumulation_steps must be ≥ 1") }
-        if let dropout = h.dropout {
-            configuration.hiddenDropout = dropout
-            configuration.attentionDropout = dropout
-        }
-        model = try GPTNeoX(configuration, seed: UInt64(h.seed))
-        model.gradientCheckpointing = h.gradientCheckpointing
-        automaticOptimization = h.optimization == .automatic
+        guard h.module.accumulationSteps >= 1 else { throw TrainerError.misconfiguration("accumulation_steps must be ≥ 1") }
+        model = try GPTNeoX(try h.model.architecture(), seed: UInt64(h.seed))
+        model.gradientCheckpointing = h.model.gradientCheckpointing
+        automaticOptimization = h.module.optimization == .automatic
         var saved = h
-        if h.lora != nil || h.promptTuning != nil {
+        if let peft = h.peft {
             let base = try Self.loadBase(into: model, hyperparameters: h)
-            if let lora = h.lora { try Self.attachLoRA(lora, to: model, adapter: h.adapter, seed: h.seed) }
-            if let promptTuning = h.promptTuning { try model.applyPromptTuning(promptTuning, seed: UInt64(h.seed) &+ 0x9E37) }
-            if case let .file(_, sha256) = base { saved.baseSHA256 = sha256 }
+            switch peft {
+            case let .lora(lora): try Self.attachLoRA(lora, to: model, adapter: h.model.adapter, seed: h.seed)
+            case let .promptTuning(options): try model.applyPromptTuning(options, seed: UInt64(h.seed) &+ 0x9E37)
+            }
+            if case let .file(_, sha256) = base { saved.model.initSHA256 = sha256 }
             self.base = base
         } else {
             base = nil
@@ -87,8 +80,9 @@ public final class GenSLMModule: TrainingModule {
     }
 
     public func configureOptimizers() throws -> OptimizerConfiguration {
-        let groups = ParameterGroup.decayAndNoDecay(model, learningRate: hyperparameters.lr, weightDecay: hyperparameters.weightDecay)
-        switch hyperparameters.optimizer {
+        let groups = ParameterGroup.decayAndNoDecay(model, learningRate: hyperparameters.module.lr,
+                                                    weightDecay: hyperparameters.module.weightDecay)
+        switch hyperparameters.module.optimizer {
         case .adam: return .init(Adam(groups))
         case .adamw: return .init(AdamW(groups))
         case .sgd: return .init(SGD(groups))

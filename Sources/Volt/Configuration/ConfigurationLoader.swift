@@ -74,6 +74,25 @@ public enum ConfigurationLoader {
         return Loaded(value: value, acceptedKeys: decoder.requestedKeys)
     }
 
+    /// `value` with each dotted key of `settings` set to its value (`("module.lr", 3e-4)`), decoded again so
+    /// that every key and type is checked as in a file: the in-memory form of command-line overrides, for values
+    /// that are already typed (a search's sampled parameters).
+    ///
+    /// - Throws: ``ConfigurationError`` naming `source` and the key of an unknown key or a value of the wrong type.
+    public static func applying<T: Codable>(_ settings: [(key: String, value: any Encodable)], to value: T,
+                                            source: String) throws -> T {
+        var root = try ConfigurationEncoder.node(value)
+        for (key, setting) in settings {
+            let node: Node
+            do { node = try ConfigurationEncoder.node(AnyEncodable(setting)) } catch {
+                throw ConfigurationError.invalidValue(file: source, key: key, reason: "\(error)")
+            }
+            root = try self.setting(root, path: key.split(separator: ".").map(String.init), to: node, source: source)
+        }
+        let origins = Origins(files: [], overridden: settings.map(\.key), root: root, overrideLabel: source + " ")
+        return try strictlyDecode(T.self, from: root, origins: origins).value
+    }
+
     /// Decodes `type` from YAML or JSON `text` (saved hyper-parameters), onto its defaults, rejecting unknown keys.
     ///
     /// - Throws: ``ConfigurationError`` naming `source` and the key.
@@ -87,7 +106,8 @@ public enum ConfigurationLoader {
     }
 
     /// `type` decoded from `root` onto its defaults, with the decoder (which knows the keys each mapping accepts).
-    /// An unknown key is reported in preference to the failure it may have caused (a misspelt required key).
+    /// An unknown key is reported in preference to a missing key it may have caused (a misspelt required key); a
+    /// bad value is reported as such, since the keys after it were never read and would look unknown.
     private static func strictlyDecode<T: Decodable>(_ type: T.Type, from root: Node, origins: Origins) throws
         -> (value: T, decoder: NodeDecoder) {
         let decoder = NodeDecoder()
@@ -95,7 +115,7 @@ public enum ConfigurationLoader {
         do {
             value = try decoder.decode(type, from: root)
         } catch let error as DecodingError {
-            if let unknown = decoder.unknownKeys(in: root).first { throw origins.unknownKey(unknown) }
+            if case .keyNotFound = error, let unknown = decoder.unknownKeys(in: root).first { throw origins.unknownKey(unknown) }
             throw origins.invalidValue(error)
         }
         if let unknown = decoder.unknownKeys(in: root).first { throw origins.unknownKey(unknown) }
@@ -149,11 +169,13 @@ private struct Origins {
     let files: [(path: String, node: Node)]
     let overridden: [String]
     let root: Node
+    /// How an overridden key's origin is named, before the key.
+    var overrideLabel = "command-line override --"
 
     /// `file:line` of the last file that sets `key`, or the command-line override that set it.
     func origin(_ key: String) -> String {
         if let override = overridden.last(where: { key == $0 || key.hasPrefix($0 + ".") || $0.hasPrefix(key + ".") }) {
-            return "command-line override --\(override)"
+            return overrideLabel + override
         }
         for file in files.reversed() {
             if let found = Self.node(at: key, in: file.node) { return found.mark.map { "\(file.path):\($0.line)" } ?? file.path }
@@ -213,4 +235,11 @@ private struct Origins {
         }
         return current
     }
+}
+
+/// An encodable value of any type, so a list of them can be encoded one by one.
+private struct AnyEncodable: Encodable {
+    let value: any Encodable
+    init(_ value: any Encodable) { self.value = value }
+    func encode(to encoder: Encoder) throws { try value.encode(to: encoder) }
 }

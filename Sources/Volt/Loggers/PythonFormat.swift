@@ -1,11 +1,12 @@
 import Foundation
 
-/// Text formats of Python's standard library, so Volt's log files read exactly like Lightning's.
-enum PythonFormat {
+/// Text formats of Python's standard library, so Volt's log files (and VoltTune's Optuna-schema JSON) read
+/// exactly as Python writes them: the one float formatter of the package.
+public enum PythonFormat {
     /// Python's `repr(float)`: the shortest digits that round-trip, in fixed notation when the decimal exponent is
     /// in -4 ..< 16 (`0.0001`, `123.0`), otherwise scientific with at least two exponent digits (`1e-05`, `1e+16`);
     /// `nan`, `inf`, `-inf`, `-0.0` as Python writes them.
-    static func repr(_ value: Double) -> String {
+    public static func repr(_ value: Double) -> String {
         if value.isNaN { return "nan" }
         if value.isInfinite { return value < 0 ? "-inf" : "inf" }
         let sign = value.sign == .minus ? "-" : ""

@@ -1,3 +1,4 @@
+import GenSLM
 import Foundation
 import Volt
 import VoltTune
@@ -6,25 +7,19 @@ import VoltTune
 /// workflow, each with the sampled values applied to the configuration as dotted overrides (`module.lr`, …) and run in
 /// its own folder `<default_root_dir>/trials/trial_N/`.
 public struct FineTuneSearch {
-    /// The configuration file (`nil`: the defaults).
-    public let configurationPath: String?
-    /// Command-line overrides, applied to every trial before its sampled values.
-    public let overrides: [(key: String, value: String)]
-    /// The configuration without sampled values.
+    /// The configuration without sampled values (files and command-line overrides already applied).
     public let configuration: FineTuneConfiguration
     /// Its `tune:` section.
     public let tune: FineTuneConfiguration.TuneSection
 
-    /// The search of `configurationPath` with `overrides`.
+    /// The search of `configuration`.
     ///
-    /// - Throws: `ConfigurationError` for a bad configuration, `VoltTune/TuneError` for a bad `tune:` section
-    ///   (including a space key that is not a configuration key).
-    public init(configurationPath: String?, overrides: [(key: String, value: String)] = []) throws {
-        self.configurationPath = configurationPath
-        self.overrides = overrides
-        configuration = try FineTuneConfiguration.load(path: configurationPath, overrides: overrides)
+    /// - Throws: `ConfigurationError` for a missing `tune:` section or a space key that is not a configuration key
+    ///   of the right type, `VoltTune/TuneError` for a bad `tune:` section.
+    public init(_ configuration: FineTuneConfiguration) throws {
+        self.configuration = configuration
         guard let tune = configuration.tune else {
-            throw ConfigurationError.invalidValue(file: configurationPath ?? "command line", key: "tune",
+            throw ConfigurationError.invalidValue(file: "the configuration", key: "tune",
                                                   reason: "volt tune needs a tune: section (Sources/VoltTune/VoltTune.docc/tuning.md)")
         }
         self.tune = tune
@@ -32,9 +27,14 @@ public struct FineTuneSearch {
         // Each key must be a configuration key of the right type: try the first grid value (or low) of each.
         for (name, distribution) in try space().parameters {
             let probe = distribution.gridValues?.first ?? { if case let .float(low, _, _, _) = distribution { return low }; return 0 }()
-            _ = try FineTuneConfiguration.load(path: configurationPath,
-                                             overrides: overrides + [(name, Self.yamlScalar(distribution.externalValue(probe)))])
+            _ = try sampledConfiguration([name: distribution.externalValue(probe)])
         }
+    }
+
+    /// The configuration with `params` (dotted keys) set, checked as a file would be.
+    func sampledConfiguration(_ params: [String: JSONValue]) throws -> FineTuneConfiguration {
+        let settings = params.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value as any Encodable) }
+        return try ConfigurationLoader.applying(settings, to: configuration, source: "tune.space")
     }
 
     /// The folder trials and the default study database live in (`trainer.default_root_dir`).
@@ -53,26 +53,23 @@ public struct FineTuneSearch {
 
     /// The study settings of `tune:`.
     public func studySettings() throws -> StudySettings {
-        guard let direction = StudyDirection(rawValue: tune.direction.uppercased()) else {
-            throw TuneError.invalidSetting(key: "direction", reason: "\"\(tune.direction)\" is not minimize or maximize")
+        let direction: StudyDirection = switch tune.direction {
+        case .minimize: .minimize
+        case .maximize: .maximize
         }
         let seed = UInt64(bitPattern: Int64(tune.seed))
-        let sampler: any Sampler
-        switch tune.sampler {
-        case "tpe": sampler = TPESampler(seed: seed, startupTrials: tune.nStartupTrials)
-        case "random": sampler = RandomSampler(seed: seed)
-        case "grid": sampler = GridSampler(seed: seed)
-        default: throw TuneError.invalidSetting(key: "sampler", reason: "\"\(tune.sampler)\" is not tpe, random or grid")
+        let sampler: any Sampler = switch tune.sampler {
+        case .tpe: TPESampler(seed: seed, startupTrials: tune.nStartupTrials)
+        case .random: RandomSampler(seed: seed)
+        case .grid: GridSampler(seed: seed)
         }
-        let pruner: any Pruner
-        switch tune.pruner {
-        case "median": pruner = MedianPruner(startupTrials: tune.prunerStartupTrials, warmupSteps: tune.prunerWarmupSteps)
-        case "successive_halving": pruner = SuccessiveHalvingPruner()
-        case "none": pruner = NoPruner()
-        default: throw TuneError.invalidSetting(key: "pruner", reason: "\"\(tune.pruner)\" is not median, successive_halving or none")
+        let pruner: any Pruner = switch tune.pruner {
+        case .median: MedianPruner(startupTrials: tune.prunerStartupTrials, warmupSteps: tune.prunerWarmupSteps)
+        case .successiveHalving: SuccessiveHalvingPruner()
+        case .none: NoPruner()
         }
         let space = try space()
-        if tune.sampler == "grid" { _ = try GridSampler.gridSize(space) }
+        if tune.sampler == .grid { _ = try GridSampler.gridSize(space) }
         return StudySettings(name: tune.studyName, direction: direction, nTrials: tune.nTrials, space: space, sampler: sampler,
                              pruner: pruner, heartbeatInterval: tune.heartbeatInterval, gracePeriod: tune.gracePeriod)
     }
@@ -84,36 +81,26 @@ public struct FineTuneSearch {
             return v
         }
         switch p.type {
-        case "float": return .float(low: try bound(p.low, "low"), high: try bound(p.high, "high"), step: p.step, log: p.log)
-        case "int":
+        case .float: return .float(low: try bound(p.low, "low"), high: try bound(p.high, "high"), step: p.step, log: p.log)
+        case .int:
             let low = try bound(p.low, "low"), high = try bound(p.high, "high"), step = p.step ?? 1
             guard low == low.rounded(), high == high.rounded(), step == step.rounded(), abs(low) < 9e15, abs(high) < 9e15 else {
                 throw TuneError.invalidDistribution(name: name, reason: "low, high and step of an int must be whole numbers")
             }
             return .int(low: Int(low), high: Int(high), step: Int(step), log: p.log)
-        case "categorical":
+        case .categorical:
             guard let choices = p.choices else { throw TuneError.invalidDistribution(name: name, reason: "categorical needs choices") }
             return .categorical(choices)
-        default: throw TuneError.invalidDistribution(name: name, reason: "type \"\(p.type)\" is not float, int or categorical")
-        }
-    }
-
-    /// A value as a YAML scalar for an override (strings quoted, so `"true"` stays a string).
-    static func yamlScalar(_ value: JSONValue) -> String {
-        switch value {
-        case let .string(s): "'" + s.replacingOccurrences(of: "'", with: "''") + "'"
-        default: value.text
         }
     }
 
     /// The folder of trial `number`.
     public func trialDirectory(_ number: Int) -> String { root + "/trials/trial_\(number)" }
 
-    /// The configuration of a trial: the sampled values as overrides, the trial's own root folder, and
-    /// checkpoint folders inside it.
+    /// The configuration of a trial, built in memory: the sampled values set on the search's configuration, the
+    /// trial's own root folder, and checkpoint folders inside it.
     public func trialConfiguration(number: Int, params: [String: JSONValue]) throws -> FineTuneConfiguration {
-        let sampled = params.sorted { $0.key < $1.key }.map { (key: $0.key, value: Self.yamlScalar($0.value)) }
-        var c = try FineTuneConfiguration.load(path: configurationPath, overrides: overrides + sampled)
+        var c = try sampledConfiguration(params)
         let directory = trialDirectory(number)
         c.trainer.defaultRootDir = directory
         c.trainer.callbacks = c.trainer.callbacks.map { entry in

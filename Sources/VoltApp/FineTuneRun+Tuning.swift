@@ -1,3 +1,4 @@
+import GenSLM
 import Foundation
 import Volt
 import VoltData
@@ -59,10 +60,8 @@ extension FineTuneRun {
         let run = FineTuneRun(singleProcessConfiguration)
         let module = try run.makeModule()
         let (dataset, train, _) = try run.makeData(maxPositions: module.model.configuration.maxPositionEmbeddings)
-        let d = configuration.data
         let trainer = try run.makeTrainer()
-        let loader = dataset.loader(train, batchSize: d.batchSize, shuffle: true, seed: UInt64(configuration.seed),
-                                    workers: d.numWorkers)
+        let loader = run.makeTrainLoader(dataset, train)
         let result = try Tuner(trainer).lrFind(module, train: loader, minLR: minLR, maxLR: maxLR, numTraining: numTraining,
                                                mode: mode, earlyStopThreshold: earlyStopThreshold, onStep: onStep)
         let directory = outputDirectory ?? trainer.logDirectory
@@ -88,7 +87,7 @@ extension FineTuneRun {
         var trialConfiguration = singleProcessConfiguration
         trialConfiguration.module.accumulationSteps = 1
         let run = FineTuneRun(trialConfiguration)
-        let maxPositions = try GenSLMPreset.named(configuration.model.preset).configuration.maxPositionEmbeddings
+        let maxPositions = configuration.model.preset.configuration.maxPositionEmbeddings
         let (dataset, train, _) = try run.makeData(maxPositions: maxPositions)
         let length = Swift.min(configuration.data.maxLength ?? maxPositions, maxPositions)
         let tokens = try train.indices.flatMap { try dataset.element(at: $0).ids }

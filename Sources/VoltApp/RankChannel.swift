@@ -1,3 +1,4 @@
+import GenSLM
 import Volt
 
 /// Text from rank 0 to every rank (MPI broadcasts of a length, then the bytes).

@@ -1,3 +1,4 @@
+import GenSLM
 import Foundation
 import Volt
 
