@@ -1,3 +1,5 @@
+import VoltTensor
+
 /// Code that runs at fixed points of the trainer's loops (Lightning's `Callback`).
 ///
 /// Every hook has an empty default. A callback with state (``ModelCheckpoint``, ``EarlyStopping``) saves it in
@@ -17,8 +19,13 @@ public protocol Callback: AnyObject {
     func onValidationEpochEnd(_ trainer: Trainer) throws
     /// After a validation loop of `fit` (not during the sanity check).
     func onValidationEnd(_ trainer: Trainer) throws
+    /// Before each backward pass, automatic or manual, with the loss it differentiates (unscaled: fp16's loss
+    /// scale is applied inside the precision plugin).
+    func onBeforeBackward(_ trainer: Trainer, loss: Tensor) throws
     /// After each optimizer step that was applied.
     func onOptimizerStep(_ trainer: Trainer) throws
+    /// When fp16 overflow skips an optimizer step (the gradients are dropped and the loss scale shrinks).
+    func onOptimizerStepSkipped(_ trainer: Trainer) throws
     /// The metric the callback decides on, if any. The trainer reduces it across ranks before the callback reads
     /// it, so every rank takes the same decision.
     var monitoredMetric: String? { get }
@@ -45,7 +52,9 @@ extension Callback {
     public func onTrainBatchEnd(_ trainer: Trainer, batchIndex: Int) throws {}
     public func onValidationEpochEnd(_ trainer: Trainer) throws {}
     public func onValidationEnd(_ trainer: Trainer) throws {}
+    public func onBeforeBackward(_ trainer: Trainer, loss: Tensor) throws {}
     public func onOptimizerStep(_ trainer: Trainer) throws {}
+    public func onOptimizerStepSkipped(_ trainer: Trainer) throws {}
     public var monitoredMetric: String? { nil }
     public func onPredictStart(_ trainer: Trainer) throws {}
     public func onPredictBatchEnd(_ trainer: Trainer, predictions: [Prediction], batchIndex: Int) throws {}

@@ -51,8 +51,8 @@ public final class StepContext {
     public func manualBackward(_ loss: Tensor, synchronize: Bool = false) throws {
         guard loss.count == 1 else { throw TrainerError.notAScalar(name: "loss", shape: loss.shape) }
         if synchronize { trainer.strategy.prepareBackward(optimizers.flatMap(\.parameters), synchronize: true) }
+        try trainer.forEachCallback { try $0.onBeforeBackward(trainer, loss: loss) }
         trainer.precisionPlugin.backward(loss)
-        trainer.tuningProbe?.recordBackward(loss)
     }
 
     /// Logs a metric, with Lightning's semantics: `onStep` defaults to true in training and false elsewhere,

@@ -78,8 +78,6 @@ public final class Trainer {
     var fitStartTime = Date()
     /// Monitored metrics already warned about for lacking `syncDist` (one warning each).
     var warnedUnsynchronizedMetrics: Set<String> = []
-    /// Set while a ``Tuner`` runs: records the losses back-propagated and the optimizer steps taken.
-    var tuningProbe: TuningProbe?
 
     /// A trainer with Lightning's flags as arguments; each default is ``TrainerConfiguration``'s (`loggers: nil`
     /// gives its loggers: a CSV logger under `defaultRootDir/volt_logs`). The same as

@@ -148,8 +148,8 @@ extension Trainer {
         let boundary = (index + 1) % flags.accumulateGradBatches == 0 || isLast
         strategy.prepareBackward(trainingOptimizers[0].parameters, synchronize: boundary)
         let scaled = flags.accumulateGradBatches > 1 ? loss / Float(flags.accumulateGradBatches) : loss
+        try forEachCallback { try $0.onBeforeBackward(self, loss: scaled) }
         precisionPlugin.backward(scaled)
-        tuningProbe?.recordBackward(scaled)
         guard boundary else { return }
         let optimizer = trainingOptimizers[0]
         let stepped = try optimizerStep(optimizer)
@@ -166,7 +166,7 @@ extension Trainer {
         let parameters = optimizer.parameters
         guard precisionPlugin.shouldStep(parameters) else {
             optimizer.unscaled = false
-            try tuningProbe?.closeWindow(applied: false)
+            try forEachCallback { try $0.onOptimizerStepSkipped(self) }
             return false
         }
         if let clip = flags.gradientClipVal, automaticOptimizationAttached {
@@ -181,7 +181,6 @@ extension Trainer {
         strategy.finishStep(parameters)
         optimizer.unscaled = false
         globalStep += 1
-        try tuningProbe?.closeWindow(applied: true)
         try forEachCallback { try $0.onOptimizerStep(self) }
         return true
     }

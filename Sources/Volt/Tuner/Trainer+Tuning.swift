@@ -5,22 +5,20 @@ import VoltTensor
 extension Trainer {
     /// Runs `body` with `module` attached for a tuning run, then puts the module and the trainer back as they were.
     ///
-    /// During the run no callback or logger is called (no checkpoint is written, nothing is logged), schedulers are
-    /// detached (the tuner drives learning rates itself), and `probe` sees every loss and optimizer step.
+    /// During the run `probe` is the only callback and no logger is called (no checkpoint is written, nothing is
+    /// logged), and schedulers are detached (the tuner drives learning rates itself).
     func withTuningSession<M: TrainingModule, R>(_ module: M, probe: TuningProbe, _ body: () throws -> R) throws -> R {
         let snapshot = TuningSnapshot(module, trainer: self)
-        callbacks = []
+        callbacks = [probe]
         loggers = []
         isFitting = false
         defer {
             snapshot.restore(module, trainer: self)
-            tuningProbe = nil
             detach()
         }
         try attach(module)
         let optimizers = OptimizerSnapshot(self)
         schedulerConfigurations = []
-        tuningProbe = probe
         let result: R
         do { result = try body() } catch {
             try? optimizers.restore()
