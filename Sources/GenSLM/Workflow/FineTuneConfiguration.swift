@@ -68,6 +68,8 @@ public struct FineTuneConfiguration: ConfigurationSection, Sendable, Equatable {
             get { path }
             set { path = newValue }
         }
+        /// `fasta:` is now `path:`.
+        public static var renamedKeys: [String: String] { ["fasta": "path"] }
         /// Seed of the split and the shuffle; default: the configuration's `seed` (42).
         public var seed: Int?
         /// `random` (a seeded shuffle per epoch) or `bucketed` (`BucketedSampler`: similar lengths batched
