@@ -6,8 +6,8 @@ import VoltTune
 /// workflow, each with the sampled values applied to the configuration as dotted overrides (`module.lr`, …) and run in
 /// its own folder `<default_root_dir>/trials/trial_N/`.
 public struct FineTuneSearch {
-    /// The configuration file (`nil`: the defaults).
-    public let configurationPath: String?
+    /// The configuration files, later ones winning (none: the defaults).
+    public let configurationPaths: [String]
     /// Command-line overrides, applied to every trial before its sampled values.
     public let overrides: [(key: String, value: String)]
     /// The configuration without sampled values.
@@ -15,16 +15,24 @@ public struct FineTuneSearch {
     /// Its `tune:` section.
     public let tune: FineTuneConfiguration.TuneSection
 
-    /// The search of `configurationPath` with `overrides`.
+    /// The search of one configuration file (`nil`: the defaults) with `overrides`.
+    ///
+    /// - Throws: as ``init(configurationPaths:overrides:)``.
+    public init(configurationPath: String?, overrides: [(key: String, value: String)] = []) throws {
+        try self.init(configurationPaths: configurationPath.map { [$0] } ?? [], overrides: overrides)
+    }
+
+    /// The search of `configurationPaths` (layered as `volt fit` layers them) with `overrides`.
     ///
     /// - Throws: `ConfigurationError` for a bad configuration, `VoltTune/TuneError` for a bad `tune:` section
     ///   (including a space key that is not a configuration key).
-    public init(configurationPath: String?, overrides: [(key: String, value: String)] = []) throws {
-        self.configurationPath = configurationPath
+    public init(configurationPaths: [String], overrides: [(key: String, value: String)] = []) throws {
+        self.configurationPaths = configurationPaths
         self.overrides = overrides
-        configuration = try FineTuneConfiguration.load(path: configurationPath, overrides: overrides)
+        configuration = try FineTuneConfiguration.load(paths: configurationPaths, overrides: overrides)
         guard let tune = configuration.tune else {
-            throw ConfigurationError.invalidValue(file: configurationPath ?? "command line", key: "tune",
+            let file = configurationPaths.isEmpty ? "command line" : configurationPaths.joined(separator: " + ")
+            throw ConfigurationError.invalidValue(file: file, key: "tune",
                                                   reason: "volt tune needs a tune: section (Sources/VoltTune/VoltTune.docc/tuning.md)")
         }
         self.tune = tune
@@ -32,7 +40,7 @@ public struct FineTuneSearch {
         // Each key must be a configuration key of the right type: try the first grid value (or low) of each.
         for (name, distribution) in try space().parameters {
             let probe = distribution.gridValues?.first ?? { if case let .float(low, _, _, _) = distribution { return low }; return 0 }()
-            _ = try FineTuneConfiguration.load(path: configurationPath,
+            _ = try FineTuneConfiguration.load(paths: configurationPaths,
                                              overrides: overrides + [(name, Self.yamlScalar(distribution.externalValue(probe)))])
         }
     }
@@ -113,7 +121,7 @@ public struct FineTuneSearch {
     /// checkpoint folders inside it.
     public func trialConfiguration(number: Int, params: [String: JSONValue]) throws -> FineTuneConfiguration {
         let sampled = params.sorted { $0.key < $1.key }.map { (key: $0.key, value: Self.yamlScalar($0.value)) }
-        var c = try FineTuneConfiguration.load(path: configurationPath, overrides: overrides + sampled)
+        var c = try FineTuneConfiguration.load(paths: configurationPaths, overrides: overrides + sampled)
         let directory = trialDirectory(number)
         c.trainer.defaultRootDir = directory
         c.trainer.callbacks = c.trainer.callbacks.map { entry in
