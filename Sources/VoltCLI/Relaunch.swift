@@ -10,7 +10,7 @@ extension VoltCLI {
     /// - Parameters:
     ///   - strategy: `trainer.strategy` (`auto` is DDP once `devices` > 1).
     ///   - devices: `trainer.devices`, or a command's `--devices`.
-    ///   - underMPI: whether an MPI launcher started this process (``MPILauncher/isUnderMPI``).
+    ///   - underMPI: whether an MPI launcher started this process (`MPILauncher.isUnderMPI`).
     public static func relaunchRanks(strategy: StrategyKind, devices: Int, underMPI: Bool = MPILauncher.isUnderMPI) -> Int? {
         guard strategy != .single, devices > 1, !underMPI else { return nil }
         return devices
