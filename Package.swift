@@ -78,3 +78,14 @@ let package = Package(
                     exclude: ["Fixtures"]),
     ]
 )
+
+// Tests of the command line and the benchmarks, and what several test targets share (the h5py interpreter search).
+package.targets += [
+    .target(name: "VoltTestSupport", path: "Tests/VoltTestSupport"),
+    .testTarget(name: "VoltCLITests", dependencies: ["VoltCLI", "Volt", "VoltData", "VoltNN", "VoltTensor",
+                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    .testTarget(name: "VoltBenchmarksTests", dependencies: ["VoltBenchmarks", "Volt"]),
+]
+for target in package.targets where ["VoltTests", "GenSLMTests"].contains(target.name) {
+    target.dependencies.append("VoltTestSupport")
+}

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Fault injection for data-parallel training: kills a random rank at a random moment, N times, and checks
+# Fault injection for data-parallel training: kills a random rank at a random moment mid-training, N times, and checks
+#   0. the kill lands mid-training: after the first checkpoint and before the last optimizer step (a job that ended
+#      first, or a kill after the last step, fails the run rather than skipping it);
 #   1. the job exits non-zero within the bound (default 60 s) after the kill, and names the failure;
 #   2. the last.h5 it left is a valid checkpoint (volt checkpoint inspect reads it);
 #   3. resuming with --ckpt-path last finishes with the same weights as an uninterrupted run, bit for bit;
@@ -51,21 +53,37 @@ if bad: sys.exit(f"{len(bad)} tensors differ, e.g. {bad[0]}")
 PY
 }
 
+global_step() { "$python" -c "import h5py,sys; print(h5py.File(sys.argv[1])['/'].attrs['global_step'])" "$1"; }
+wait_for_checkpoint() {  # wait_for_checkpoint DIR LAUNCHER: until DIR/ckpt/last.h5 exists (training has stepped) or the job ends
+    while [ ! -f "$1/ckpt/last.h5" ] && kill -0 "$2" 2>/dev/null; do sleep 0.05; done
+}
+
+# The reference run also measures how long training goes on after the first checkpoint: the kills fall within
+# the first half of that span, so that each lands mid-training.
 mkdir -p "$work/reference"
 config "$work/reference"
-mpirun "${mpirun_flags[@]}" "$volt" fit --config "$work/reference/config.yaml" >/dev/null 2>"$work/reference/log"
-echo "reference run: $("$python" -c "import h5py,sys; print('global_step', h5py.File(sys.argv[1])['/'].attrs['global_step'])" "$work/reference/ckpt/last.h5")"
+mpirun "${mpirun_flags[@]}" "$volt" fit --config "$work/reference/config.yaml" >/dev/null 2>"$work/reference/log" &
+launcher=$!
+wait_for_checkpoint "$work/reference" "$launcher"
+first=$(date +%s.%N)
+wait "$launcher" || { echo "reference run: FAIL"; cat "$work/reference/log"; exit 1; }
+span=$(awk -v s="$first" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
+steps=$(global_step "$work/reference/ckpt/last.h5")
+echo "reference run: global_step $steps, ${span}s of training after its first checkpoint"
 
 passed=0
 for i in $(seq 1 "$runs"); do
     dir="$work/run$i"; mkdir -p "$dir"; config "$dir"
     mpirun "${mpirun_flags[@]}" "$volt" fit --config "$dir/config.yaml" >/dev/null 2>"$dir/log" &
     launcher=$!
-    # Wait for the first checkpoint, then a random further 0–2 s.
-    for _ in $(seq 1 300); do [ -f "$dir/ckpt/last.h5" ] && break; sleep 0.1; done
-    sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", (r % 200) / 100 }')"
+    # Wait for the first checkpoint (training has stepped), then a random part of the first half of the training span.
+    wait_for_checkpoint "$dir" "$launcher"
+    sleep "$(awk -v r=$RANDOM -v s="$span" 'BEGIN { printf "%.2f", s / 2 * (r % 1000) / 1000 }')"
     ranks=($(pgrep -P "$launcher" -f "$volt" || true))
-    if [ ${#ranks[@]} -eq 0 ]; then echo "run $i: the job ended before the kill; skipped"; wait "$launcher" || true; continue; fi
+    if [ ${#ranks[@]} -ne 2 ]; then
+        echo "run $i: FAIL: the job ended before the kill (${#ranks[@]} ranks left); nothing was tested"
+        wait "$launcher" || true; cat "$dir/log"; exit 1
+    fi
     victim=${ranks[$((RANDOM % ${#ranks[@]}))]}
     rank=$(tr '\0' '\n' < /proc/"$victim"/environ | sed -n 's/^OMPI_COMM_WORLD_RANK=//p')
     start=$(date +%s.%N)
@@ -80,7 +98,8 @@ for i in $(seq 1 "$runs"); do
         echo "run $i: FAIL: killed rank $rank, job exit status $status after ${elapsed}s (bound ${bound}s)"; exit 1
     fi
     "$volt" checkpoint inspect "$dir/ckpt/last.h5" >/dev/null || { echo "run $i: FAIL: last.h5 is not a valid checkpoint"; exit 1; }
-    step=$("$python" -c "import h5py,sys; print(h5py.File(sys.argv[1])['/'].attrs['global_step'])" "$dir/ckpt/last.h5")
+    step=$(global_step "$dir/ckpt/last.h5")
+    [ "$step" -lt "$steps" ] || { echo "run $i: FAIL: the kill came after the last optimizer step ($step of $steps)"; exit 1; }
     mpirun "${mpirun_flags[@]}" "$volt" fit --config "$dir/config.yaml" --ckpt-path last >/dev/null 2>>"$dir/log"
     weights_equal "$work/reference/ckpt/last.h5" "$dir/ckpt/last.h5" || { echo "run $i: FAIL: resumed weights differ"; exit 1; }
     echo "run $i: killed rank $rank (SIGKILL) at step $step; job exited with status $status after ${elapsed}s; last.h5 valid; resumed run equals the uninterrupted one bit for bit"
@@ -92,9 +111,10 @@ dir="$work/hang"; mkdir -p "$dir"; config "$dir"
 sed -i 's/every_n_train_steps: 1/every_n_train_steps: 0/' "$dir/config.yaml"
 mpirun "${mpirun_flags[@]}" "$volt" fit --config "$dir/config.yaml" --trainer.max_epochs 10 >/dev/null 2>"$dir/log" &
 launcher=$!
-for _ in $(seq 1 300); do [ -f "$dir/ckpt/last.h5" ] && break; sleep 0.1; done
+wait_for_checkpoint "$dir" "$launcher"
 sleep 1
 ranks=($(pgrep -P "$launcher" -f "$volt" || true))
+[ ${#ranks[@]} -eq 2 ] || { echo "hang: FAIL: the job ended before the stop (${#ranks[@]} ranks left)"; cat "$dir/log"; exit 1; }
 victim=${ranks[$((RANDOM % ${#ranks[@]}))]}
 rank=$(tr '\0' '\n' < /proc/"$victim"/environ | sed -n 's/^OMPI_COMM_WORLD_RANK=//p')
 start=$(date +%s.%N)
@@ -110,4 +130,4 @@ if [ "$status" -eq 0 ] || ! grep -q "waited more than 10 s" "$dir/log" || awk -v
     echo "hang: FAIL: stopped rank $rank, job exit status $status after ${elapsed}s"; cat "$dir/log"; exit 1
 fi
 echo "hang: stopped rank $rank (SIGSTOP); the job ended with status $status after ${elapsed}s: $(grep -m1 -o 'rank [0-9]*: .* waited more than 10 s' "$dir/log")"
-echo "fault injection: $passed of $runs kill runs and the hang run checked, none failed"
+echo "fault injection: $passed of $runs kill runs (each mid-training) and the hang run checked, none failed"

@@ -22,11 +22,18 @@ public struct ConfigurationOptions: ParsableArguments {
     ///
     /// - Throws: `ConfigurationError` naming the file, line and key of a bad value; `CleanExit` after printing.
     public func load<Configuration: TrainingConfiguration>(_ type: Configuration.Type) throws -> Configuration {
-        let loaded = try ConfigurationLoader.load(type, paths: config, overrides: try ConfigurationLoader.parseOverrides(overrides))
+        let loaded = try ConfigurationLoader.load(type, paths: config, overrides: try parsedOverrides())
         if printConfig {
             print(try loaded.resolvedYAML(), terminator: "")
             throw CleanExit.message("")
         }
         return loaded.value
+    }
+
+    /// The overrides as `(dotted key, YAML value)` pairs, for a command that re-reads the configuration itself.
+    ///
+    /// - Throws: `ConfigurationError` for an argument that is not `--section.key value`.
+    public func parsedOverrides() throws -> [(key: String, value: String)] {
+        try ConfigurationLoader.parseOverrides(overrides)
     }
 }

@@ -14,10 +14,12 @@ extension VoltCLI {
         @Flag(help: "Print the metrics as one JSON object.")
         var json = false
 
-        /// The configuration, its module (rebuilt from the checkpoint when one is given) and its data module.
+        /// The configuration, its module (rebuilt from the checkpoint when one is given) and its data module; under
+        /// `mpirun` first when the configuration asks for more than one device.
         func prepare<Configuration: TrainingConfiguration>(_ type: Configuration.Type)
             throws -> (Configuration, Configuration.Module, Configuration.Data) {
             let configuration = try options.load(type)
+            try VoltCLI.relaunchIfNeeded(for: configuration.trainer)
             let module = try ckptPath.map { try Configuration.Module.load(from: $0) } ?? configuration.makeModule()
             return (configuration, module, try configuration.makeDataModule(for: module))
         }

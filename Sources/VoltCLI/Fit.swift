@@ -26,9 +26,7 @@ extension VoltCLI {
         public func run() throws {
             try VoltCLI.reportingErrors {
                 let configuration = try options.load(Configuration.self)
-                if configuration.trainer.strategy != .single {
-                    try MPILauncher.relaunchIfNeeded(devices: configuration.trainer.devices)
-                }
+                try VoltCLI.relaunchIfNeeded(for: configuration.trainer)
                 let summary = try configuration.fit(ckptPath: ckptPath)
                 guard MPICommunicator.world.map({ $0.rank == 0 }) ?? true else { return }
                 if json { try VoltCLI.printJSON(summary); return }

@@ -3,6 +3,7 @@ import Foundation
 import GenSLM
 import VoltApp
 import Volt
+import VoltCLI
 
 /// `volt batch-size-find`: the largest batch size that fits a memory budget without losing tokens/s.
 struct BatchSizeFind: ParsableCommand {
@@ -17,8 +18,7 @@ struct BatchSizeFind: ParsableCommand {
             """
     )
 
-    @Option(help: "The configuration file (defaults apply to every missing key).")
-    var config: String?
+    @OptionGroup var options: ConfigurationOptions
 
     @Option(name: .customLong("max-memory"), help: "The memory budget, e.g. 16GiB or 800MB (default: 80% of the machine's memory).")
     var maxMemory: String?
@@ -41,9 +41,6 @@ struct BatchSizeFind: ParsableCommand {
     @Flag(help: "Print the result and every trial as one JSON object.")
     var json = false
 
-    @Argument(parsing: .allUnrecognized, help: "Overrides such as --model.preset genslm-25m.")
-    var overrides: [String] = []
-
     struct Report: Encodable {
         var result: BatchSizeSearchResult
         var yaml: String
@@ -60,7 +57,8 @@ struct BatchSizeFind: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let configuration = try FineTuneConfiguration.load(path: config, overrides: try ConfigurationLoader.parseOverrides(overrides))
+            // One process whatever trainer.strategy says (FineTuneRun's tuners run strategy single): no relaunch.
+            let configuration = try options.load(FineTuneConfiguration.self)
             let budget = try maxMemory.map { try ByteCount.parse($0) } ?? ByteCount.physicalMemory() / 5 * 4
             let result = try FineTuneRun(configuration).findBatchSize(
                 maxMemoryBytes: budget, maxBatchSize: maxBatchSize, steps: steps, warmup: warmup,
@@ -75,7 +73,8 @@ struct BatchSizeFind: ParsableCommand {
                       + column(String(format: "%.0f", t.tokensPerSecond), 8) + "  " + verdict)
             }
             print("largest batch size under \(ByteCount.format(budget)): \(result.batchSize) (next size: \(result.limitedBy.rawValue))")
-            print("wrote \(out): volt fit --config \(config ?? "config.yaml") --config \(out)")
+            let configs = (options.config.isEmpty ? ["config.yaml"] : options.config).map { "--config \($0) " }.joined()
+            print("wrote \(out): volt fit \(configs)--config \(out)")
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GenSLM
 import Volt
+import VoltCLI
 
 /// `volt embed`: per-record hidden states of a checkpoint's model for a FASTA file, written to HDF5.
 struct Embed: ParsableCommand {
@@ -51,7 +52,7 @@ struct Embed: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            try MPILauncher.relaunchIfNeeded(devices: devices)
+            try VoltCLI.relaunchIfNeeded(strategy: .ddp, devices: devices)
             let strategy: (any Strategy)? = MPICommunicator.world.map { $0.size > 1 } == true ? try DDPStrategy() : nil
             let module = try GenSLMModule.load(from: ckpt)
             let records = try FASTAReader(path: fasta).readAll()

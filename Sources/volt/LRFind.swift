@@ -3,6 +3,7 @@ import Foundation
 import GenSLM
 import VoltApp
 import Volt
+import VoltCLI
 
 extension LearningRateSweepMode: ExpressibleByArgument {}
 
@@ -19,8 +20,7 @@ struct LRFind: ParsableCommand {
             """
     )
 
-    @Option(help: "The configuration file (defaults apply to every missing key).")
-    var config: String?
+    @OptionGroup var options: ConfigurationOptions
 
     @Option(name: .customLong("min-lr"), help: "The first learning rate.")
     var minLR = 1e-8
@@ -43,12 +43,10 @@ struct LRFind: ParsableCommand {
     @Flag(help: "Print {\"suggestion\", \"min_lr\", \"max_lr\", \"plot\", \"csv\", …} as one JSON object.")
     var json = false
 
-    @Argument(parsing: .allUnrecognized, help: "Overrides such as --data.batch_size 4.")
-    var overrides: [String] = []
-
     func run() throws {
         try runReportingErrors {
-            let configuration = try FineTuneConfiguration.load(path: config, overrides: try ConfigurationLoader.parseOverrides(overrides))
+            // One process whatever trainer.strategy says (FineTuneRun's tuners run strategy single): no relaunch.
+            let configuration = try options.load(FineTuneConfiguration.self)
             let (result, report) = try FineTuneRun(configuration).findLearningRate(
                 minLR: minLR, maxLR: maxLR, numTraining: numTraining, mode: mode,
                 earlyStopThreshold: earlyStopThreshold > 0 ? earlyStopThreshold : nil, outputDirectory: outDir) { point in

@@ -3,6 +3,7 @@ import Foundation
 import GenSLM
 import VoltApp
 import Volt
+import VoltCLI
 import VoltTune
 
 /// `volt tune`: a hyper-parameter search over the GenSLM workflow, in an Optuna-compatible SQLite study.
@@ -16,22 +17,15 @@ struct Tune: ParsableCommand {
             """
     )
 
-    @Option(help: "The configuration file with a tune: section.")
-    var config: String?
+    @OptionGroup var options: ConfigurationOptions
 
     @Flag(help: "Print the summary as one JSON object.")
     var json = false
 
-    @Argument(parsing: .allUnrecognized, help: "Overrides such as --trainer.max_epochs 1 or --tune.n_trials 10.")
-    var overrides: [String] = []
-
     func run() throws {
         try runReportingErrors {
-            let search = try FineTuneSearch(try FineTuneConfiguration.load(path: config,
-                                                                          overrides: try ConfigurationLoader.parseOverrides(overrides)))
-            if search.configuration.trainer.strategy != .single {
-                try MPILauncher.relaunchIfNeeded(devices: search.configuration.trainer.devices)
-            }
+            let search = try FineTuneSearch(try options.load(FineTuneConfiguration.self))  // --print-config exits here
+            try VoltCLI.relaunchIfNeeded(for: search.configuration.trainer)
             guard let study = try search.run(onTrialEnd: { trial in
                 guard !json else { return }
                 let value = trial.value.map { String(format: "%.6g", $0) } ?? "-"

@@ -5,6 +5,7 @@ import Volt
 import VoltHDF5
 import VoltNN
 import VoltTensor
+import VoltTestSupport
 
 /// `volt embed`'s library against transformers' `output_hidden_states` on the neox_tiny weights (fixture made by
 /// scripts/make_embedding_fixture.py), the HDF5 layout, MD5 and input errors.
@@ -190,9 +191,8 @@ extension EmbeddingTests {
     }
 
     func testH5pyReadsTheEmbeddingFile() throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/verify_embeddings_h5py.py").path
-        guard FileManager.default.fileExists(atPath: script), (try? python(["-c", "import h5py"])) != nil else {
+        let script = H5pyPython.script("verify_embeddings_h5py.py")
+        guard FileManager.default.fileExists(atPath: script), let python = H5pyPython.interpreter else {
             throw XCTSkip("python3 with h5py, or scripts/verify_embeddings_h5py.py, not available")
         }
         let records = try FASTAReader(path: Self.fasta).readAll(), model = try tinyModel()
@@ -202,7 +202,7 @@ extension EmbeddingTests {
             _ = try SequenceEmbedder.embed(records: records, fasta: Self.fasta, model: model,
                                            options: EmbeddingOptions(layers: [0, -1], pooling: pooling, batchSize: 2), to: out,
                                            progress: false)
-            let view = try JSONDecoder().decode(H5pyView.self, from: Data(try python([script, out]).utf8))
+            let view = try JSONDecoder().decode(H5pyView.self, from: Data(try H5pyPython.run(python, [script, out]).utf8))
             let file = try EmbeddingFile.read(from: out)
             XCTAssertEqual(view.ids, file.ids)
             XCTAssertEqual(view.indices, [0, 1, 2, 3])
@@ -222,20 +222,5 @@ extension EmbeddingTests {
                 }
             }
         }
-    }
-
-    /// Runs python3 with `arguments`; its standard output.
-    func python(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
-        return String(decoding: data, as: UTF8.self)
     }
 }

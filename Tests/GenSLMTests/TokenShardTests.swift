@@ -141,7 +141,9 @@ final class TokenShardTests: XCTestCase {
         XCTAssertEqual(configuration.data.sampler, .bucketed)
         XCTAssertEqual(configuration.data.bucketWindow, 4)
         try "data:\n  fasta: a.fasta\n".write(toFile: yaml, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try FineTuneConfiguration.load(path: yaml)) { XCTAssertTrue("\($0)".contains("data.fasta"), "\($0)") }
+        XCTAssertThrowsError(try FineTuneConfiguration.load(path: yaml)) {
+            XCTAssertEqual($0 as? ConfigurationError, .renamedKey(file: "\(yaml):2", key: "data.fasta", newKey: "data.path"))
+        }
     }
 
     /// `volt fit` trains from a shard folder with the bucketed sampler, and the batches equal the FASTA path's.

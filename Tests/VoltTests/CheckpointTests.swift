@@ -3,6 +3,7 @@ import Volt
 import VoltHDF5
 import VoltNN
 import VoltTensor
+import VoltTestSupport
 import XCTest
 
 final class CheckpointTests: XCTestCase {
@@ -270,16 +271,13 @@ final class CheckpointTests: XCTestCase {
     }
 
     func testH5pyReadsTheCheckpoint() throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/verify_checkpoint_h5py.py").path
-        // Debian's python3-h5py (installed by scripts/setup.sh) first, then whatever python3 is on the PATH.
-        let python = ["/usr/bin/python3", "python3"].first { (try? run("/usr/bin/env", [$0, "-c", "import h5py"])) != nil }
-        guard FileManager.default.fileExists(atPath: script), let python else {
+        let script = H5pyPython.script("verify_checkpoint_h5py.py")
+        guard FileManager.default.fileExists(atPath: script), let python = H5pyPython.interpreter else {
             throw XCTSkip("python3 with h5py, or scripts/verify_checkpoint_h5py.py, not available")
         }
         let file = try path()
         try Self.sample().write(to: file)
-        let output = try run("/usr/bin/env", [python, script, file])
+        let output = try H5pyPython.run(python, [script, file])
         let keys = output.split(separator: "\n").filter { $0.hasPrefix("  ") && $0.contains(" shape=") }
             .compactMap { $0.split(separator: " ").first.map(String.init) }
         XCTAssertEqual(keys, Self.sample().stateDict.map(\.name), output)

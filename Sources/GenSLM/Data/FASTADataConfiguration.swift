@@ -8,6 +8,8 @@ extension FASTADataModule {
         /// A FASTA file (plain or .gz), a glob of FASTA files (`data/*.fasta.gz`), or a token shard folder made by
         /// `volt data tokenize`. Default: the rabies nucleoprotein genes of Debian's beast-mcmc-examples.
         public var path = "/usr/share/doc/beast-mcmc/examples/DiscreteTraits/phylogeneticGLM/batRABV.fas.gz"
+        /// `fasta:` is now `path:`.
+        public static var renamedKeys: [String: String] { ["fasta": "path"] }
         /// Seed of the split and the shuffle; default: the configuration's `seed` (42).
         public var seed: Int?
         /// `random` (a seeded shuffle per epoch) or `bucketed` (`BucketedSampler`: similar lengths batched

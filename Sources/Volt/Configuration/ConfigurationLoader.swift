@@ -192,8 +192,10 @@ private struct Origins {
         return files.isEmpty ? "command line" : files.map(\.path).joined(separator: " + ")
     }
 
-    func unknownKey(_ unknown: (path: String, key: String, allowed: [String])) -> ConfigurationError {
-        let full = unknown.path.isEmpty ? unknown.key : unknown.path + "." + unknown.key
+    func unknownKey(_ unknown: NodeDecoder.UnknownKey) -> ConfigurationError {
+        func dotted(_ key: String) -> String { unknown.path.isEmpty ? key : unknown.path + "." + key }
+        let full = dotted(unknown.key)
+        if let renamed = unknown.renamedTo { return .renamedKey(file: origin(full), key: full, newKey: dotted(renamed)) }
         return .unknownKey(file: origin(full), key: full, allowed: unknown.allowed)
     }
 

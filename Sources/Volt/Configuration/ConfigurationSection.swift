@@ -10,11 +10,18 @@ public protocol ConfigurationSection: Codable {
     /// Checks values that have a range once the section is decoded; throw ``ConfigurationValueError`` naming the
     /// key, and the loader adds the file and line. Default: nothing to check.
     func validate() throws
+    /// Keys the section no longer reads, each with the key that replaced it (`["fasta": "path"]`, snake_case, within
+    /// the section), so that an old configuration's unknown key names its new one
+    /// (``ConfigurationError/renamedKey(file:key:newKey:)``). Default: none.
+    static var renamedKeys: [String: String] { get }
 }
 
 extension ConfigurationSection {
     /// Nothing to check.
     public func validate() throws {}
+
+    /// No renamed keys.
+    public static var renamedKeys: [String: String] { [:] }
 }
 
 /// A value out of its range, found by ``ConfigurationSection/validate()``.

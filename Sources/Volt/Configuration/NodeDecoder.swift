@@ -11,16 +11,21 @@ final class NodeDecoder {
     private(set) var requestedKeys: [String: [String]] = [:]
     /// For each mapping (by key path): the keys of the node that were read.
     private var readKeys: [String: Set<String>] = [:]
+    /// For each mapping (by key path) decoded as a ``ConfigurationSection``: its ``ConfigurationSection/renamedKeys``.
+    private var renamedKeys: [String: [String: String]] = [:]
 
     /// Decodes `type` from `node`.
     func decode<T: Decodable>(_ type: T.Type, from node: Node) throws -> T {
         try value(type, at: node, path: [])
     }
 
-    /// The keys of `node` (the tree given to ``decode(_:from:)``, before defaults) that nothing read, each with
-    /// the key path of its mapping and the keys that mapping accepts.
-    func unknownKeys(in node: Node) -> [(path: String, key: String, allowed: [String])] {
-        var found: [(path: String, key: String, allowed: [String])] = []
+    /// A key that nothing read: the key path of its mapping, the keys that mapping accepts, and the key that
+    /// replaced it when its section renamed it.
+    typealias UnknownKey = (path: String, key: String, allowed: [String], renamedTo: String?)
+
+    /// The keys of `node` (the tree given to ``decode(_:from:)``, before defaults) that nothing read.
+    func unknownKeys(in node: Node) -> [UnknownKey] {
+        var found: [UnknownKey] = []
         func walk(_ node: Node, _ path: String) {
             switch node {
             case let .mapping(mapping):
@@ -28,7 +33,7 @@ final class NodeDecoder {
                 for (keyNode, child) in mapping {
                     let key = keyNode.string ?? "\(keyNode)"
                     guard read.contains(key) else {
-                        found.append((path, key, requestedKeys[path] ?? []))
+                        found.append((path, key, requestedKeys[path] ?? [], renamedKeys[path]?[key]))
                         continue
                     }
                     walk(child, path.isEmpty ? key : path + "." + key)
@@ -59,6 +64,7 @@ final class NodeDecoder {
     func value<T: Decodable>(_ type: T.Type, at node: Node, path: [CodingKey]) throws -> T {
         var node = node
         if let section = T.self as? any ConfigurationSection.Type {
+            if !section.renamedKeys.isEmpty { renamedKeys[Self.keyPath(path)] = section.renamedKeys }
             node = Self.merging(defaults: try ConfigurationEncoder.node(section.init()), given: node)
         }
         let value = try T(from: NodeDecoding(node: node, codingPath: path, decoder: self))
