@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import GenSLM
+import VoltInterop
 import VoltTensor
 
 final class SafetensorsAndGenerationTests: XCTestCase {
@@ -15,9 +16,6 @@ final class SafetensorsAndGenerationTests: XCTestCase {
         let other = try GPTNeoX(GenSLMPreset.tiny.configuration, seed: 4)
         try other.importSafetensors(from: dir)
         XCTAssertEqual(other.namedTensors().map { $0.1.scalars }, model.namedTensors().map { $0.1.scalars })
-        let truncated = dir + "/bad.safetensors"
-        try Data([1, 0, 0]).write(to: URL(fileURLWithPath: truncated))
-        XCTAssertThrowsError(try Safetensors.read(from: truncated)) { XCTAssertTrue("\($0)".contains(truncated)) }
     }
 
     func testGenerationIsSeededAndAvoidsSpecialTokens() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Volt
+import VoltInterop
 import VoltTensor
 
 /// Published weights read into Volt: the model configuration they imply and the state dict, strictly checked.
@@ -46,8 +47,8 @@ public enum CheckpointImporter {
 
     /// Reads the weights at `path`; only the model's tensors' data is read, each storage once.
     ///
-    /// - Throws: ``TorchImportError`` (`.configurationMismatch` when no configuration fits, `.stateDictMismatch`
-    ///   listing every missing, unexpected and wrongly shaped tensor, …) or ``SafetensorsError``.
+    /// - Throws: `TorchImportError` (`.configurationMismatch` when no configuration fits, `.stateDictMismatch`
+    ///   listing every missing, unexpected and wrongly shaped tensor, …) or `SafetensorsError`.
     public static func read(_ path: String, shape: ShapeSource = .infer) throws -> ImportedWeights {
         let source = try WeightSource.open(path)
         let listing = source.listing

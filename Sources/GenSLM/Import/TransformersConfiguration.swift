@@ -1,4 +1,5 @@
 import Foundation
+import VoltInterop
 
 /// A transformers `config.json` of a GPT-NeoX model, as published by GenSLM (transformers 4: `rotary_pct`,
 /// `rotary_emb_base`) or written by transformers 5 (`rope_parameters`), turned into a ``GPTNeoXConfiguration``.

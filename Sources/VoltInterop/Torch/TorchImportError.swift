@@ -20,7 +20,8 @@ public enum TorchImportError: Error, Equatable, CustomStringConvertible {
     case unsupportedTensor(path: String, key: String, reason: String)
     /// A transformers `config.json` that does not describe a GPT-NeoX model Volt can build.
     case badConfiguration(path: String, reason: String)
-    /// The tensors' shapes match no preset and no configuration was given, or disagree with the one given.
+    /// The tensors' shapes fit no configuration the model family knows and none was given, or disagree with the
+    /// one given.
     case configurationMismatch(path: String, reason: String)
     /// Missing, unexpected or wrongly shaped tensors, each listed.
     case stateDictMismatch(path: String, missing: [String], unexpected: [String], wrongShape: [String])
