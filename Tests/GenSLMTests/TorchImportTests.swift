@@ -175,7 +175,7 @@ final class TorchImportTests: XCTestCase {
             """
         let path = temporaryPath("config.json")
         try Data(genslm.utf8).write(to: URL(fileURLWithPath: path))
-        let c = try TransformersConfiguration.read(from: path)
+        let c = try GPTNeoXConfiguration(transformersConfigAt: path)
         var preset = GenSLMPreset.m25.configuration
         preset.hiddenDropout = 0  // transformers ignores the *_prob keys: GPTNeoXConfig's dropouts stay 0
         preset.attentionDropout = 0
@@ -186,7 +186,7 @@ final class TorchImportTests: XCTestCase {
                 .replacingOccurrences(of: "\"\(key)\": \"gelu_fast\",", with: "")
                 .replacingOccurrences(of: "\"\(key)\": false,", with: "")
                 .replacingOccurrences(of: "\"\(key)\": \"gpt_neox\",", with: "").utf8).write(to: URL(fileURLWithPath: bad))
-            XCTAssertThrowsError(try TransformersConfiguration.read(from: bad)) { error in
+            XCTAssertThrowsError(try GPTNeoXConfiguration(transformersConfigAt: bad)) { error in
                 guard case let .badConfiguration(_, reason)? = error as? TorchImportError else { return XCTFail("\(error)") }
                 XCTAssertTrue(reason.contains(key), reason)
             }

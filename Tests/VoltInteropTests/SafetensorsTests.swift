@@ -70,6 +70,7 @@ final class SafetensorsTests: XCTestCase {
         XCTAssertEqual(source.configPath, folder + "/config.json")
         XCTAssertEqual(source.listing.count, 28)
         XCTAssertEqual(Set(source.listing.map(\.dtype)), ["float32"])
+        XCTAssertEqual(try source.transformersConfiguration()?.modelType, "gpt_neox")
 
         let copy = Fixtures.temporaryPath("sharded")
         try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)

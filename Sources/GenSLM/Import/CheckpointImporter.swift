@@ -106,10 +106,10 @@ public enum CheckpointImporter {
         switch shape {
         case let .configuration(given): (configuration, how) = (given, "the model's own configuration")
         case let .preset(preset): (configuration, how) = (preset.configuration, "preset \(preset.rawValue) (--preset)")
-        case let .configFile(file): (configuration, how) = (try TransformersConfiguration.read(from: file), file)
+        case let .configFile(file): (configuration, how) = (try GPTNeoXConfiguration(transformersConfigAt: file), file)
         case .infer:
-            if let file = source.configPath {
-                (configuration, how) = (try TransformersConfiguration.read(from: file), file)
+            if let file = source.configPath, let config = try source.transformersConfiguration() {
+                (configuration, how) = (try GPTNeoXConfiguration(transformers: config), file)
             } else if let inferred, let preset = GenSLMPreset.allCases.first(where: { StateDictMapping.InferredSizes($0.configuration) == inferred }) {
                 (configuration, how) = (preset.configuration, "preset \(preset.rawValue) (matched by the tensor shapes)")
             } else {

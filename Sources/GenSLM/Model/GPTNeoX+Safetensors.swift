@@ -1,19 +1,6 @@
 import Foundation
 import VoltInterop
 
-extension GPTNeoXConfiguration {
-    /// transformers' `config.json` for `GPTNeoXForCausalLM`.
-    public var transformersConfigJSON: [String: Any] {
-        ["architectures": ["GPTNeoXForCausalLM"], "model_type": "gpt_neox", "vocab_size": vocabSize,
-         "hidden_size": hiddenSize, "num_hidden_layers": numHiddenLayers, "num_attention_heads": numAttentionHeads,
-         "intermediate_size": intermediateSize, "max_position_embeddings": maxPositionEmbeddings, "rotary_pct": rotaryPct,
-         "rotary_emb_base": rotaryEmbBase, "layer_norm_eps": layerNormEps, "hidden_act": "gelu_fast",
-         "hidden_dropout": hiddenDropout, "attention_dropout": attentionDropout, "initializer_range": initializerRange,
-         "use_parallel_residual": useParallelResidual, "tie_word_embeddings": false, "bos_token_id": 0, "eos_token_id": 0,
-         "torch_dtype": "float32"]
-    }
-}
-
 extension GPTNeoX {
     /// Volt's (and transformers 4's) name for a state-dict key of another transformers version:
     /// transformers 5 calls the output projection `lm_head.weight` where GenSLM's models say `embed_out.weight`.
@@ -26,9 +13,7 @@ extension GPTNeoX {
         // LoRA factors are not transformers weights: merge them first (mergeLoRA) to export an adapted model.
         let weights = namedTensors().filter { !$0.0.contains(".lora_A.") && !$0.0.contains(".lora_B.") }
         try Safetensors.write(weights.map { (name: $0.0, tensor: $0.1) }, to: directory + "/model.safetensors")
-        let config = try JSONSerialization.data(withJSONObject: configuration.transformersConfigJSON,
-                                                options: [.sortedKeys, .prettyPrinted])
-        try config.write(to: URL(fileURLWithPath: directory + "/config.json"), options: .atomic)
+        try configuration.transformersConfiguration.write(to: directory + "/config.json")
     }
 
     /// Loads weights from a safetensors file or a transformers folder (`model.safetensors`, sharded or not),

@@ -94,6 +94,14 @@ public struct WeightSource {
         }
     }
 
+    /// The folder's `config.json`, read; `nil` when the source has none.
+    ///
+    /// - Throws: ``TorchImportError/unreadable(path:reason:)`` or ``TorchImportError/badConfiguration(path:reason:)``.
+    public func transformersConfiguration() throws(TorchImportError) -> TransformersConfiguration? {
+        guard let configPath else { return nil }
+        return try TransformersConfiguration(contentsOf: configPath)
+    }
+
     /// Every tensor of every file, in order.
     public var listing: [WeightListing] { parts.flatMap(\.listing) }
 
