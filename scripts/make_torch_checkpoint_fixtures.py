@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Make the fixtures of Volt's PyTorch/safetensors import tests (Tests/GenSLMTests/TorchImportTests.swift).
+"""Make the fixtures of Volt's PyTorch/safetensors/config.json tests: the readers' (Tests/VoltInteropTests) and
+GPT-NeoX's import against transformers' logits (Tests/GenSLMTests/TorchImportTests.swift).
 
 Run once from the repository root with torch and transformers installed:
 
     python3 scripts/make_torch_checkpoint_fixtures.py [--out DIR]
 
-It writes into Tests/GenSLMTests/Fixtures/torch_import/:
+It writes into Tests/VoltInteropTests/Fixtures/torch_import/:
 
   config.json            transformers' GPTNeoXConfig of the tiny model (hidden 32, 2 layers, 2 heads,
                          intermediate 128, vocab 69, 64 positions, rotary_pct 0.25, gelu_fast, parallel residual).
@@ -115,7 +116,7 @@ def evil(out, name, func, args, protocol):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--out", default="Tests/GenSLMTests/Fixtures/torch_import")
+    parser.add_argument("--out", default="Tests/VoltInteropTests/Fixtures/torch_import")
     out = parser.parse_args().out
     os.makedirs(out, exist_ok=True)
 

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import GenSLM
+import VoltInterop
 import VoltNN
 import VoltTensor
 

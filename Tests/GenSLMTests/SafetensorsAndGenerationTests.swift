@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import GenSLM
+import VoltInterop
 import VoltTensor
 
 final class SafetensorsAndGenerationTests: XCTestCase {
@@ -10,14 +11,12 @@ final class SafetensorsAndGenerationTests: XCTestCase {
         try model.exportSafetensors(to: dir)
         let header = try Data(contentsOf: URL(fileURLWithPath: dir + "/model.safetensors")).prefix(8)
         XCTAssertEqual(header.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) } % 8, 0, "header padded to 8 bytes")
-        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/config.json"))) as? [String: Any]
-        XCTAssertEqual(config?["model_type"] as? String, "gpt_neox")
+        let config = try TransformersConfiguration(contentsOf: dir + "/config.json")
+        XCTAssertEqual(config.modelType, "gpt_neox")
+        XCTAssertEqual(try GPTNeoXConfiguration(transformers: config), model.configuration, "config.json round-trips")
         let other = try GPTNeoX(GenSLMPreset.tiny.configuration, seed: 4)
         try other.importSafetensors(from: dir)
         XCTAssertEqual(other.namedTensors().map { $0.1.scalars }, model.namedTensors().map { $0.1.scalars })
-        let truncated = dir + "/bad.safetensors"
-        try Data([1, 0, 0]).write(to: URL(fileURLWithPath: truncated))
-        XCTAssertThrowsError(try Safetensors.read(from: truncated)) { XCTAssertTrue("\($0)".contains(truncated)) }
     }
 
     func testGenerationIsSeededAndAvoidsSpecialTokens() throws {

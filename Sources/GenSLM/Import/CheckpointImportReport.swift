@@ -1,3 +1,5 @@
+import VoltInterop
+
 /// What `volt checkpoint import` read and wrote.
 public struct CheckpointImportReport: Codable, Sendable {
     /// The source path.

@@ -1,5 +1,6 @@
 import Foundation
 import Volt
+import VoltInterop
 import VoltTensor
 
 /// Published weights read into Volt: the model configuration they imply and the state dict, strictly checked.
@@ -46,8 +47,8 @@ public enum CheckpointImporter {
 
     /// Reads the weights at `path`; only the model's tensors' data is read, each storage once.
     ///
-    /// - Throws: ``TorchImportError`` (`.configurationMismatch` when no configuration fits, `.stateDictMismatch`
-    ///   listing every missing, unexpected and wrongly shaped tensor, …) or ``SafetensorsError``.
+    /// - Throws: `TorchImportError` (`.configurationMismatch` when no configuration fits, `.stateDictMismatch`
+    ///   listing every missing, unexpected and wrongly shaped tensor, …) or `SafetensorsError`.
     public static func read(_ path: String, shape: ShapeSource = .infer) throws -> ImportedWeights {
         let source = try WeightSource.open(path)
         let listing = source.listing
@@ -105,10 +106,10 @@ public enum CheckpointImporter {
         switch shape {
         case let .configuration(given): (configuration, how) = (given, "the model's own configuration")
         case let .preset(preset): (configuration, how) = (preset.configuration, "preset \(preset.rawValue) (--preset)")
-        case let .configFile(file): (configuration, how) = (try TransformersConfiguration.read(from: file), file)
+        case let .configFile(file): (configuration, how) = (try GPTNeoXConfiguration(transformersConfigAt: file), file)
         case .infer:
-            if let file = source.configPath {
-                (configuration, how) = (try TransformersConfiguration.read(from: file), file)
+            if let file = source.configPath, let config = try source.transformersConfiguration() {
+                (configuration, how) = (try GPTNeoXConfiguration(transformers: config), file)
             } else if let inferred, let preset = GenSLMPreset.allCases.first(where: { StateDictMapping.InferredSizes($0.configuration) == inferred }) {
                 (configuration, how) = (preset.configuration, "preset \(preset.rawValue) (matched by the tensor shapes)")
             } else {

@@ -1,5 +1,6 @@
 import Foundation
 import Volt
+import VoltInterop
 import VoltNN
 import VoltTensor
 
@@ -36,7 +37,7 @@ public struct PEFTAdapter {
     /// Reads a folder written by `PeftModel.save_pretrained` (or by ``write(to:)``).
     ///
     /// - Throws: ``PEFTAdapterError`` naming the file: missing, not JSON, an option Volt does not implement
-    ///   (DoRA, rank patterns, …), or a tensor key outside PEFT's naming; ``SafetensorsError`` for a damaged file.
+    ///   (DoRA, rank patterns, …), or a tensor key outside PEFT's naming; `SafetensorsError` for a damaged file.
     public static func read(from directory: String) throws -> PEFTAdapter {
         let configPath = directory + "/adapter_config.json", weightsPath = directory + "/adapter_model.safetensors"
         guard let data = FileManager.default.contents(atPath: configPath) else {

@@ -1,22 +1,6 @@
 import Foundation
 import VoltTensor
 
-/// What PyTorch Lightning stores beside the weights of a `.ckpt`/`.pt`.
-public struct LightningMetadata: Codable, Sendable, Equatable {
-    /// `epoch`.
-    public var epoch: Int?
-    /// `global_step`.
-    public var globalStep: Int?
-    /// `pytorch-lightning_version`.
-    public var lightningVersion: String?
-    /// The other top-level keys (`hyper_parameters`, `optimizer_states`, …), which the import does not use.
-    public var otherKeys: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case epoch, globalStep = "global_step", lightningVersion = "pytorch_lightning_version", otherKeys = "other_keys"
-    }
-}
-
 /// A checkpoint written by `torch.save` (`.pt`, `.pth`, `.ckpt`, `pytorch_model.bin`), read without Python.
 ///
 /// Opening it parses the zip directory and runs the pickle through the allow-listing ``Unpickler``; tensor data

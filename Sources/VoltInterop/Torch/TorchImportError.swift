@@ -18,9 +18,11 @@ public enum TorchImportError: Error, Equatable, CustomStringConvertible {
     case unexpectedContent(path: String, key: String, reason: String)
     /// A tensor whose storage type or layout cannot be imported.
     case unsupportedTensor(path: String, key: String, reason: String)
-    /// A transformers `config.json` that does not describe a GPT-NeoX model Volt can build.
+    /// A transformers `config.json` that cannot describe the model: not a JSON object, a key missing or of the
+    /// wrong type, or a setting the model family does not implement (the reason names the key).
     case badConfiguration(path: String, reason: String)
-    /// The tensors' shapes match no preset and no configuration was given, or disagree with the one given.
+    /// The tensors' shapes fit no configuration the model family knows and none was given, or disagree with the
+    /// one given.
     case configurationMismatch(path: String, reason: String)
     /// Missing, unexpected or wrongly shaped tensors, each listed.
     case stateDictMismatch(path: String, missing: [String], unexpected: [String], wrongShape: [String])
@@ -40,7 +42,7 @@ public enum TorchImportError: Error, Equatable, CustomStringConvertible {
         case let .malformedPickle(path, offset, reason): "\(path): malformed pickle at byte \(offset) of data.pkl: \(reason)"
         case let .unexpectedContent(path, key, reason): "\(path): \(key): \(reason)"
         case let .unsupportedTensor(path, key, reason): "\(path): tensor \(key): \(reason)"
-        case let .badConfiguration(path, reason): "\(path): unusable GPT-NeoX configuration: \(reason)"
+        case let .badConfiguration(path, reason): "\(path): unusable model configuration: \(reason)"
         case let .configurationMismatch(path, reason): "\(path): \(reason)"
         case let .stateDictMismatch(path, missing, unexpected, wrongShape):
             "\(path): the weights do not fit the model (nothing was written)"

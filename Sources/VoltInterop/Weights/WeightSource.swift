@@ -1,24 +1,6 @@
 import Foundation
 import VoltTensor
 
-/// A tensor of a weight source, listed before its data is read.
-public struct WeightListing: Sendable, Equatable {
-    /// The name as stored.
-    public var name: String
-    /// Shape.
-    public var shape: [Int]
-    /// Element type in PyTorch's words (`float16`, `float32`, `bfloat16`, `int64`, `bool`, …).
-    public var dtype: String
-}
-
-/// One file of weights: listed at once, read on request.
-protocol WeightFile {
-    /// The tensors in the file, in stored order.
-    var listing: [WeightListing] { get }
-    /// Reads the named tensors (each in its stored floating-point type).
-    func read(_ names: Set<String>) throws -> [(name: String, tensor: Tensor)]
-}
-
 /// Where imported weights come from: a `torch.save` file (`.pt`, `.pth`, `.ckpt`, `.bin`), a `.safetensors` file,
 /// or a transformers model folder (`model.safetensors`, sharded with `model.safetensors.index.json`, or
 /// `pytorch_model.bin`, optionally sharded), whose `config.json` is used when present.
@@ -112,55 +94,19 @@ public struct WeightSource {
         }
     }
 
+    /// The folder's `config.json`, read; `nil` when the source has none.
+    ///
+    /// - Throws: ``TorchImportError/unreadable(path:reason:)`` or ``TorchImportError/badConfiguration(path:reason:)``.
+    public func transformersConfiguration() throws(TorchImportError) -> TransformersConfiguration? {
+        guard let configPath else { return nil }
+        return try TransformersConfiguration(contentsOf: configPath)
+    }
+
     /// Every tensor of every file, in order.
     public var listing: [WeightListing] { parts.flatMap(\.listing) }
 
     /// Reads the named tensors from whichever files hold them, in source order.
     public func read(_ names: Set<String>) throws -> [(name: String, tensor: Tensor)] {
         try parts.flatMap { try $0.read(names) }
-    }
-}
-
-/// A `torch.save` file as a ``WeightFile``.
-struct TorchWeights: WeightFile {
-    let checkpoint: TorchCheckpoint
-    let stateDict: [(name: String, tensor: TorchTensorReference)]
-    let listing: [WeightListing]
-
-    init(checkpoint: TorchCheckpoint) throws {
-        self.checkpoint = checkpoint
-        stateDict = try checkpoint.stateDict()
-        listing = stateDict.map { WeightListing(name: $0.name, shape: $0.tensor.shape, dtype: $0.tensor.storage.type.rawValue) }
-    }
-
-    func read(_ names: Set<String>) throws -> [(name: String, tensor: Tensor)] {
-        try checkpoint.readTensors(stateDict.filter { names.contains($0.name) })
-    }
-}
-
-/// A safetensors file as a ``WeightFile``.
-struct SafetensorsWeights: WeightFile {
-    let file: SafetensorsFile
-
-    var listing: [WeightListing] {
-        file.entries.map { WeightListing(name: $0.name, shape: $0.shape, dtype: Self.torchName($0.dtype)) }
-    }
-
-    func read(_ names: Set<String>) throws -> [(name: String, tensor: Tensor)] {
-        try file.entries.filter { names.contains($0.name) }.map { (name: $0.name, tensor: try file.read($0)) }
-    }
-
-    static func torchName(_ dtype: String) -> String {
-        switch dtype {
-        case "F32": "float32"
-        case "F16": "float16"
-        case "BF16": "bfloat16"
-        case "F64": "float64"
-        case "I64": "int64"
-        case "I32": "int32"
-        case "U8": "uint8"
-        case "BOOL": "bool"
-        default: dtype
-        }
     }
 }
