@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "VoltHDF5", targets: ["VoltHDF5"]),
         .library(name: "Volt", targets: ["Volt"]),
         .library(name: "GenSLM", targets: ["GenSLM"]),
+        .library(name: "LLaMA", targets: ["LLaMA"]),
         .library(name: "VoltTune", targets: ["VoltTune"]),
         .library(name: "VoltCLI", targets: ["VoltCLI"]),
         .executable(name: "volt", targets: ["volt"]),
@@ -52,6 +53,7 @@ let package = Package(
         .target(name: "GenSLM", dependencies: ["Volt", "VoltTune", "VoltData", "VoltHDF5", "VoltNN", "VoltTensor", "CVoltZlib",
                                                .product(name: "Yams", package: "Yams"),
                                                .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(name: "LLaMA", dependencies: ["VoltNN", "VoltTensor"]),
         .target(name: "VoltCLI", dependencies: ["Volt", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "VoltBenchmarks", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor"]),
         .executableTarget(
@@ -73,5 +75,6 @@ let package = Package(
         .testTarget(name: "GenSLMTests", dependencies: ["GenSLM", "Volt", "VoltData", "VoltHDF5", "VoltNN", "VoltTensor",
                                                     .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "LLaMATests", dependencies: ["LLaMA", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
     ]
 )
