@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "VoltInterop", targets: ["VoltInterop"]),
         .library(name: "Volt", targets: ["Volt"]),
         .library(name: "GenSLM", targets: ["GenSLM"]),
+        .library(name: "LLaMA", targets: ["LLaMA"]),
         .library(name: "VoltTune", targets: ["VoltTune"]),
         .library(name: "VoltCLI", targets: ["VoltCLI"]),
         .library(name: "VoltApp", targets: ["VoltApp"]),
@@ -58,6 +59,7 @@ let package = Package(
                                                "CVoltZlib", .product(name: "Yams", package: "Yams")]),
         // The library behind the `volt` command: its configuration layout, fine-tuning runs and `volt tune`'s trials.
         .target(name: "VoltApp", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor", "VoltTune"]),
+        .target(name: "LLaMA", dependencies: ["VoltNN", "VoltTensor"]),
         .target(name: "VoltCLI", dependencies: ["Volt", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "VoltBenchmarks", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor"]),
         .executableTarget(
@@ -80,6 +82,7 @@ let package = Package(
         .testTarget(name: "GenSLMTests", dependencies: ["GenSLM", "VoltApp", "Volt", "VoltData", "VoltHDF5", "VoltInterop", "VoltNN", "VoltTensor",
                                                     .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "LLaMATests", dependencies: ["LLaMA", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
     ]
 )
 

@@ -73,6 +73,7 @@ static void volt_unary_range(volt_unary_op op, const float *x, float *out, size_
     case VOLT_SIGMOID: VOLT_UNARY_LOOP(1.0f / (1.0f + volt_expf(-v)))
     case VOLT_RELU: VOLT_UNARY_LOOP(v > 0.0f ? v : 0.0f)
     case VOLT_ABS: VOLT_UNARY_LOOP(fabsf(v))
+    case VOLT_SILU: VOLT_UNARY_LOOP(v / (1.0f + volt_expf(-v)))
     }
 }
 
@@ -99,6 +100,12 @@ VOLT_INLINE float volt_gelu_erf_grad(float v) {
     return 0.5f * (1.0f + volt_erff(v * VOLT_INV_SQRT_2)) + v * VOLT_INV_SQRT_2PI * volt_expf(-0.5f * v * v);
 }
 
+/// d/dv v·σ(v) = σ(v) · (1 + v · (1 − σ(v))).
+VOLT_INLINE float volt_silu_grad(float v) {
+    float s = 1.0f / (1.0f + volt_expf(-v));
+    return s * (1.0f + v * (1.0f - s));
+}
+
 VOLT_MULTIVERSION
 static void volt_unary_backward_range(volt_unary_op op, const float *x, const float *y, const float *dy, float *dx,
                                       size_t begin, size_t end, float alpha) {
@@ -115,6 +122,7 @@ static void volt_unary_backward_range(volt_unary_op op, const float *x, const fl
     case VOLT_SIGMOID: VOLT_GRAD_LOOP(w * (1.0f - w))
     case VOLT_RELU: VOLT_GRAD_LOOP(v > 0.0f ? 1.0f : 0.0f)
     case VOLT_ABS: VOLT_GRAD_LOOP(v > 0.0f ? 1.0f : (v < 0.0f ? -1.0f : 0.0f))
+    case VOLT_SILU: VOLT_GRAD_LOOP(volt_silu_grad(v))
     }
 }
 

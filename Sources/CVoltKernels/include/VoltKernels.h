@@ -35,7 +35,8 @@ void volt_binary_rows_f32(volt_binary_op op, const float *a, const float *b, flo
 
 typedef enum {
     VOLT_NEG = 0, VOLT_EXP = 1, VOLT_LOG = 2, VOLT_SQRT = 3, VOLT_TANH = 4, VOLT_GELU_ERF = 5, VOLT_GELU_TANH = 6,
-    VOLT_POW_SCALAR = 7, VOLT_AFFINE = 8, VOLT_SIGMOID = 9, VOLT_RELU = 10, VOLT_ABS = 11
+    VOLT_POW_SCALAR = 7, VOLT_AFFINE = 8, VOLT_SIGMOID = 9, VOLT_RELU = 10, VOLT_ABS = 11,
+    VOLT_SILU = 12
 } volt_unary_op;
 
 /// out[i] = f(x[i]); VOLT_POW_SCALAR uses x^alpha, VOLT_AFFINE alpha*x + beta.
@@ -71,6 +72,19 @@ void volt_layernorm_f32(const float *x, const float *gamma, const float *beta, f
 /// dx, and dgamma/dbeta accumulated (+=) over rows; dgamma/dbeta may be NULL.
 void volt_layernorm_backward_f32(const float *x, const float *gamma, const float *mean, const float *rstd,
                                  const float *dy, float *dx, float *dgamma, float *dbeta, size_t rows, size_t cols);
+
+/// RMS normalization (T5, LLaMA): y = gamma * (x * rstd) per row with rstd = 1 / sqrt(mean(x²) + eps); saves rstd.
+void volt_rmsnorm_f32(const float *x, const float *gamma, float *y, float *rstd, size_t rows, size_t cols, float eps);
+/// dx, and dgamma accumulated (+=) over rows; gamma and dgamma may be NULL.
+void volt_rmsnorm_backward_f32(const float *x, const float *gamma, const float *rstd, const float *dy, float *dx,
+                               float *dgamma, size_t rows, size_t cols);
+
+// MARK: Rotary position embedding over whole heads (LLaMA's rotate_half convention)
+/// x and y are [batch, seq, heads, 2 * half] (y may be x); cos and sin are [seq, half], one angle per position and
+/// frequency. y1 = x1 cos - x2 sin, y2 = x2 cos + x1 sin for the two halves x1, x2 of each head; `inverse` rotates
+/// by the negated angles (the backward pass).
+void volt_rotary_f32(const float *x, float *y, const float *cos, const float *sin, size_t batch, size_t seq,
+                     size_t heads, size_t half, int inverse);
 
 // MARK: Cross-entropy from logits [rows, cols] and int32 targets
 /// loss[r] = logsumexp(x[r]) - x[r, t[r]] (0 where t[r] == ignore_index); lse[r] saved for backward.

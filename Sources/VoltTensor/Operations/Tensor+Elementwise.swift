@@ -172,6 +172,8 @@ extension Tensor {
     public func sigmoid() -> Tensor { unary(VOLT_SIGMOID, name: "sigmoid") }
     /// max(x, 0).
     public func relu() -> Tensor { unary(VOLT_RELU, name: "relu") }
+    /// x · σ(x) (SiLU, the activation of LLaMA's SwiGLU feed-forward block).
+    public func silu() -> Tensor { unary(VOLT_SILU, name: "silu") }
     /// xᵖ for a constant exponent.
     public func pow(_ exponent: Float) -> Tensor { unary(VOLT_POW_SCALAR, name: "pow", alpha: exponent) }
     /// The Gaussian error linear unit.
