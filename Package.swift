@@ -52,9 +52,9 @@ let package = Package(
         // torch.save and safetensors files, transformers' config.json: model-agnostic, for every model family.
         .target(name: "VoltInterop", dependencies: ["VoltTensor", "CVoltZlib",
                                                     .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .target(name: "Volt", dependencies: ["VoltData", "VoltNN", "VoltTensor", "VoltHDF5", "CMPI", "CVoltKernels",
+        .target(name: "Volt", dependencies: ["VoltData", "VoltNN", "VoltTensor", "VoltHDF5", "VoltInterop", "CMPI", "CVoltKernels",
                                              .product(name: "Yams", package: "Yams")]),
-        .target(name: "VoltTune", dependencies: ["Volt", "CVoltSQLite"]),
+        .target(name: "VoltTune", dependencies: ["Volt", "VoltInterop", "CVoltSQLite"]),
         .target(name: "GenSLM", dependencies: ["Volt", "VoltData", "VoltHDF5", "VoltInterop", "VoltNN", "VoltTensor",
                                                "CVoltZlib", .product(name: "Yams", package: "Yams")]),
         // The library behind the `volt` command: its configuration layout, fine-tuning runs and `volt tune`'s trials.

@@ -1,5 +1,6 @@
 import GenSLM
 import Foundation
+import VoltInterop
 import Volt
 import VoltNN
 import VoltTune

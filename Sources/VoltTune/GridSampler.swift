@@ -1,4 +1,5 @@
 import Foundation
+import VoltInterop
 
 /// Optuna's `GridSampler` over the space's grid (categorical choices, int steps, float steps): each trial takes
 /// a grid point no COMPLETE, PRUNED or RUNNING trial holds (`grid_id` system attribute), drawn at random with the

@@ -1,4 +1,5 @@
 import Foundation
+import VoltInterop
 
 /// The range a parameter is searched in: Optuna's `FloatDistribution`, `IntDistribution` and
 /// `CategoricalDistribution`, stored in `trial_params.distribution_json` exactly as Optuna writes them.

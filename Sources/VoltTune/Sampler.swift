@@ -1,4 +1,5 @@
 import Foundation
+import VoltInterop
 
 /// What a sampler draws for a new trial: its parameters and the system attributes to store with them.
 public struct SampledTrial: Sendable {

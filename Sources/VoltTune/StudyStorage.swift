@@ -1,4 +1,5 @@
 import Foundation
+import VoltInterop
 
 /// A study database in Optuna's relational schema (`OptunaSchema`), in one SQLite file.
 ///

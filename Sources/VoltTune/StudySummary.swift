@@ -1,4 +1,5 @@
 import Foundation
+import VoltInterop
 
 /// What `volt tune` reports: the best trial, every trial, and the parameter importances.
 public struct StudySummary: Codable, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import VoltInterop
 
 /// Optuna's `SuccessiveHalvingPruner` (asynchronous successive halving): at steps minResource·η^(s+r) a trial enters
 /// rung r, and continues only if its value is in the best 1/η of the values that reached that rung so far.

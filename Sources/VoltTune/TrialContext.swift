@@ -1,4 +1,5 @@
 import Foundation
+import VoltInterop
 
 /// The running trial as the objective sees it: its number, parameters, and the report that may prune it.
 public final class TrialContext {

@@ -1,4 +1,5 @@
 import Foundation
+import VoltInterop
 
 /// A trial's state, as Optuna stores it in `trials.state`.
 public enum TrialState: String, Sendable, Codable, CaseIterable {

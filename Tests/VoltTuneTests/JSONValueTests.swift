@@ -1,3 +1,4 @@
+import VoltInterop
 import XCTest
 import VoltTune
 

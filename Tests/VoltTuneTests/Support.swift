@@ -1,4 +1,5 @@
 import Foundation
+import VoltInterop
 import XCTest
 import VoltTune
 

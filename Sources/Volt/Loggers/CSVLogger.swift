@@ -1,4 +1,5 @@
 import Foundation
+import VoltInterop
 
 /// Logs to `metrics.csv` and `hparams.yaml` in the run's directory — Lightning's `CSVLogger`.
 ///

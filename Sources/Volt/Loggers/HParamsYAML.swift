@@ -1,4 +1,5 @@
 import Foundation
+import VoltInterop
 
 /// Writes `hparams.yaml` the way Lightning does (`save_hparams_to_yaml`, which is PyYAML's `yaml.dump`).
 ///

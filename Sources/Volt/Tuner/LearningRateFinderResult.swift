@@ -1,4 +1,5 @@
 import Foundation
+import VoltInterop
 
 /// The outcome of ``Tuner/lrFind(_:train:minLR:maxLR:numTraining:mode:earlyStopThreshold:onStep:)``: the loss at each
 /// learning rate of the sweep and the suggested learning rate — Lightning's `_LRFinder`.

@@ -53,7 +53,7 @@ extension TransformersConfiguration {
         switch values[key] {
         case nil, .null?: return nil
         case let .object(inner)?:
-            var nested = TransformersConfiguration(inner, source: source)
+            var nested = TransformersConfiguration(Dictionary(inner, uniquingKeysWith: { _, last in last }), source: source)
             nested.keyPrefix = keyPrefix + key + "."
             return nested
         case let other?: throw wrongType(key, other, "an object")

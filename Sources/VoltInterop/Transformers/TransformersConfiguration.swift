@@ -54,9 +54,11 @@ public struct TransformersConfiguration: Codable, Equatable, Sendable {
         try container.encode(values)
     }
 
-    /// Whether both hold the same settings (where they came from does not count).
+    /// Whether both hold the same settings (where they came from does not count). Numbers compare by value,
+    /// integer or not, since a `config.json` writer may drop a whole number's `.0` (`500000.0` reads back as `500000`).
     public static func == (lhs: TransformersConfiguration, rhs: TransformersConfiguration) -> Bool {
-        lhs.values == rhs.values
+        lhs.values.count == rhs.values.count
+            && lhs.values.allSatisfy { key, value in rhs.values[key].map { value.hasSameValue(as: $0) } ?? false }
     }
 
     /// The setting `key`, or `nil` when it is absent.

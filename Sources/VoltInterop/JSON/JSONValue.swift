@@ -1,7 +1,7 @@
 import Foundation
-import Volt
 
-/// A JSON value that keeps integers and floats apart, read and written as Python's `json` module does.
+/// A JSON value that keeps integers and floats apart and an object's keys in order, read and written as Python's
+/// `json` module does: the one JSON value type of the package (transformers' `config.json`, Optuna's storage).
 ///
 /// Optuna stores distributions and attributes with `json.dumps` (separators `", "` and `": "`, keys in insertion
 /// order, floats in `repr` form: `1e-05`, `0.1`, `-1.0`), and a categorical choice `1` differs from `1.0`. Foundation's
@@ -35,10 +35,36 @@ public indirect enum JSONValue: Equatable, Sendable {
         }
     }
 
+    /// Whether both are the same JSON value when numbers compare by value, integer or not (`1` and `1.0`); objects
+    /// compare key by key, in any order. ``==`` keeps `1` and `1.0` apart, as Optuna's categorical choices need.
+    public func hasSameValue(as other: JSONValue) -> Bool {
+        switch (self, other) {
+        case let (.int(a), .double(b)), let (.double(b), .int(a)): return Double(a) == b
+        case let (.array(a), .array(b)): return a.count == b.count && zip(a, b).allSatisfy { $0.hasSameValue(as: $1) }
+        case let (.object(a), .object(b)):
+            let named = Dictionary(b, uniquingKeysWith: { _, last in last })
+            return a.count == b.count && a.allSatisfy { key, value in named[key].map { value.hasSameValue(as: $0) } ?? false }
+        default: return self == other
+        }
+    }
+
     /// The member `key` of an object.
     public subscript(key: String) -> JSONValue? {
         if case let .object(members) = self { return members.first { $0.0 == key }?.1 }
         return nil
+    }
+
+    /// What kind of value this is, in JSON's words (`a string`, `an integer`, …), for error messages.
+    public var kindName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .int: "an integer"
+        case .double: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
     }
 
     /// Numbers as Double.
@@ -240,4 +266,20 @@ public struct JSONValueError: Error, CustomStringConvertible, Equatable {
     /// What was expected.
     public var reason: String
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+}
+
+extension JSONValue: ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    /// `true` or `false`.
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// An integer.
+    public init(integerLiteral value: Int) { self = .int(value) }
+    /// A number.
+    public init(floatLiteral value: Double) { self = .double(value) }
+    /// A string.
+    public init(stringLiteral value: String) { self = .string(value) }
+    /// An array.
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// An object, keys in the order written.
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(elements) }
 }

@@ -45,7 +45,7 @@ public enum PythonFormat {
 
     /// A CSV field as Python's `csv` module writes it (`QUOTE_MINIMAL`): quoted, with doubled quotes, when it holds
     /// a comma, a quote, a carriage return or a line feed.
-    static func csvField(_ text: String) -> String {
+    public static func csvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else {
             return text
         }

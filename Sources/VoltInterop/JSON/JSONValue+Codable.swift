@@ -1,5 +1,6 @@
-/// A scalar or list from YAML or JSON configuration: null, bool, integer, float or string (in that order of trial,
-/// so `5` stays an integer and `5.0` a float).
+/// Any JSON (or YAML) value: null, bool, integer, float, string, list or object (scalars tried in that order, so
+/// `5` stays an integer and `5.0` a float, as far as the decoder can tell them apart). An object decoded through
+/// `Decoder` has its keys sorted, since Swift's keyed containers do not keep the text's order; ``parse(_:)`` keeps it.
 extension JSONValue: Codable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
@@ -9,9 +10,10 @@ extension JSONValue: Codable {
         else if let v = try? c.decode(Double.self) { self = .double(v) }
         else if let v = try? c.decode(String.self) { self = .string(v) }
         else if let v = try? c.decode([JSONValue].self) { self = .array(v) }
+        else if let v = try? c.decode([String: JSONValue].self) { self = .object(v.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }) }
         else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "expected null, a bool, a number, a string or a list"))
+                                                    debugDescription: "expected null, a bool, a number, a string, a list or an object"))
         }
     }
 
