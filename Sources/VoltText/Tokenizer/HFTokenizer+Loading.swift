@@ -28,7 +28,7 @@ extension HFTokenizer {
         let normalizer = root["normalizer"].isNull ? nil : try Normalizer(root["normalizer"])
         let preTokenizer = root["pre_tokenizer"].isNull ? nil : try PreTokenizer(root["pre_tokenizer"])
         let postProcessor = root["post_processor"].isNull ? nil : try PostProcessor(root["post_processor"])
-        let decoder = root["decoder"].isNull ? nil : try Decoder(root["decoder"])
+        let decoder = root["decoder"].isNull ? nil : try TokenizerDecoder(root["decoder"])
         let model = try Self.model(root["model"], byteLevel: preTokenizer?.isByteLevel ?? false)
         let added = root["added_tokens"].isNull ? [] : try root["added_tokens"].array().map(Self.addedToken)
         self.init(model: model, normalizer: normalizer, preTokenizer: preTokenizer, postProcessor: postProcessor,

@@ -17,7 +17,7 @@ public struct HFTokenizer: Sendable {
     let normalizer: Normalizer?
     let preTokenizer: PreTokenizer?
     let postProcessor: PostProcessor?
-    let decoder: Decoder?
+    let decoder: TokenizerDecoder?
     let rawAddedTokens: AddedTokenMatcher
     let normalizedAddedTokens: AddedTokenMatcher
     /// The tokens of `added_tokens`, in file order.
@@ -25,7 +25,7 @@ public struct HFTokenizer: Sendable {
     private let addedByID: [Int32: AddedToken]
 
     init(model: BPEModel, normalizer: Normalizer?, preTokenizer: PreTokenizer?, postProcessor: PostProcessor?,
-         decoder: Decoder?, addedTokens: [AddedToken]) {
+         decoder: TokenizerDecoder?, addedTokens: [AddedToken]) {
         self.model = model
         self.normalizer = normalizer
         self.preTokenizer = preTokenizer

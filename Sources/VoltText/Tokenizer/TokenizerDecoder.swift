@@ -1,6 +1,6 @@
 /// A `tokenizer.json` decoder: turns the tokens of a sequence back into text, one step of the chain at a time.
-indirect enum Decoder: Sendable {
-    case sequence([Decoder])
+indirect enum TokenizerDecoder: Sendable {
+    case sequence([TokenizerDecoder])
     /// Tokens spelled in the byte-level alphabet back to bytes, read as UTF-8 (invalid bytes become U+FFFD).
     case byteLevel
     case replace(pattern: String, content: String)
@@ -15,7 +15,7 @@ indirect enum Decoder: Sendable {
 
     init(_ node: JSONNode) throws {
         switch try node.type() {
-        case "Sequence": self = .sequence(try node["decoders"].array().map(Decoder.init))
+        case "Sequence": self = .sequence(try node["decoders"].array().map(TokenizerDecoder.init))
         case "ByteLevel": self = .byteLevel
         case "Replace":
             guard let pattern = node["pattern"]["String"].stringValue, !pattern.isEmpty else {
