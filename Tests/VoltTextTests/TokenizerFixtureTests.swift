@@ -95,3 +95,19 @@ final class TokenizerFixtureTests: XCTestCase {
     func testSentencePieceLLaMA2MatchesTokenizers() throws { try check("sp_llama2") }
     func testSentencePieceMetaspaceMatchesTokenizers() throws { try check("sp_metaspace") }
 }
+
+/// The encode throughput against `tokenizers`' single-thread number recorded with the fixture (same corpus).
+final class TokenizerThroughputTests: XCTestCase {
+    func testEncodeIsAtLeastAsFastAsTokenizers() throws {
+        for name in ["bytelevel_llama3", "sp_llama2"] {
+            let tokenizer = try HFTokenizer(contentsOf: TokenizerFixtureTests.fixtures.appendingPathComponent(name + ".json"))
+            let data = try Data(contentsOf: TokenizerFixtureTests.fixtures.appendingPathComponent(name + ".expected.json"))
+            let expected = try JSONDecoder().decode(TokenizerFixtureTests.Expected.self, from: data)
+            let corpus = CorpusGenerator.corpus(seed: expected.seed, count: expected.documents)
+            let result = TokenizerThroughput.measure(tokenizer, texts: corpus, repetitions: 2)
+            print(String(format: "%@: Swift %.2f MB/s (%.0f tokens/s), tokenizers %.2f MB/s", name, result.bytesPerSecond / 1e6,
+                         result.tokensPerSecond, expected.peer_megabytes_per_second))
+            XCTAssertGreaterThan(result.bytesPerSecond / 1e6, expected.peer_megabytes_per_second, name)
+        }
+    }
+}
