@@ -19,6 +19,8 @@ struct BPEModel: Sendable {
     let ignoreMerges: Bool
     /// Byte-level: the id of each byte's alphabet character (-1 when absent).
     private let byteIDs: [Int32]
+    /// Whether every byte has its character in the vocabulary (the fast path of byte-level words).
+    private let hasEveryByte: Bool
     /// Otherwise: the ids of single-character tokens.
     private let scalarIDs: [UInt32: Int32]
     /// The `<0xNN>` token of each byte (-1 when absent).
@@ -54,6 +56,7 @@ struct BPEModel: Sendable {
         }
         self.merges = table
         byteIDs = ByteLevelAlphabet.scalarForByte.map { vocabulary[Array(String(Unicode.Scalar($0)!).utf8)] ?? -1 }
+        hasEveryByte = !byteIDs.contains(-1)
         fallbackIDs = (0..<256).map { vocabulary[Array(String(format: "<0x%02X>", $0).utf8)] ?? -1 }
         var scalars: [UInt32: Int32] = [:]
         for (token, id) in vocabulary where !token.isEmpty {
@@ -91,7 +94,7 @@ struct BPEModel: Sendable {
 
     /// One symbol per character (per byte when byte-level), with byte fallback and unknown tokens.
     private func initialSymbols(_ word: UnsafeBufferPointer<UInt8>, into symbols: inout [Int32]) {
-        if byteLevel, !byteIDs.contains(-1) {
+        if byteLevel, hasEveryByte {
             for byte in word { symbols.append(byteIDs[Int(byte)]) }
             return
         }
