@@ -94,6 +94,7 @@ final class TokenizerFixtureTests: XCTestCase {
     func testByteLevelGPT2MatchesTokenizers() throws { try check("bytelevel_gpt2") }
     func testSentencePieceLLaMA2MatchesTokenizers() throws { try check("sp_llama2") }
     func testSentencePieceMetaspaceMatchesTokenizers() throws { try check("sp_metaspace") }
+    func testNFKCLowercaseAndNormalizedAddedTokenMatchTokenizers() throws { try check("sp_nfkc_lowercase") }
 }
 
 /// The encode throughput against `tokenizers`' single-thread number recorded with the fixture (same corpus).

@@ -21,8 +21,9 @@ struct AddedTokenMatcher: Sendable {
     private let ids: [Int32]
     let isEmpty: Bool
 
-    init(_ tokens: [AddedToken]) {
-        let contents = tokens.map { Array($0.content.utf8) }
+    /// A matcher for `tokens`, each found by the bytes `pattern` gives (its content, or the normalized content).
+    init(_ tokens: [AddedToken], pattern: (AddedToken) -> [UInt8] = { Array($0.content.utf8) }) {
+        let contents = tokens.map(pattern)
         self.contents = contents
         ids = tokens.map(\.id)
         var table = [[Int]](repeating: [], count: 256)

@@ -23,6 +23,8 @@ public struct HFTokenizer: Sendable {
     /// The tokens of `added_tokens`, in file order.
     public let addedTokens: [AddedToken]
     private let addedByID: [Int32: AddedToken]
+    /// How each added token is spelled in decoding: its content, normalized when the token is (as `tokenizers`).
+    private let addedSpelling: [Int32: String]
 
     init(model: BPEModel, normalizer: Normalizer?, preTokenizer: PreTokenizer?, postProcessor: PostProcessor?,
          decoder: TokenizerDecoder?, addedTokens: [AddedToken]) {
@@ -33,8 +35,16 @@ public struct HFTokenizer: Sendable {
         self.decoder = decoder
         self.addedTokens = addedTokens
         rawAddedTokens = AddedTokenMatcher(addedTokens.filter { !$0.normalized })
-        normalizedAddedTokens = AddedTokenMatcher(addedTokens.filter(\.normalized))
+        // As `tokenizers`, a normalized added token is looked for as the normalizer writes it (LLaMA 2's
+        // Prepend makes "x" into "▁x", so the space before it becomes part of the token).
+        normalizedAddedTokens = AddedTokenMatcher(addedTokens.filter(\.normalized)) {
+            normalizer?.apply(Array($0.content.utf8)) ?? Array($0.content.utf8)
+        }
         addedByID = Dictionary(addedTokens.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        addedSpelling = addedByID.mapValues { token in
+            guard token.normalized, let normalizer else { return token.content }
+            return String(decoding: normalizer.apply(Array(token.content.utf8)), as: UTF8.self)
+        }
     }
 
     /// Number of ids: the model's vocabulary and the added tokens (the largest id plus one).
@@ -47,12 +57,13 @@ public struct HFTokenizer: Sendable {
         addedTokens.first(where: { $0.content.utf8.elementsEqual(token.utf8) })?.id ?? model.vocabulary[Array(token.utf8)]
     }
 
-    /// The token spelled as in the file (an added token's content, or the vocabulary entry) of `id`.
-    public func token(of id: Int32) -> String? { addedByID[id]?.content ?? model.tokens[id] }
+    /// The token of `id` as `tokenizers`' `id_to_token` spells it: the vocabulary entry, or an added token's
+    /// content (passed through the normalizer when the token is `normalized`).
+    public func token(of id: Int32) -> String? { addedSpelling[id] ?? model.tokens[id] }
 
     /// The token ids of `text`; with `addSpecialTokens` the post-processor adds its tokens (LLaMA's BOS).
     public func encode(_ text: String, addSpecialTokens: Bool = true) -> [Int32] {
-        var scratch = EncodingScratch()
+        var scratch = EncodingScratch(capacity: 64)
         return encode(text, addSpecialTokens: addSpecialTokens, scratch: &scratch)
     }
 
@@ -102,7 +113,7 @@ public struct HFTokenizer: Sendable {
     /// The text of `ids`, through the decoder; `skipSpecialTokens` leaves out special added tokens.
     public func decode(_ ids: [Int32], skipSpecialTokens: Bool = false) -> String {
         let tokens: [String] = ids.compactMap { id in
-            if let added = addedByID[id] { return skipSpecialTokens && added.special ? nil : added.content }
+            if let added = addedByID[id] { return skipSpecialTokens && added.special ? nil : addedSpelling[id] }
             return model.tokens[id]
         }
         guard let decoder else { return tokens.joined(separator: " ") }
@@ -112,12 +123,15 @@ public struct HFTokenizer: Sendable {
 
 /// Per-call state of encoding: the cache of words already tokenized and a scratch symbol buffer.
 struct EncodingScratch {
-    private var cache = ByteStringTable(capacity: 4096)
+    private var cache: ByteStringTable
     private var symbols: [Int32] = []
     private var wordIDs: [Int32] = []
     /// Words longer than this are not cached (as `tokenizers`, which caches short words only).
     private static let longestCachedWord = 256
     private static let capacity = 1 << 18
+
+    /// Scratch whose cache starts with room for `capacity` words (it grows up to 2¹⁸).
+    init(capacity: Int = 4096) { cache = ByteStringTable(capacity: capacity) }
 
     mutating func tokenize(_ word: UnsafeBufferPointer<UInt8>, model: BPEModel, into ids: inout [Int32]) {
         guard word.count <= Self.longestCachedWord else {

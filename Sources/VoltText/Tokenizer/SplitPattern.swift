@@ -15,9 +15,6 @@ enum SplitPattern: Equatable {
         switch source {
         case Self.gpt2Source: self = .gpt2
         case Self.llama3Source: self = .llama3
-        // LLaMA 3's published file spells the contraction group without the (?i:) flag in some conversions.
-        case #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#:
-            self = .llama3
         default: return nil
         }
     }
