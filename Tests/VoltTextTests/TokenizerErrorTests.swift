@@ -43,3 +43,14 @@ final class TokenizerErrorTests: XCTestCase {
         XCTAssertEqual(tokenizer.vocabularySize, 3)
     }
 }
+
+extension TokenizerErrorTests {
+    func testOutOfRangeIdsAreErrorsNotTraps() {
+        XCTAssertThrowsError(try load(#"{"model": {"type": "BPE", "vocab": {"a": 99999999999}, "merges": []}}"#)) {
+            XCTAssertEqual($0 as? TokenizerError, .invalid(file: "bad.json", key: "model.vocab.a", reason: "expected a token id (an integer from 0 to 2147483647)"))
+        }
+        XCTAssertThrowsError(try load(#"{"added_tokens": [{"id": -1, "content": "x"}], "model": \#(Self.model)}"#)) {
+            XCTAssertEqual($0 as? TokenizerError, .invalid(file: "bad.json", key: "added_tokens[0].id", reason: "expected a token id (an integer from 0 to 2147483647)"))
+        }
+    }
+}

@@ -48,8 +48,7 @@ extension HFTokenizer {
         let entries = try node["vocab"].members()
         vocabulary.reserveCapacity(entries.count)
         for entry in entries {
-            guard case let .int(id) = entry.value else { throw node["vocab"][entry.key].invalid("expected an integer id") }
-            vocabulary[Array(entry.key.utf8)] = Int32(id)
+            vocabulary[Array(entry.key.utf8)] = try JSONNode(value: entry.value, path: node["vocab"].path + "." + entry.key, file: node.file).tokenID()
         }
         let merges = try node["merges"].array().map { merge -> (String, String) in
             if let pair = merge.stringValue {
@@ -73,7 +72,7 @@ extension HFTokenizer {
             throw node[key].unsupported("true")
         }
         let special = try node["special"].bool(default: false)
-        return AddedToken(content: try node["content"].string(), id: Int32(try node["id"].int()), special: special,
+        return AddedToken(content: try node["content"].string(), id: try node["id"].tokenID(), special: special,
                           normalized: try node["normalized"].bool(default: !special))
     }
 }

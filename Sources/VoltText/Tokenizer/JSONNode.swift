@@ -65,6 +65,14 @@ struct JSONNode {
         return number
     }
 
+    /// A token id: an integer in 0 ..< 2³¹.
+    func tokenID() throws -> Int32 {
+        guard case let .int(number) = value, number >= 0, let id = Int32(exactly: number) else {
+            throw invalid("expected a token id (an integer from 0 to 2147483647)")
+        }
+        return id
+    }
+
     /// The numeric value, or nil when this is not a number.
     var doubleValue: Double? {
         switch value {

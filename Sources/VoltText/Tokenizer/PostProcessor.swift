@@ -20,7 +20,7 @@ indirect enum PostProcessor: Sendable {
                 let name = try item["SpecialToken"]["id"].string()
                 let entry = specials[name]
                 guard !entry.isNull else { throw specials.invalid("no entry for \"\(name)\" used by the template") }
-                return try entry["ids"].array().map { Int32(try $0.int()) }
+                return try entry["ids"].array().map { try $0.tokenID() }
             })
         case let other: throw node["type"].unsupported("post-processor \"\(other)\"")
         }
