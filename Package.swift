@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "GenSLM", targets: ["GenSLM"]),
         .library(name: "LLaMA", targets: ["LLaMA"]),
         .library(name: "VoltTune", targets: ["VoltTune"]),
+        .library(name: "VoltText", targets: ["VoltText"]),
         .library(name: "VoltCLI", targets: ["VoltCLI"]),
         .library(name: "VoltApp", targets: ["VoltApp"]),
         .executable(name: "volt", targets: ["volt"]),
@@ -49,6 +50,7 @@ let package = Package(
         .target(name: "VoltNN", dependencies: ["VoltTensor", "CVoltKernels"]),
         .target(name: "VoltData", dependencies: ["VoltTensor"]),
         .target(name: "VoltHDF5", dependencies: ["CHDF5"]),
+        .target(name: "VoltText", dependencies: ["VoltData", "VoltTensor"]),
         // torch.save and safetensors files, transformers' config.json: model-agnostic, for every model family.
         .target(name: "VoltInterop", dependencies: ["VoltTensor", "CVoltZlib",
                                                     .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
@@ -75,6 +77,7 @@ let package = Package(
         .testTarget(name: "VoltTensorTests", dependencies: ["VoltTensor"]),
         .testTarget(name: "VoltNNTests", dependencies: ["VoltNN"]),
         .testTarget(name: "VoltDataTests", dependencies: ["VoltData", "VoltTensor"]),
+        .testTarget(name: "VoltTextTests", dependencies: ["VoltText", "VoltData", "VoltTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "VoltHDF5Tests", dependencies: ["VoltHDF5"], exclude: ["Fixtures"]),
         .testTarget(name: "VoltInteropTests", dependencies: ["VoltInterop", "VoltTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "VoltTests", dependencies: ["Volt", "VoltData", "VoltHDF5", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
