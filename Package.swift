@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "VoltNN", dependencies: ["VoltTensor", "CVoltKernels"]),
         .target(name: "VoltData", dependencies: ["VoltTensor"]),
         .target(name: "VoltHDF5", dependencies: ["CHDF5"]),
-        .target(name: "VoltText", dependencies: ["VoltData", "VoltTensor"]),
+        .target(name: "VoltText", dependencies: ["VoltData", "VoltInterop", "VoltTensor"]),
         // torch.save and safetensors files, transformers' config.json: model-agnostic, for every model family.
         .target(name: "VoltInterop", dependencies: ["VoltTensor", "CVoltZlib",
                                                     .product(name: "ZIPFoundation", package: "ZIPFoundation")]),

@@ -1,3 +1,4 @@
+import VoltInterop
 import Foundation
 
 /// The layout of a text data file.
@@ -53,22 +54,22 @@ public enum TextRecordReader {
             guard content.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
             let value: JSONValue
             do {
-                value = try JSONParser.parse(content)
-            } catch let failure as JSONParser.Failure {
+                value = try JSONValue.parse(bytes: content)
+            } catch let failure as JSONValueError {
                 throw TextDataError.malformed(file: file, line: index + 1, reason: "invalid JSON at column \(failure.offset + 1): \(failure.reason)")
             }
             guard case let .object(members) = value else {
                 throw TextDataError.malformed(file: file, line: index + 1, reason: "expected a JSON object")
             }
             var fields: [String: String] = [:]
-            for member in members {
-                switch member.value {
-                case let .string(text): fields[member.key] = text
-                case let .int(number): fields[member.key] = String(number)
-                case let .double(number): fields[member.key] = String(number)
-                case let .bool(flag): fields[member.key] = String(flag)
+            for (key, value) in members {
+                switch value {
+                case let .string(text): fields[key] = text
+                case let .int(number): fields[key] = String(number)
+                case let .double(number): fields[key] = String(number)
+                case let .bool(flag): fields[key] = String(flag)
                 case .null: continue
-                case .array, .object: throw TextDataError.notText(file: file, line: index + 1, field: member.key)
+                case .array, .object: throw TextDataError.notText(file: file, line: index + 1, field: key)
                 }
             }
             records.append(TextRecord(fields: fields, file: file, line: index + 1))

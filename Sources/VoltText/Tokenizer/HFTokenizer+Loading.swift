@@ -1,3 +1,4 @@
+import VoltInterop
 import Foundation
 
 extension HFTokenizer {
@@ -19,8 +20,8 @@ extension HFTokenizer {
     public init(data: Data, file: String = "tokenizer.json") throws {
         let parsed: JSONValue
         do {
-            parsed = try JSONParser.parse(Array(data))
-        } catch let failure as JSONParser.Failure {
+            parsed = try JSONValue.parse(bytes: Array(data))
+        } catch let failure as JSONValueError {
             throw TokenizerError.unreadable(file: file, reason: "not valid JSON at byte \(failure.offset): \(failure.reason)")
         }
         let root = JSONNode(value: parsed, path: "", file: file)

@@ -1,19 +1,4 @@
-/// A JSON value as ``JSONParser`` reads it; objects keep their members in order, keys exactly as written.
-enum JSONValue {
-    case null
-    case bool(Bool)
-    case int(Int)
-    case double(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([JSONMember])
-}
-
-/// A member of a JSON object.
-struct JSONMember {
-    let key: String
-    let value: JSONValue
-}
+import VoltInterop
 
 /// A value of a parsed JSON document together with its key path, so that every complaint names where it is.
 struct JSONNode {
@@ -35,13 +20,13 @@ struct JSONNode {
     /// The member `key` of this object (absent when this is not an object or has no such member).
     subscript(key: String) -> JSONNode {
         var member: JSONValue?
-        if case let .object(members) = value { member = members.first(where: { $0.key.utf8.elementsEqual(key.utf8) })?.value }
+        if case let .object(members) = value { member = members.first(where: { $0.0.utf8.elementsEqual(key.utf8) })?.1 }
         return JSONNode(value: member, path: path.isEmpty ? key : path + "." + key, file: file)
     }
 
-    func members() throws -> [JSONMember] {
+    func members() throws -> [(key: String, value: JSONValue)] {
         guard case let .object(members) = value else { throw invalid("expected an object") }
-        return members
+        return members.map { (key: $0.0, value: $0.1) }
     }
 
     func array() throws -> [JSONNode] {

@@ -1,16 +1,13 @@
-/// A small JSON parser that keeps every string exactly as written, scalar for scalar.
+/// The JSON parser behind ``JSONValue/parse(bytes:)``: keeps every string exactly as written, scalar for scalar,
+/// objects as ordered member lists, and integers apart from floats; accepts Python's `NaN`, `Infinity` and
+/// `-Infinity` (which `json.dumps` writes), skips a leading byte-order mark, and refuses nesting deeper than 512.
 ///
-/// Foundation's parsers are not usable for vocabularies: `JSONSerialization` drops a leading U+FEFF from strings,
-/// and decoding into `[String: …]` merges keys that are canonically equivalent (`"ñ"` and `"n\u0303"`), which are
-/// different tokens. Objects are kept as ordered member lists.
+/// Foundation's parsers are not usable for vocabularies or Optuna's storage: `JSONSerialization` drops a leading
+/// U+FEFF from strings, and decoding into `[String: …]` merges keys that are canonically equivalent (`"ñ"` and
+/// `"n\u0303"`), which are different tokens, and loses the order of keys.
 struct JSONParser {
     private let bytes: [UInt8]
     private var i = 0
-
-    struct Failure: Error {
-        let offset: Int
-        let reason: String
-    }
 
     /// Parses one JSON document.
     static func parse(_ bytes: [UInt8]) throws -> JSONValue {
@@ -19,7 +16,7 @@ struct JSONParser {
         if parser.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.i = 3 }
         let value = try parser.value(depth: 0)
         parser.skipSpace()
-        guard parser.i == bytes.count else { throw Failure(offset: parser.i, reason: "text after the document") }
+        guard parser.i == bytes.count else { throw JSONValueError(offset: parser.i, reason: "text after the document") }
         return value
     }
 
@@ -29,7 +26,7 @@ struct JSONParser {
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
     }
 
-    private func fail(_ reason: String) -> Failure { Failure(offset: i, reason: reason) }
+    private func fail(_ reason: String) -> JSONValueError { JSONValueError(offset: i, reason: reason) }
 
     private mutating func expect(_ literal: String, _ value: JSONValue) throws -> JSONValue {
         let utf8 = Array(literal.utf8)
@@ -45,7 +42,7 @@ struct JSONParser {
         switch bytes[i] {
         case UInt8(ascii: "{"):
             i += 1
-            var members: [JSONMember] = []
+            var members: [(String, JSONValue)] = []
             skipSpace()
             if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(members) }
             while true {
@@ -55,7 +52,7 @@ struct JSONParser {
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 i += 1
-                members.append(JSONMember(key: key, value: try value(depth: depth + 1)))
+                members.append((key, try value(depth: depth + 1)))
                 skipSpace()
                 guard i < bytes.count else { throw fail("unexpected end") }
                 if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
@@ -81,6 +78,9 @@ struct JSONParser {
         case UInt8(ascii: "t"): return try expect("true", .bool(true))
         case UInt8(ascii: "f"): return try expect("false", .bool(false))
         case UInt8(ascii: "n"): return try expect("null", .null)
+        case UInt8(ascii: "N"): return try expect("NaN", .double(.nan))
+        case UInt8(ascii: "I"): return try expect("Infinity", .double(.infinity))
+        case UInt8(ascii: "-") where bytes[(i + 1)...].starts(with: "Infinity".utf8): return try expect("-Infinity", .double(-.infinity))
         default: return try number()
         }
     }
