@@ -42,6 +42,8 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast"])],
             linkerSettings: [.linkedLibrary("gomp"), .linkedLibrary("dnnl"), .linkedLibrary("m")]
         ),
+        // Process-level services in C: preemption signal handlers and SHA-256.
+        .target(name: "CVoltSystem"),
         .target(
             name: "VoltTensor",
             dependencies: ["CBLAS", "CDNNL", "CVoltKernels"],
@@ -55,6 +57,7 @@ let package = Package(
         .target(name: "VoltInterop", dependencies: ["VoltTensor", "CVoltZlib",
                                                     .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "Volt", dependencies: ["VoltData", "VoltNN", "VoltTensor", "VoltHDF5", "VoltInterop", "CMPI", "CVoltKernels",
+                                             "CVoltSystem",
                                              .product(name: "Yams", package: "Yams")]),
         .target(name: "VoltTune", dependencies: ["Volt", "VoltInterop", "CVoltSQLite"]),
         .target(name: "GenSLM", dependencies: ["Volt", "VoltData", "VoltHDF5", "VoltInterop", "VoltNN", "VoltTensor",

@@ -161,16 +161,6 @@ void volt_adam_step_f32(float *param, const float *grad, float *m, float *v, siz
 void volt_sgd_step_f32(float *param, const float *grad, float *buf, size_t n, float lr, float momentum,
                        float dampening, float weight_decay, int nesterov, int first_step, float grad_scale);
 
-// ---- Preemption signals ----
-/// Records `number` (SIGTERM, SIGUSR1) when it arrives instead of its default action; 0 on success.
-int volt_signal_watch(int number);
-/// Gives `number` its default action back.
-void volt_signal_restore(int number);
-/// The last recorded signal, or 0.
-int volt_signal_last(void);
-/// Forgets the recorded signal.
-void volt_signal_clear(void);
-
 /// The largest block the 8-bit optimizer kernel takes (bitsandbytes uses 2048).
 #define VOLT_ADAM8_MAX_BLOCK 4096
 /// Block-wise 8-bit quantization: per block of `block` elements, absmax[b] = max |x|, and q[i] the index of the
@@ -187,18 +177,6 @@ void volt_adam8bit_step(float *param, const float *grad, unsigned char *q1, unsi
                         float *absmax2, const float *code1, const float *code2, size_t n, size_t block, float lr,
                         float beta1, float beta2, float eps, float weight_decay, int decoupled,
                         float bias_correction1, float bias_correction2, float grad_scale);
-
-// MARK: SHA-256
-/// Streaming SHA-256 state.
-typedef struct {
-    uint32_t state[8];
-    uint64_t length;
-    unsigned char buffer[64];
-    size_t buffered;
-} volt_sha256_ctx;
-void volt_sha256_init(volt_sha256_ctx *ctx);
-void volt_sha256_update(volt_sha256_ctx *ctx, const void *data, size_t n);
-void volt_sha256_final(volt_sha256_ctx *ctx, unsigned char digest[32]);
 
 #ifdef __cplusplus
 }

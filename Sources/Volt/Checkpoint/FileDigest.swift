@@ -1,4 +1,4 @@
-import CVoltKernels
+import CVoltSystem
 import Foundation
 
 /// SHA-256 of files and bytes, as lowercase hex (what `sha256sum` prints).

@@ -1,4 +1,4 @@
-import CVoltKernels
+import CVoltSystem
 import Foundation
 
 /// Catches the signals that announce a preemption — SIGTERM (Slurm's and Kubernetes' stop), SIGUSR1 (Slurm's

@@ -3,7 +3,7 @@
 // at batch boundaries.
 #include <signal.h>
 #include <string.h>
-#include "VoltKernels.h"
+#include "VoltSystem.h"
 
 static volatile sig_atomic_t volt_last_signal = 0;
 
