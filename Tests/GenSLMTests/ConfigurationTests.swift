@@ -4,6 +4,7 @@ import Yams
 import GenSLM
 import VoltApp
 import Volt
+import VoltNN
 
 final class ConfigurationTests: XCTestCase {
     func write(_ yaml: String) throws -> String {
@@ -223,6 +224,31 @@ final class ConfigurationTests: XCTestCase {
             }
             if let a = Double(value), let b = Double(rendered) { XCTAssertEqual(a, b, key) } else { XCTAssertEqual(value, rendered, key) }
         }
+    }
+    /// A checkpoint written before the hyper-parameters took the configuration's layout (one flat object) still
+    /// loads: each key lands in its section, `base_weights` as `model.init`, `lora` as `peft` of type lora.
+    func testFlatHyperparametersOfOlderCheckpointsUpgrade() throws {
+        let saved = try SavedHyperparameters(json: """
+            {"preset": "genslm-25m", "accumulation_steps": 4, "lr": 0.001, "optimizer": "adamw", "seed": 7,
+             "gradient_checkpointing": true, "base_weights": "/data/base.safetensors", "base_sha256": "abc",
+             "lora": {"r": 4, "alpha": 16, "target_modules": ["query_key_value"]}}
+            """)
+        let h = try saved.decode(GenSLMModule.Hyperparameters.self)
+        var expected = GenSLMModule.Hyperparameters()
+        expected.seed = 7
+        expected.model.preset = .m25
+        expected.model.gradientCheckpointing = true
+        expected.model.initialization = "/data/base.safetensors"
+        expected.model.initSHA256 = "abc"
+        expected.module.accumulationSteps = 4
+        expected.module.lr = 0.001
+        expected.module.optimizer = .adamw
+        expected.peft = .lora(LoRAConfiguration(r: 4, alpha: 16, targetModules: .names(["query_key_value"])))
+        XCTAssertEqual(h, expected)
+        // Today's layout is read as it is, and an unknown flat key is still an error.
+        XCTAssertEqual(try SavedHyperparameters(expected).decode(GenSLMModule.Hyperparameters.self), expected)
+        XCTAssertThrowsError(try SavedHyperparameters(json: #"{"preset": "genslm-tiny", "prest": 1}"#)
+            .decode(GenSLMModule.Hyperparameters.self)) { XCTAssertTrue("\($0)".contains("prest"), "\($0)") }
     }
 }
 

@@ -30,7 +30,12 @@ public struct SavedHyperparameters: Sendable, Equatable, CustomStringConvertible
     ///
     /// - Throws: ``ConfigurationError`` naming `source` (the checkpoint) and the key.
     public func decode<T: Decodable>(_ type: T.Type, source: String = "hparams") throws -> T {
-        try ConfigurationLoader.decode(type, from: json, source: "\(source) (hparams)")
+        var text = json
+        if let upgrading = T.self as? any SavedLayoutUpgrading.Type, let node = try? Yams.compose(yaml: json) {
+            let upgraded = upgrading.upgradeSavedLayout(node)
+            if upgraded != node { text = ConfigurationEncoder.json(upgraded) }
+        }
+        return try ConfigurationLoader.decode(type, from: text, source: "\(source) (hparams)")
     }
 
     /// The flat view loggers show: nested keys joined with dots (`peft.r`), lists by position (`split.0`).
@@ -59,4 +64,12 @@ public struct SavedHyperparameters: Sendable, Equatable, CustomStringConvertible
 
     /// The JSON object.
     public var description: String { json }
+}
+
+/// A hyper-parameter type whose saved layout has changed: ``upgradeSavedLayout(_:)`` rewrites what an older
+/// checkpoint saved into today's layout before ``SavedHyperparameters/decode(_:source:)`` decodes it, so checkpoints
+/// written before the change still load.
+public protocol SavedLayoutUpgrading {
+    /// `saved` (the `hparams` object as a YAML node) in today's layout; unchanged when it already is.
+    static func upgradeSavedLayout(_ saved: Node) -> Node
 }
