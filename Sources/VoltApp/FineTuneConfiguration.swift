@@ -5,8 +5,8 @@ import Volt
 import VoltNN
 import VoltTune
 
-/// The `config.yaml` of `volt fit` (<doc:configuration>): the root `seed` and the `model:`, `module:` and
-/// `peft:` sections are decoded straight into the module's hyper-parameters (``GenSLM/GenSLMModule/Hyperparameters``,
+/// The `config.yaml` of `volt fit`: the root `seed` and the `model:`, `module:` and
+/// `peft:` sections are decoded straight into the module's hyper-parameters (`GenSLMModule.Hyperparameters`,
 /// the value its checkpoints save), beside `data:`, `trainer:` and `tune:`. Every key is optional and has one
 /// default, documented on the type that declares it; unknown keys are rejected with their file, line and path by
 /// `ConfigurationLoader`.
@@ -141,7 +141,7 @@ public struct FineTuneConfiguration: ConfigurationSection, Sendable, Equatable {
 }
 
 extension FineTuneConfiguration: TrainingConfiguration {
-    /// The GenSLM module of the hyper-parameters, weights from `model.init` (``GenSLM/GenSLMModule/starting(from:)``).
+    /// The GenSLM module of the hyper-parameters, weights from `model.init` (`GenSLMModule.starting(from:)`).
     public func makeModule() throws -> GenSLMModule { try FineTuneRun(self).makeModule() }
 
     /// The data of `data:`, cut to the module's window.

@@ -17,8 +17,8 @@ public struct FineTuneRun {
     /// folder brings its own LoRA configuration (`peft:` stays unset).
     ///
     /// - Throws: `TrainerError/misconfiguration(_:)` when both `model.adapter` and `peft:` are set;
-    ///   ``GenSLM/PEFTAdapterError`` for an unreadable adapter folder; what
-    ///   ``GenSLM/GenSLMModule/starting(from:)`` throws.
+    ///   `PEFTAdapterError` for an unreadable adapter folder; what
+    ///   `GenSLMModule.starting(from:)` throws.
     public func makeModule() throws -> GenSLMModule {
         var h = configuration.hyperparameters
         if let adapter = h.model.adapter {

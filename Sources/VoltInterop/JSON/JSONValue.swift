@@ -36,7 +36,7 @@ public indirect enum JSONValue: Equatable, Sendable {
     }
 
     /// Whether both are the same JSON value when numbers compare by value, integer or not (`1` and `1.0`); objects
-    /// compare key by key, in any order. ``==`` keeps `1` and `1.0` apart, as Optuna's categorical choices need.
+    /// compare key by key, in any order. `==` keeps `1` and `1.0` apart, as Optuna's categorical choices need.
     public func hasSameValue(as other: JSONValue) -> Bool {
         switch (self, other) {
         case let (.int(a), .double(b)), let (.double(b), .int(a)): return Double(a) == b
@@ -127,7 +127,7 @@ public indirect enum JSONValue: Equatable, Sendable {
     /// - Throws: ``JSONValueError`` with the offset of the first byte that is not JSON.
     public static func parse(_ text: String) throws -> JSONValue { try parse(bytes: Array(text.utf8)) }
 
-    /// Parses one JSON document from UTF-8 `bytes` (``JSONParser``).
+    /// Parses one JSON document from UTF-8 `bytes`: strings kept scalar for scalar, objects in order, nesting at most 512 deep.
     ///
     /// - Throws: ``JSONValueError`` with the offset of the first byte that is not JSON.
     public static func parse(bytes: [UInt8]) throws -> JSONValue { try JSONParser.parse(bytes) }
