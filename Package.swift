@@ -17,7 +17,7 @@ let package = Package(
         .library(name: "Volt", targets: ["Volt"]),
         .library(name: "GenSLM", targets: ["GenSLM"]),
         .library(name: "LLaMA", targets: ["LLaMA"]),
-        .library(name: "VoltTune", targets: ["VoltTune"]),
+        .library(name: "VoltSearch", targets: ["VoltSearch"]),
         .library(name: "VoltText", targets: ["VoltText"]),
         .library(name: "VoltCLI", targets: ["VoltCLI"]),
         .library(name: "VoltApp", targets: ["VoltApp"]),
@@ -59,17 +59,17 @@ let package = Package(
         .target(name: "Volt", dependencies: ["VoltData", "VoltNN", "VoltTensor", "VoltHDF5", "VoltInterop", "CMPI", "CVoltKernels",
                                              "CVoltSystem",
                                              .product(name: "Yams", package: "Yams")]),
-        .target(name: "VoltTune", dependencies: ["Volt", "VoltInterop", "CVoltSQLite"]),
+        .target(name: "VoltSearch", dependencies: ["Volt", "VoltInterop", "CVoltSQLite"]),
         .target(name: "GenSLM", dependencies: ["Volt", "VoltData", "VoltHDF5", "VoltInterop", "VoltNN", "VoltTensor",
                                                "CVoltZlib", .product(name: "Yams", package: "Yams")]),
         // The library behind the `volt` command: its configuration layout, fine-tuning runs and `volt tune`'s trials.
-        .target(name: "VoltApp", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor", "VoltTune"]),
+        .target(name: "VoltApp", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor", "VoltSearch"]),
         .target(name: "LLaMA", dependencies: ["VoltNN", "VoltTensor"]),
         .target(name: "VoltCLI", dependencies: ["Volt", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "VoltBenchmarks", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor"]),
         .executableTarget(
             name: "volt",
-            dependencies: ["GenSLM", "Volt", "VoltApp", "VoltBenchmarks", "VoltCLI", "VoltTune", "VoltTensor",
+            dependencies: ["GenSLM", "Volt", "VoltApp", "VoltBenchmarks", "VoltCLI", "VoltSearch", "VoltTensor",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The `volt new` templates, built with the package so that CI runs them (scripts/check_templates.sh).
@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "VoltHDF5Tests", dependencies: ["VoltHDF5"], exclude: ["Fixtures"]),
         .testTarget(name: "VoltInteropTests", dependencies: ["VoltInterop", "VoltTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "VoltTests", dependencies: ["Volt", "VoltData", "VoltHDF5", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
-        .testTarget(name: "VoltTuneTests", dependencies: ["VoltTune", "VoltApp", "GenSLM", "Volt"], exclude: ["Fixtures"]),
+        .testTarget(name: "VoltSearchTests", dependencies: ["VoltSearch", "VoltApp", "GenSLM", "Volt"], exclude: ["Fixtures"]),
         .testTarget(name: "GenSLMTests", dependencies: ["GenSLM", "VoltApp", "Volt", "VoltData", "VoltHDF5", "VoltInterop", "VoltNN", "VoltTensor",
                                                     .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),

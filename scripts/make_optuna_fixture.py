@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Tests/VoltTuneTests/Fixtures/optuna_study.db and optuna_study.json with Optuna (pip install optuna).
+"""Writes Tests/VoltSearchTests/Fixtures/optuna_study.db and optuna_study.json with Optuna (pip install optuna).
 
 The study "optuna-fixture" holds 12 trials made by Optuna's own TPESampler and MedianPruner over a float (log), a
 stepped float, a stepped int and a categorical of mixed choices: COMPLETE, PRUNED (with intermediate values) and
@@ -13,7 +13,7 @@ import sqlite3
 
 import optuna
 
-here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "VoltTuneTests", "Fixtures")
+here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "VoltSearchTests", "Fixtures")
 db = os.path.join(here, "optuna_study.db")
 os.makedirs(here, exist_ok=True)
 if os.path.exists(db):

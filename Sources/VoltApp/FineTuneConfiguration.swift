@@ -3,7 +3,7 @@ import Foundation
 import VoltInterop
 import Volt
 import VoltNN
-import VoltTune
+import VoltSearch
 
 /// The `config.yaml` of `volt fit`: the root `seed` and the `model:`, `module:` and
 /// `peft:` sections are decoded straight into the module's hyper-parameters (`GenSLMModule.Hyperparameters`,
@@ -78,7 +78,7 @@ public struct FineTuneConfiguration: ConfigurationSection, Sendable, Equatable {
         try load(paths: path.map { [$0] } ?? [], overrides: overrides)
     }
 
-    /// `tune:` — the study `volt tune` runs (`tuning` in VoltTune's documentation).
+    /// `tune:` — the study `volt tune` runs (`tuning` in VoltSearch's documentation).
     public struct TuneSection: ConfigurationSection, Sendable, Equatable {
         /// The defaults.
         public init() {}

@@ -2,9 +2,9 @@ import GenSLM
 import Foundation
 import VoltInterop
 import Volt
-import VoltTune
+import VoltSearch
 
-/// The hyper-parameter search of `volt tune`: a study (`VoltTune/Study`) whose trials are real fits of the GenSLM
+/// The hyper-parameter search of `volt tune`: a study (`VoltSearch/Study`) whose trials are real fits of the GenSLM
 /// workflow, each with the sampled values applied to the configuration as dotted overrides (`module.lr`, …) and run in
 /// its own folder `<default_root_dir>/trials/trial_N/`.
 public struct FineTuneSearch {
@@ -16,12 +16,12 @@ public struct FineTuneSearch {
     /// The search of `configuration`.
     ///
     /// - Throws: `ConfigurationError` for a missing `tune:` section or a space key that is not a configuration key
-    ///   of the right type, `VoltTune/TuneError` for a bad `tune:` section.
+    ///   of the right type, `VoltSearch/TuneError` for a bad `tune:` section.
     public init(_ configuration: FineTuneConfiguration) throws {
         self.configuration = configuration
         guard let tune = configuration.tune else {
             throw ConfigurationError.invalidValue(file: "the configuration", key: "tune",
-                                                  reason: "volt tune needs a tune: section (Sources/VoltTune/VoltTune.docc/tuning.md)")
+                                                  reason: "volt tune needs a tune: section (Sources/VoltSearch/VoltSearch.docc/tuning.md)")
         }
         self.tune = tune
         _ = try studySettings()

@@ -4,7 +4,7 @@ import GenSLM
 import VoltApp
 import Volt
 import VoltCLI
-import VoltTune
+import VoltSearch
 
 /// `volt tune`: a hyper-parameter search over the GenSLM workflow, in an Optuna-compatible SQLite study.
 struct Tune: ParsableCommand {
@@ -13,7 +13,7 @@ struct Tune: ParsableCommand {
         discussion: """
             Each trial is a fit in <default_root_dir>/trials/trial_N/. The study lives in an SQLite file with Optuna's \
             schema (default <default_root_dir>/study.db): rerun to continue it up to tune.n_trials, run several at once \
-            to share it, open it with optuna.load_study or optuna-dashboard. See Sources/VoltTune/VoltTune.docc/tuning.md.
+            to share it, open it with optuna.load_study or optuna-dashboard. See Sources/VoltSearch/VoltSearch.docc/tuning.md.
             """
     )
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Builds an SVG document: elements with escaped attributes (written in sorted order, so the same picture is the
-/// same file) and text. Volt's metric plots and VoltTune's study plots draw with it.
+/// same file) and text. Volt's metric plots and VoltSearch's study plots draw with it.
 public struct SVGWriter {
     /// The document so far.
     public private(set) var document = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

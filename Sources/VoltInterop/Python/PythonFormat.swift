@@ -1,6 +1,6 @@
 import Foundation
 
-/// Text formats of Python's standard library, so Volt's log files (and VoltTune's Optuna-schema JSON) read
+/// Text formats of Python's standard library, so Volt's log files (and VoltSearch's Optuna-schema JSON) read
 /// exactly as Python writes them: the one float formatter of the package.
 public enum PythonFormat {
     /// Python's `repr(float)`: the shortest digits that round-trip, in fixed notation when the decimal exponent is

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import VoltTune
+import VoltSearch
 
 final class PrunerTests: XCTestCase {
     func record(_ number: Int, _ state: TrialState, curve: [Double], attributes: [String: String] = [:]) -> TrialRecord {

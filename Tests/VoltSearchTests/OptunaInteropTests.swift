@@ -1,7 +1,7 @@
 import Foundation
 import VoltInterop
 import XCTest
-import VoltTune
+import VoltSearch
 
 /// Volt's study database against one that Optuna 5 wrote (scripts/make_optuna_fixture.py).
 final class OptunaInteropTests: XCTestCase {

@@ -3,7 +3,7 @@ import VoltInterop
 import XCTest
 import GenSLM
 import VoltApp
-import VoltTune
+import VoltSearch
 
 /// `volt tune` as a user runs it: the built command over genslm-tiny on a few rabies sequences.
 final class TuneCommandTests: XCTestCase {

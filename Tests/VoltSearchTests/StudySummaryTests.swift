@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import VoltTune
+import VoltSearch
 
 final class StudySummaryTests: XCTestCase {
     /// An objective that depends on x alone gives x almost all the importance; the summary names the best trial and

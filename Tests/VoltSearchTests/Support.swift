@@ -1,7 +1,7 @@
 import Foundation
 import VoltInterop
 import XCTest
-import VoltTune
+import VoltSearch
 
 /// Fixture paths and temporary study databases.
 enum TuneFixtures {

@@ -1,7 +1,7 @@
 import Foundation
 import VoltInterop
 import XCTest
-import VoltTune
+import VoltSearch
 
 final class SamplerTests: XCTestCase {
     /// Runs `nTrials` trials of `objective` with `sampler` in a fresh database and returns the values in trial order.

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import VoltTune
+import VoltSearch
 
 final class HeartbeatTests: XCTestCase {
     /// A trial that runs longer than the grace period stays alive while its heartbeat thread writes every interval:

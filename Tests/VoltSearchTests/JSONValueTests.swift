@@ -1,6 +1,6 @@
 import VoltInterop
 import XCTest
-import VoltTune
+import VoltSearch
 
 final class JSONValueTests: XCTestCase {
     /// Optuna's distribution JSON round-trips byte for byte, and a choice 1 stays apart from 1.0.
