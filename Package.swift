@@ -50,7 +50,8 @@ let package = Package(
         .target(name: "VoltData", dependencies: ["VoltTensor"]),
         .target(name: "VoltHDF5", dependencies: ["CHDF5"]),
         // torch.save and safetensors files, transformers' config.json: model-agnostic, for every model family.
-        .target(name: "VoltInterop", dependencies: ["VoltTensor", "CVoltZlib",
+        // PEFT's adapter folders too, which is why it sees VoltNN's LoRA configuration.
+        .target(name: "VoltInterop", dependencies: ["VoltNN", "VoltTensor", "CVoltZlib",
                                                     .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "Volt", dependencies: ["VoltData", "VoltNN", "VoltTensor", "VoltHDF5", "CMPI", "CVoltKernels",
                                              .product(name: "Yams", package: "Yams")]),
@@ -58,7 +59,7 @@ let package = Package(
         .target(name: "GenSLM", dependencies: ["Volt", "VoltData", "VoltHDF5", "VoltInterop", "VoltNN", "VoltTensor",
                                                "CVoltZlib", .product(name: "Yams", package: "Yams")]),
         // The library behind the `volt` command: its configuration layout, fine-tuning runs and `volt tune`'s trials.
-        .target(name: "VoltApp", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor", "VoltTune"]),
+        .target(name: "VoltApp", dependencies: ["GenSLM", "Volt", "VoltData", "VoltInterop", "VoltNN", "VoltTensor", "VoltTune"]),
         .target(name: "LLaMA", dependencies: ["VoltNN", "VoltTensor"]),
         .target(name: "VoltCLI", dependencies: ["Volt", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "VoltBenchmarks", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor"]),
@@ -76,7 +77,7 @@ let package = Package(
         .testTarget(name: "VoltNNTests", dependencies: ["VoltNN"]),
         .testTarget(name: "VoltDataTests", dependencies: ["VoltData", "VoltTensor"]),
         .testTarget(name: "VoltHDF5Tests", dependencies: ["VoltHDF5"], exclude: ["Fixtures"]),
-        .testTarget(name: "VoltInteropTests", dependencies: ["VoltInterop", "VoltTensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "VoltInteropTests", dependencies: ["VoltInterop", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "VoltTests", dependencies: ["Volt", "VoltData", "VoltHDF5", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "VoltTuneTests", dependencies: ["VoltTune", "VoltApp", "GenSLM", "Volt"], exclude: ["Fixtures"]),
         .testTarget(name: "GenSLMTests", dependencies: ["GenSLM", "VoltApp", "Volt", "VoltData", "VoltHDF5", "VoltInterop", "VoltNN", "VoltTensor",
