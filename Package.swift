@@ -60,7 +60,7 @@ let package = Package(
                                                "CVoltZlib", .product(name: "Yams", package: "Yams")]),
         // The library behind the `volt` command: its configuration layout, fine-tuning runs and `volt tune`'s trials.
         .target(name: "VoltApp", dependencies: ["GenSLM", "Volt", "VoltData", "VoltInterop", "VoltNN", "VoltTensor", "VoltTune"]),
-        .target(name: "LLaMA", dependencies: ["VoltNN", "VoltTensor"]),
+        .target(name: "LLaMA", dependencies: ["VoltInterop", "VoltNN", "VoltTensor"]),
         .target(name: "VoltCLI", dependencies: ["Volt", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "VoltBenchmarks", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor"]),
         .executableTarget(
@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "GenSLMTests", dependencies: ["GenSLM", "VoltApp", "Volt", "VoltData", "VoltHDF5", "VoltInterop", "VoltNN", "VoltTensor",
                                                     .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "LLaMATests", dependencies: ["LLaMA", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "LLaMATests", dependencies: ["LLaMA", "VoltInterop", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
     ]
 )
 
