@@ -62,11 +62,15 @@ extension LlamaConfiguration {
 
     /// ``transformersConfiguration`` over `base` (the `config.json` a model was read from): `base`'s keys this
     /// type does not hold (token ids, `use_cache`, keys of other tools) are kept, and the ones it does hold are
-    /// this configuration's. `base`'s `transformers_version`, `torch_dtype`, `rope_theta` and `rope_scaling` are
+    /// this configuration's; those whose default is a float stay floats. `base`'s `transformers_version`, `torch_dtype`, `rope_theta` and `rope_scaling` are
     /// dropped: the file is written as float32, with the rotary settings in `rope_parameters`.
     public func transformersConfiguration(over base: TransformersConfiguration?) -> TransformersConfiguration {
         var values = unmodeledDefaults
-        for (key, value) in base?.values ?? [:] where !Self.replacedKeys.contains(key) { values[key] = value }
+        for (key, value) in base?.values ?? [:] where !Self.replacedKeys.contains(key) {
+            // A read `0.0` decodes as the integer 0; transformers 5 refuses an integer where it declares a float.
+            if case .double? = values[key], case let .int(integer) = value { values[key] = .double(Double(integer)); continue }
+            values[key] = value
+        }
         values.merge(modeledValues) { _, own in own }
         return TransformersConfiguration(values)
     }
