@@ -36,7 +36,10 @@ struct LlamaWeightsReader {
             if let key = plan.whole[name] {
                 stateDict[name] = tensors[key]?.float32()
             } else if let parts = plan.parts[name] {
-                let ordered = (0..<shape[0]).map { e in parts[e, default: [:]].keys.sorted().compactMap { tensors[parts[e]![$0]!] } }
+                let ordered = (0..<shape[0]).map { expert in
+                    let stored = parts[expert] ?? [:]
+                    return stored.keys.sorted().compactMap { stored[$0].flatMap { tensors[$0] } }
+                }
                 stateDict[name] = Layout.fuse(ordered, shape: shape)
             }
         }
