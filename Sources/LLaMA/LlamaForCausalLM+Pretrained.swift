@@ -8,7 +8,7 @@ extension LlamaForCausalLM {
     /// `model.safetensors.index.json`, or `pytorch_model.bin`), or a single `.safetensors` or `torch.save` file
     /// with `configuration` given (which also overrides a folder's `config.json`).
     ///
-    /// Reading is strict (see ``loadWeights(from:)``); Mixtral weights are read in the hub's layout
+    /// Reading is strict (see ``loadWeights(from:)-(WeightSource)``); Mixtral weights are read in the hub's layout
     /// (`block_sparse_moe.experts.E.w1/w2/w3`) and in transformers 5's (`mlp.experts.gate_up_proj`). The folder's
     /// `config.json` is kept as ``sourceConfiguration``, so ``save(to:)`` writes back its other keys.
     ///
@@ -35,7 +35,7 @@ extension LlamaForCausalLM {
     /// Replaces every weight with the one stored at `path` (a file or a transformers folder; see
     /// ``load(from:configuration:)``).
     ///
-    /// - Throws: what ``loadWeights(from:)`` throws; the model is unchanged on error.
+    /// - Throws: what ``loadWeights(from:)-(WeightSource)`` throws; the model is unchanged on error.
     public func loadWeights(from path: String) throws {
         try loadWeights(from: WeightSource.open(path), path: path)
     }
