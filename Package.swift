@@ -54,7 +54,8 @@ let package = Package(
         .target(name: "VoltHDF5", dependencies: ["CHDF5"]),
         .target(name: "VoltText", dependencies: ["VoltData", "VoltInterop", "VoltTensor"]),
         // torch.save and safetensors files, transformers' config.json: model-agnostic, for every model family.
-        .target(name: "VoltInterop", dependencies: ["VoltTensor", "CVoltZlib",
+        // PEFT's adapter folders too, which is why it sees VoltNN's LoRA configuration.
+        .target(name: "VoltInterop", dependencies: ["VoltNN", "VoltTensor", "CVoltZlib",
                                                     .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "Volt", dependencies: ["VoltData", "VoltNN", "VoltTensor", "VoltHDF5", "VoltInterop", "CMPI", "CVoltKernels",
                                              "CVoltSystem",
@@ -63,8 +64,8 @@ let package = Package(
         .target(name: "GenSLM", dependencies: ["Volt", "VoltData", "VoltHDF5", "VoltInterop", "VoltNN", "VoltTensor",
                                                "CVoltZlib", .product(name: "Yams", package: "Yams")]),
         // The library behind the `volt` command: its configuration layout, fine-tuning runs and `volt tune`'s trials.
-        .target(name: "VoltApp", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor", "VoltSearch"]),
-        .target(name: "LLaMA", dependencies: ["VoltNN", "VoltTensor"]),
+        .target(name: "VoltApp", dependencies: ["GenSLM", "Volt", "VoltData", "VoltInterop", "VoltNN", "VoltTensor", "VoltSearch"]),
+        .target(name: "LLaMA", dependencies: ["VoltInterop", "VoltNN", "VoltTensor"]),
         .target(name: "VoltCLI", dependencies: ["Volt", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "VoltBenchmarks", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor"]),
         .executableTarget(
@@ -82,13 +83,13 @@ let package = Package(
         .testTarget(name: "VoltDataTests", dependencies: ["VoltData", "VoltTensor"]),
         .testTarget(name: "VoltTextTests", dependencies: ["VoltText", "VoltData", "VoltTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "VoltHDF5Tests", dependencies: ["VoltHDF5"], exclude: ["Fixtures"]),
-        .testTarget(name: "VoltInteropTests", dependencies: ["VoltInterop", "VoltTensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "VoltInteropTests", dependencies: ["VoltInterop", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "VoltTests", dependencies: ["Volt", "VoltData", "VoltHDF5", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "VoltSearchTests", dependencies: ["VoltSearch", "VoltApp", "GenSLM", "Volt"], exclude: ["Fixtures"]),
         .testTarget(name: "GenSLMTests", dependencies: ["GenSLM", "VoltApp", "Volt", "VoltData", "VoltHDF5", "VoltInterop", "VoltNN", "VoltTensor",
                                                     .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "LLaMATests", dependencies: ["LLaMA", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "LLaMATests", dependencies: ["LLaMA", "VoltInterop", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
     ]
 )
 

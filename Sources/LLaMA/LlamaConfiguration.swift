@@ -1,9 +1,12 @@
+import VoltInterop
+
 /// The hyper-parameters of a LLaMA or Mixtral causal language model, read from and written to transformers'
 /// `config.json` key names (`hidden_size`, `num_key_value_heads`, `rope_theta`, `rope_scaling`, …).
 ///
 /// Keys a file leaves out take transformers' defaults for its `model_type` (`llama` unless it says `mixtral`);
 /// keys this model does not use (`architectures`, `torch_dtype`, token ids, …) are ignored, as transformers does.
-/// transformers 5's `rope_parameters` object is read too, in place of `rope_theta` and `rope_scaling`.
+/// transformers 5's `rope_parameters` object is read too, in place of `rope_theta` and `rope_scaling`. Its
+/// `Codable` form is that `config.json` object, read and written through `TransformersConfiguration`.
 public struct LlamaConfiguration: Codable, Sendable, Equatable {
     /// `llama` or `mixtral` (`model_type`).
     public var modelType: String
@@ -49,18 +52,6 @@ public struct LlamaConfiguration: Codable, Sendable, Equatable {
     /// Whether the loss includes the load-balancing loss (`output_router_logits`).
     public var outputRouterLogits: Bool
 
-    enum CodingKeys: String, CodingKey {
-        case modelType = "model_type", vocabSize = "vocab_size", hiddenSize = "hidden_size"
-        case intermediateSize = "intermediate_size", numHiddenLayers = "num_hidden_layers"
-        case numAttentionHeads = "num_attention_heads", numKeyValueHeads = "num_key_value_heads", headDim = "head_dim"
-        case maxPositionEmbeddings = "max_position_embeddings", rmsNormEps = "rms_norm_eps", ropeTheta = "rope_theta"
-        case ropeScaling = "rope_scaling", tieWordEmbeddings = "tie_word_embeddings"
-        case initializerRange = "initializer_range", hiddenAct = "hidden_act", attentionBias = "attention_bias"
-        case mlpBias = "mlp_bias", numLocalExperts = "num_local_experts", numExpertsPerTok = "num_experts_per_tok"
-        case routerAuxLossCoef = "router_aux_loss_coef", outputRouterLogits = "output_router_logits"
-        case ropeParameters = "rope_parameters"
-    }
-
     /// A dense LLaMA configuration with the given sizes and transformers' other defaults (`rms_norm_eps` 1e-6,
     /// `rope_theta` 10000, untied embeddings, no biases).
     public init(vocabSize: Int, hiddenSize: Int, intermediateSize: Int, layers: Int, heads: Int, kvHeads: Int? = nil,
@@ -105,62 +96,14 @@ public struct LlamaConfiguration: Codable, Sendable, Equatable {
     /// Whether the feed-forward blocks are mixtures of experts.
     public var isMixtureOfExperts: Bool { numLocalExperts > 0 }
 
+    /// Decodes a transformers `config.json` object, as ``init(transformers:)`` reads it.
     public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        modelType = try c.decodeIfPresent(String.self, forKey: .modelType) ?? "llama"
-        let mixtral = modelType == "mixtral"
-        vocabSize = try c.decodeIfPresent(Int.self, forKey: .vocabSize) ?? 32_000
-        hiddenSize = try c.decodeIfPresent(Int.self, forKey: .hiddenSize) ?? 4096
-        intermediateSize = try c.decodeIfPresent(Int.self, forKey: .intermediateSize) ?? (mixtral ? 14_336 : 11_008)
-        numHiddenLayers = try c.decodeIfPresent(Int.self, forKey: .numHiddenLayers) ?? 32
-        numAttentionHeads = try c.decodeIfPresent(Int.self, forKey: .numAttentionHeads) ?? 32
-        numKeyValueHeads = try c.decodeIfPresent(Int.self, forKey: .numKeyValueHeads) ?? (mixtral ? 8 : numAttentionHeads)
-        headDim = try c.decodeIfPresent(Int.self, forKey: .headDim) ?? hiddenSize / max(numAttentionHeads, 1)
-        maxPositionEmbeddings = try c.decodeIfPresent(Int.self, forKey: .maxPositionEmbeddings) ?? (mixtral ? 131_072 : 2048)
-        rmsNormEps = try c.decodeIfPresent(Double.self, forKey: .rmsNormEps) ?? (mixtral ? 1e-5 : 1e-6)
-        tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tieWordEmbeddings) ?? false
-        initializerRange = try c.decodeIfPresent(Double.self, forKey: .initializerRange) ?? 0.02
-        hiddenAct = try c.decodeIfPresent(String.self, forKey: .hiddenAct) ?? "silu"
-        attentionBias = try c.decodeIfPresent(Bool.self, forKey: .attentionBias) ?? false
-        mlpBias = try c.decodeIfPresent(Bool.self, forKey: .mlpBias) ?? false
-        numLocalExperts = try c.decodeIfPresent(Int.self, forKey: .numLocalExperts) ?? (mixtral ? 8 : 0)
-        numExpertsPerTok = try c.decodeIfPresent(Int.self, forKey: .numExpertsPerTok) ?? 2
-        routerAuxLossCoef = try c.decodeIfPresent(Double.self, forKey: .routerAuxLossCoef) ?? 0.001
-        outputRouterLogits = try c.decodeIfPresent(Bool.self, forKey: .outputRouterLogits) ?? false
-        if let parameters = try c.decodeIfPresent(RopeParameters.self, forKey: .ropeParameters) {
-            ropeTheta = parameters.ropeTheta ?? (mixtral ? 1e6 : 10_000)
-            ropeScaling = parameters.scaling
-        } else {
-            ropeTheta = try c.decodeIfPresent(Double.self, forKey: .ropeTheta) ?? (mixtral ? 1e6 : 10_000)
-            ropeScaling = try c.decodeIfPresent(RopeScaling.self, forKey: .ropeScaling)
-        }
+        try self.init(transformers: TransformersConfiguration(from: decoder))
     }
 
+    /// Encodes the `config.json` object ``transformersConfiguration`` holds.
     public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(modelType, forKey: .modelType)
-        try c.encode(vocabSize, forKey: .vocabSize)
-        try c.encode(hiddenSize, forKey: .hiddenSize)
-        try c.encode(intermediateSize, forKey: .intermediateSize)
-        try c.encode(numHiddenLayers, forKey: .numHiddenLayers)
-        try c.encode(numAttentionHeads, forKey: .numAttentionHeads)
-        try c.encode(numKeyValueHeads, forKey: .numKeyValueHeads)
-        try c.encode(headDim, forKey: .headDim)
-        try c.encode(maxPositionEmbeddings, forKey: .maxPositionEmbeddings)
-        try c.encode(rmsNormEps, forKey: .rmsNormEps)
-        try c.encode(ropeTheta, forKey: .ropeTheta)
-        try c.encodeIfPresent(ropeScaling, forKey: .ropeScaling)
-        try c.encode(tieWordEmbeddings, forKey: .tieWordEmbeddings)
-        try c.encode(initializerRange, forKey: .initializerRange)
-        try c.encode(hiddenAct, forKey: .hiddenAct)
-        try c.encode(attentionBias, forKey: .attentionBias)
-        try c.encode(mlpBias, forKey: .mlpBias)
-        if isMixtureOfExperts {
-            try c.encode(numLocalExperts, forKey: .numLocalExperts)
-            try c.encode(numExpertsPerTok, forKey: .numExpertsPerTok)
-            try c.encode(routerAuxLossCoef, forKey: .routerAuxLossCoef)
-            try c.encode(outputRouterLogits, forKey: .outputRouterLogits)
-        }
+        try transformersConfiguration.encode(to: encoder)
     }
 
     /// Checks the sizes fit together and the options are ones this model implements.
@@ -177,20 +120,5 @@ public struct LlamaConfiguration: Codable, Sendable, Equatable {
         if isMixtureOfExperts, !(1...numLocalExperts).contains(numExpertsPerTok) {
             throw .invalidConfiguration("num_experts_per_tok \(numExpertsPerTok) must lie in 1...num_local_experts (\(numLocalExperts))")
         }
-    }
-}
-
-/// transformers 5's `rope_parameters`: the theta and the scaling in one object.
-private struct RopeParameters: Decodable {
-    var ropeTheta: Double?
-    var scaling: RopeScaling?
-
-    enum CodingKeys: String, CodingKey { case ropeTheta = "rope_theta", ropeType = "rope_type", type }
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        ropeTheta = try c.decodeIfPresent(Double.self, forKey: .ropeTheta)
-        let type = try c.decodeIfPresent(String.self, forKey: .ropeType) ?? c.decodeIfPresent(String.self, forKey: .type)
-        scaling = type == nil || type == "default" ? nil : try RopeScaling(from: decoder)
     }
 }

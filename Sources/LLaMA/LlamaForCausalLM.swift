@@ -1,3 +1,4 @@
+import VoltInterop
 import VoltNN
 import VoltTensor
 
@@ -14,6 +15,9 @@ public final class LlamaForCausalLM: Module {
     public let lmHead: Linear?
     /// The configuration the model was built from.
     public let configuration: LlamaConfiguration
+    /// The `config.json` the weights were read from (``load(from:configuration:)``), whose keys this model does
+    /// not hold (token ids, …) ``save(to:)`` writes back; `nil` for a model built in memory.
+    public var sourceConfiguration: TransformersConfiguration?
 
     /// A model with weights drawn from N(0, initializer_range²), zero biases and unit RMS-norm scales, as
     /// transformers initializes it (from another random stream, so the values differ).

@@ -2,6 +2,7 @@ import GenSLM
 import Foundation
 import Volt
 import VoltData
+import VoltInterop
 import VoltNN
 import VoltTensor
 
@@ -25,7 +26,7 @@ public struct FineTuneRun {
             guard h.peft == nil else {
                 throw TrainerError.misconfiguration("model.adapter brings its own adapter_config.json: leave peft: unset")
             }
-            h.peft = .lora(try PEFTAdapter.read(from: adapter).configuration)
+            h.peft = .lora(try PEFTAdapter.read(from: adapter, moduleNames: .gptNeoX).configuration)
         }
         return try GenSLMModule.starting(from: h)
     }

@@ -3,6 +3,7 @@ import XCTest
 import GenSLM
 import VoltApp
 import Volt
+import VoltInterop
 import VoltNN
 import VoltTensor
 

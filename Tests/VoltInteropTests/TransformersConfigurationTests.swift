@@ -44,6 +44,27 @@ final class TransformersConfigurationTests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode(TransformersConfiguration.self, from: JSONEncoder().encode(llama)), llama)
     }
 
+    func testFloatsAreWrittenAsPythonWritesThem() throws {
+        let config = TransformersConfiguration(["dropout": 0.0, "eps": 1e-06, "theta": 500_000.0, "big": 1e16, "n": 3,
+                                                "name": "a\"b/c", "list": [], "nested": ["x": 0.5]])
+        XCTAssertEqual(String(decoding: try config.jsonData(), as: UTF8.self), """
+        {
+          "big": 1e+16,
+          "dropout": 0.0,
+          "eps": 1e-06,
+          "list": [],
+          "n": 3,
+          "name": "a\\"b/c",
+          "nested": {
+            "x": 0.5
+          },
+          "theta": 500000.0
+        }
+
+        """)
+        XCTAssertThrowsError(try TransformersConfiguration(["x": .double(.nan)]).jsonData())
+    }
+
     func testErrorsNameTheFileAndTheKey() throws {
         let config = try TransformersConfiguration(json: Data(#"{"hidden_size": "512", "eps": 1.5, "rope": {"theta": true}}"#.utf8),
                                                    source: "model/config.json")

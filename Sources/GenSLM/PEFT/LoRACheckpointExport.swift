@@ -1,4 +1,5 @@
 import Volt
+import VoltInterop
 import VoltNN
 
 /// Exports of a GenSLM checkpoint for `volt checkpoint export`.
@@ -6,12 +7,13 @@ public enum LoRACheckpointExport {
     /// Writes a LoRA checkpoint's adapter as a PEFT folder (`adapter_config.json`, `adapter_model.safetensors`).
     /// Only the checkpoint is read: the base weights are not needed.
     ///
-    /// - Throws: ``PEFTAdapterError/notALoRACheckpoint(_:)`` for a checkpoint without LoRA; `CheckpointError`.
+    /// - Throws: `PEFTAdapterError.notALoRACheckpoint` for a checkpoint without LoRA; `CheckpointError`.
     public static func exportAdapter(checkpoint path: String, to directory: String) throws {
         let checkpoint = try Checkpoint.read(from: path, weightsOnly: true)
         let h = try checkpoint.metadata.hyperparameters.decode(GenSLMModule.Hyperparameters.self, source: path)
         guard let configuration = h.lora else { throw PEFTAdapterError.notALoRACheckpoint(path) }
-        try PEFTAdapter(configuration: configuration, tensors: checkpoint.stateDict, baseModel: h.peftBaseModel).write(to: directory)
+        try PEFTAdapter(configuration: configuration, tensors: checkpoint.stateDict, baseModel: h.peftBaseModel,
+                        moduleNames: .gptNeoX).write(to: directory)
     }
 
     /// Writes the checkpoint's model as `model.safetensors` + `config.json` for transformers; a LoRA model's

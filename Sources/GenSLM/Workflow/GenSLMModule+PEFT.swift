@@ -1,5 +1,6 @@
 import Foundation
 import Volt
+import VoltInterop
 import VoltNN
 import VoltTensor
 
@@ -25,7 +26,7 @@ extension GenSLMModule {
     static func attachLoRA(_ lora: LoRAConfiguration, to model: GPTNeoX, adapter folder: String?, seed: Int) throws {
         try model.applyLoRA(lora, stream: model.randomStream, seed: UInt64(seed) &+ 0x10AA)
         if let folder {
-            let adapter = try PEFTAdapter.read(from: folder)
+            let adapter = try PEFTAdapter.read(from: folder, moduleNames: .gptNeoX)
             try adapter.load(into: model, source: folder + "/adapter_model.safetensors")
         }
     }
@@ -49,7 +50,7 @@ extension GenSLMModule {
     /// Loads a checkpoint's weights: all of them when the whole model trains; with LoRA or prompt tuning, after
     /// checking that the checkpoint was made over the same base, its trainable tensors.
     ///
-    /// - Throws: ``BaseWeightsError`` when the bases differ; ``PEFTAdapterError`` when tensors are missing.
+    /// - Throws: ``BaseWeightsError`` when the bases differ; `PEFTAdapterError` when tensors are missing.
     public func loadModelState(from checkpoint: Checkpoint) throws {
         guard let base else { return try model.load(stateDict: checkpoint.stateDictionary) }
         let h = try checkpoint.metadata.hyperparameters.decode(Hyperparameters.self, source: "checkpoint")
@@ -63,7 +64,8 @@ extension GenSLMModule {
         default: saved == base
         }
         guard same else { throw BaseWeightsError.mismatch(checkpointBase: saved.description, runBase: base.description) }
-        let adapter = PEFTAdapter(configuration: lora ?? LoRAConfiguration(), tensors: checkpoint.stateDict)
+        let adapter = PEFTAdapter(configuration: lora ?? LoRAConfiguration(), tensors: checkpoint.stateDict,
+                                  moduleNames: .gptNeoX)
         try adapter.load(into: model, source: "checkpoint state_dict")
     }
 }

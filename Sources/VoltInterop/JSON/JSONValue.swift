@@ -48,6 +48,11 @@ public indirect enum JSONValue: Equatable, Sendable {
         }
     }
 
+    /// An object of `members`, keys sorted (a dictionary has no order of its own).
+    public init(sortingKeysOf members: [String: JSONValue]) {
+        self = .object(members.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    }
+
     /// The member `key` of an object.
     public subscript(key: String) -> JSONValue? {
         if case let .object(members) = self { return members.first { $0.0 == key }?.1 }

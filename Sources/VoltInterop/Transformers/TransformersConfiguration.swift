@@ -72,11 +72,12 @@ public struct TransformersConfiguration: Codable, Equatable, Sendable {
         if case let .string(type)? = values["model_type"] { type } else { nil }
     }
 
-    /// The file's text as transformers' `save_pretrained` lays it out: indented, keys sorted.
+    /// The file's text as transformers' `save_pretrained` lays it out: indented by two, keys sorted, floats
+    /// with a fraction or an exponent (see ``JSONValue/jsonText()``), a final newline.
+    ///
+    /// - Throws: `EncodingError.invalidValue` for a number JSON cannot hold (NaN, infinity).
     public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        Data((try JSONValue(sortingKeysOf: values).jsonText() + "\n").utf8)
     }
 
     /// Writes the configuration to `path` (usually `<folder>/config.json`), atomically.

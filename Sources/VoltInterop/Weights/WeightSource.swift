@@ -105,6 +105,11 @@ public struct WeightSource {
     /// Every tensor of every file, in order.
     public var listing: [WeightListing] { parts.flatMap(\.listing) }
 
+    /// Each file with its tensors, in order: for errors that name the file a tensor came from.
+    public var fileListings: [(file: String, listing: [WeightListing])] {
+        zip(files, parts).map { (file: $0, listing: $1.listing) }
+    }
+
     /// Reads the named tensors from whichever files hold them, in source order.
     public func read(_ names: Set<String>) throws -> [(name: String, tensor: Tensor)] {
         try parts.flatMap { try $0.read(names) }
