@@ -13,8 +13,9 @@ public struct FineTuneRun {
     /// A run of `configuration`.
     public init(_ configuration: FineTuneConfiguration) { self.configuration = configuration }
 
-    /// The module of the configuration's hyper-parameters, with weights from `model.init`; a `model.adapter`
-    /// folder brings its own LoRA configuration (`peft:` stays unset).
+    /// The module of the configuration's hyper-parameters, with weights from `model.init` (a PEFT base built in
+    /// bfloat16 when `trainer.precision` is bf16); a `model.adapter` folder brings its own LoRA configuration
+    /// (`peft:` stays unset).
     ///
     /// - Throws: `TrainerError/misconfiguration(_:)` when both `model.adapter` and `peft:` are set;
     ///   ``GenSLM/PEFTAdapterError`` for an unreadable adapter folder; what
@@ -27,7 +28,7 @@ public struct FineTuneRun {
             }
             h.peft = .lora(try PEFTAdapter.read(from: adapter).configuration)
         }
-        return try GenSLMModule.starting(from: h)
+        return try GenSLMModule.starting(from: h, precision: configuration.trainer.precision)
     }
 
     /// Seed of the split and the shuffle: `data.seed`, else the root `seed`.

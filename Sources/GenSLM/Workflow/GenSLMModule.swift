@@ -33,9 +33,20 @@ public final class GenSLMModule: TrainingModule {
     ///
     /// - Throws: `TrainerError/misconfiguration(_:)` for an invalid architecture or `accumulation_steps` below 1;
     ///   ``BaseWeightsError`` when the base file changed.
-    public init(hyperparameters h: Hyperparameters) throws {
+    public convenience init(hyperparameters h: Hyperparameters) throws {
+        try self.init(hyperparameters: h, precision: .fp32)
+    }
+
+    /// The module of `init(hyperparameters:)` for a run in `precision`: under bf16 the frozen base of a PEFT
+    /// model is built and loaded straight into bfloat16 (``frozenWeightDType(_:precision:)``), so no float32 copy
+    /// of it is ever held; the weights are those a float32 build has after ``onFitStart(_:)`` stores them in
+    /// bfloat16.
+    ///
+    /// - Throws: as `init(hyperparameters:)`.
+    public init(hyperparameters h: Hyperparameters, precision: Precision) throws {
         guard h.module.accumulationSteps >= 1 else { throw TrainerError.misconfiguration("accumulation_steps must be ≥ 1") }
-        model = try GPTNeoX(try h.model.architecture(), seed: UInt64(h.seed))
+        model = try GPTNeoX(try h.model.architecture(), seed: UInt64(h.seed),
+                            frozenWeightDType: Self.frozenWeightDType(h, precision: precision))
         model.gradientCheckpointing = h.model.gradientCheckpointing
         automaticOptimization = h.module.optimization == .automatic
         var saved = h
