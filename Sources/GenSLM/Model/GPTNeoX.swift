@@ -171,7 +171,7 @@ public final class GPTNeoX: Module {
     ///
     /// `frozenWeightDType` bfloat16 builds a base for PEFT in a bf16 run: every `Linear` weight (the projections
     /// and `embed_out`) is drawn straight into bfloat16 storage and frozen — bit for bit the model a float32 build
-    /// gives after ``VoltNN/Module/storeFrozenWeights(as:)``, at half the peak memory. The embedding, layer norms
+    /// gives after `storeFrozenWeights(as:)`, at half the peak memory. The embedding, layer norms
     /// and biases stay float32.
     public init(_ configuration: GPTNeoXConfiguration, seed: UInt64 = 0,
                 frozenWeightDType: DType = .float32) throws(GPTNeoXError) {
