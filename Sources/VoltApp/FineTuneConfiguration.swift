@@ -140,7 +140,7 @@ public struct FineTuneConfiguration: ConfigurationSection, Sendable, Equatable {
 }
 
 extension FineTuneConfiguration: TrainingConfiguration {
-    /// The GenSLM module of the hyper-parameters, weights from `model.init` (``GenSLM/GenSLMModule/starting(from:)``).
+    /// The GenSLM module of the hyper-parameters, weights from `model.init` (``GenSLM/GenSLMModule/starting(from:precision:)``).
     public func makeModule() throws -> GenSLMModule { try FineTuneRun(self).makeModule() }
 
     /// The data of `data:`, cut to the module's window.

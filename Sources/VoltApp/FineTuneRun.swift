@@ -19,7 +19,7 @@ public struct FineTuneRun {
     ///
     /// - Throws: `TrainerError/misconfiguration(_:)` when both `model.adapter` and `peft:` are set;
     ///   ``GenSLM/PEFTAdapterError`` for an unreadable adapter folder; what
-    ///   ``GenSLM/GenSLMModule/starting(from:)`` throws.
+    ///   ``GenSLM/GenSLMModule/starting(from:precision:)`` throws.
     public func makeModule() throws -> GenSLMModule {
         var h = configuration.hyperparameters
         if let adapter = h.model.adapter {

@@ -28,7 +28,7 @@ public final class GenSLMModule: TrainingModule {
     /// Builds the model from `model.preset` or `model.model_config`, with dropout overridden when set; with
     /// `peft:`, loads the frozen base from `model.init` (checking `model.init_sha256` when given) and attaches the
     /// adapters (starting from `model.adapter` when given) or the virtual tokens. Without `peft:` the weights are
-    /// the seeded initialisation: ``starting(from:)`` loads `model.init` for a new fit, and `load(from:)` a
+    /// the seeded initialisation: ``starting(from:precision:)`` loads `model.init` for a new fit, and `load(from:)` a
     /// checkpoint's weights.
     ///
     /// - Throws: `TrainerError/misconfiguration(_:)` for an invalid architecture or `accumulation_steps` below 1;
