@@ -112,6 +112,27 @@ final class BFloat16BaseTests: XCTestCase {
         XCTAssertEqual(model.gptNeox.layers[0].attention.dense.weight.float32().scalars, before, "left as it was")
     }
 
+    func testACheckpointThatDoesNotFitIsRefusedBeforeAnyTensorIsCopied() throws {
+        let folder = NSTemporaryDirectory() + "volt-bf16-h5-" + UUID().uuidString
+        try GPTNeoX(GenSLMPreset.tiny.configuration, seed: 3).exportSafetensors(to: folder)
+        let checkpoint = folder + "/base" + ModelCheckpoint.fileExtension
+        try CheckpointImporter.importCheckpoint(folder, to: checkpoint)
+        var other = GenSLMPreset.tiny.configuration
+        other.numHiddenLayers += 1
+        let model = try GPTNeoX(other, frozenWeightDType: .bfloat16)
+        let before = model.gptNeox.layers[0].attention.dense.weight.float32().scalars
+        XCTAssertThrowsError(try Checkpoint.loadStateDict(from: checkpoint, into: model)) {
+            guard case let .keyMismatch(missing, unexpected)? = $0 as? ModuleError else { return XCTFail("\($0)") }
+            XCTAssertTrue(missing.allSatisfy { $0.hasPrefix("gpt_neox.layers.2.") } && !missing.isEmpty, "\(missing)")
+            XCTAssertEqual(unexpected, [])
+        }
+        XCTAssertEqual(model.gptNeox.layers[0].attention.dense.weight.float32().scalars, before, "left as it was")
+        try Checkpoint.loadStateDict(from: checkpoint, into: model, strict: false)
+        XCTAssertEqual(model.gptNeox.layers[0].attention.dense.weight.float32().scalars,
+                       try Checkpoint.read(from: checkpoint).stateDictionary["gpt_neox.layers.0.attention.dense.weight"]?
+                           .to(.bfloat16).float32().scalars, "rounded as it is copied in")
+    }
+
     /// `modules_to_save` trains whole modules: the base is built in float32, and only its frozen weights convert.
     func testModulesToSaveKeepTheFloat32Build() throws {
         var saving = lora

@@ -45,12 +45,13 @@ extension GenSLMModule {
         return (preset ?? fallbackPreset, preset == nil ? configuration : nil)
     }
 
-    /// Loads the weights a `model.init` source holds into `model`: an import tensor by tensor, each converted to
-    /// the type of the model's tensor as it is read (``CheckpointImporter/load(_:into:)``), so a bfloat16 model
-    /// never sees a float32 copy of the whole file; a Volt checkpoint through its state dict.
+    /// Loads the weights a `model.init` source holds into `model` tensor by tensor, each converted to the type of
+    /// the model's tensor as it is read (`Checkpoint.loadStateDict(from:into:strict:)` for a Volt checkpoint,
+    /// ``CheckpointImporter/load(_:into:)`` for published weights), so a bfloat16 model never holds a float32 copy
+    /// of the file.
     static func loadWeights(at source: String, into model: GPTNeoX) throws {
         if source.hasSuffix(ModelCheckpoint.fileExtension) {
-            try model.load(stateDict: try Checkpoint.read(from: source, weightsOnly: true).stateDictionary)
+            try Checkpoint.loadStateDict(from: source, into: model)
         } else {
             try CheckpointImporter.load(source, into: model)
         }

@@ -193,7 +193,7 @@ extension Checkpoint {
     }
 
     /// Checks that `root` is a Volt checkpoint of the format version this code reads.
-    private static func checkFormat(_ root: HDF5Group) throws {
+    static func checkFormat(_ root: HDF5Group) throws {
         let path = root.file.path
         guard try root.attribute("format")?.stringValue == CheckpointMetadata.format else {
             throw CheckpointError.notAVoltCheckpoint(path: path)
