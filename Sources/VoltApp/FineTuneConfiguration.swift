@@ -141,7 +141,7 @@ public struct FineTuneConfiguration: ConfigurationSection, Sendable, Equatable {
 }
 
 extension FineTuneConfiguration: TrainingConfiguration {
-    /// The GenSLM module of the hyper-parameters, weights from `model.init` (`GenSLMModule.starting(from:)`).
+    /// The GenSLM module of the hyper-parameters, weights from `model.init` (`GenSLMModule.starting(from:precision:)`).
     public func makeModule() throws -> GenSLMModule { try FineTuneRun(self).makeModule() }
 
     /// The data of `data:`, cut to the module's window.

@@ -14,12 +14,13 @@ public struct FineTuneRun {
     /// A run of `configuration`.
     public init(_ configuration: FineTuneConfiguration) { self.configuration = configuration }
 
-    /// The module of the configuration's hyper-parameters, with weights from `model.init`; a `model.adapter`
-    /// folder brings its own LoRA configuration (`peft:` stays unset).
+    /// The module of the configuration's hyper-parameters, with weights from `model.init` (a PEFT base built in
+    /// bfloat16 when `trainer.precision` is bf16); a `model.adapter` folder brings its own LoRA configuration
+    /// (`peft:` stays unset).
     ///
     /// - Throws: `TrainerError/misconfiguration(_:)` when both `model.adapter` and `peft:` are set;
     ///   `PEFTAdapterError` for an unreadable adapter folder; what
-    ///   `GenSLMModule.starting(from:)` throws.
+    ///   `GenSLMModule.starting(from:precision:)` throws.
     public func makeModule() throws -> GenSLMModule {
         var h = configuration.hyperparameters
         if let adapter = h.model.adapter {
@@ -28,7 +29,7 @@ public struct FineTuneRun {
             }
             h.peft = .lora(try PEFTAdapter.read(from: adapter, moduleNames: .gptNeoX).configuration)
         }
-        return try GenSLMModule.starting(from: h)
+        return try GenSLMModule.starting(from: h, precision: configuration.trainer.precision)
     }
 
     /// Seed of the split and the shuffle: `data.seed`, else the root `seed`.

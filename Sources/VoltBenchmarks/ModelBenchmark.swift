@@ -104,6 +104,10 @@ public struct ModelBenchmark: Sendable {
         public var mfu: Double
         /// Peak resident memory of the process, in MB.
         public var peak_rss_mb: Double
+        /// Peak resident memory once the model is built (and its LoRA base stored in bfloat16), before any step, in MB.
+        public var build_peak_rss_mb: Double
+        /// Every tensor of the model (base weights in their stored types, adapters), in MB.
+        public var weights_mb: Double
         /// Peak memory of live tensors during the timed steps, in MB.
         public var peak_tensor_mb: Double
         /// The best float32 1024³ matmul GFLOP/s of any backend.
@@ -122,12 +126,15 @@ public struct ModelBenchmark: Sendable {
         var config = GPTNeoXConfiguration(hiddenSize: h, layers: layers, heads: heads, intermediateSize: ff,
                                           maxPositions: Swift.max(seq, 512), hiddenDropout: 0, attentionDropout: 0)
         config.initializerRange = 0.02
-        let model = try GPTNeoX(config, seed: 0)
+        // A LoRA base under bf16 is built in bfloat16, as the fine-tuning workflow builds it.
+        let model = try GPTNeoX(config, seed: 0, frozenWeightDType: lora != nil && precision == .bf16 ? .bfloat16 : .float32)
         model.gradientCheckpointing = gradientCheckpointing
         if let lora {
             try model.applyLoRA(lora, seed: 2)
             if precision == .bf16 { model.storeFrozenWeights(as: .bfloat16) }
         }
+        let buildPeakRSS = Self.peakRSSMegabytes()
+        let weightBytes = model.namedTensors().reduce(0) { $0 + $1.1.count * $1.1.dtype.byteSize }
         let optimizer: any Optimizer = eightBitOptimizer
             ? AdamW8bit([ParameterGroup(model.namedParameters(), learningRate: 1e-4)]) : AdamW(model.parameters, lr: 1e-4)
         var generator = RandomGenerator(seed: 1)
@@ -158,15 +165,21 @@ public struct ModelBenchmark: Sendable {
         // Forward 2N·T, activation gradients 2N·T, weight gradients 2N·T — the last only for weights that train.
         let weightGradientFLOPs = lora == nil ? 2 * Double(params) : 2 * Double(model.parameterCount)
         let flops = (4 * Double(params) + weightGradientFLOPs) * Double(tokens) + 12 * Double(layers * h) * Double(seq * seq * batch)
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return Result(model: shape.rawValue, precision: precision.rawValue, gradient_checkpointing: gradientCheckpointing,
                       steps: steps, warmup: warmup, params: params, trainable_params: model.parameterCount,
                       peft: lora == nil ? "none" : "lora", optimizer: eightBitOptimizer ? "adamw8bit" : "adamw",
                       tokens_per_step: tokens,
                       step_ms: seconds * 1e3, tokens_per_s: Double(tokens) / seconds, gflops: flops / seconds / 1e9,
-                      mfu: flops / seconds / 1e9 / peak, peak_rss_mb: Double(usage.ru_maxrss) / 1024,
+                      mfu: flops / seconds / 1e9 / peak, peak_rss_mb: Self.peakRSSMegabytes(), build_peak_rss_mb: buildPeakRSS,
+                      weights_mb: Double(weightBytes) / 1_048_576,
                       peak_tensor_mb: Double(peakTensorBytes) / 1_048_576, sgemm_peak_gflops: fp32Peak,
                       matmul_peak_gflops: peak, threads: RuntimeReport.current.threads, backend: RuntimeReport.current.backend)
+    }
+
+    /// The process's peak resident memory so far, in MB.
+    static func peakRSSMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_maxrss) / 1024
     }
 }

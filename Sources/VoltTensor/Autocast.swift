@@ -30,14 +30,16 @@ public func withAutocast<T>(_ settings: Autocast, _ body: () throws -> T) rethro
 /// A tensor kept for a backward pass: as is, or rounded to half precision under autocast.
 ///
 /// Leaves (parameters) and views (such as a transposed weight) are kept as they are — their storage exists
-/// anyway, and rounding a view would copy it — so only activations shrink.
+/// anyway, and rounding a view would copy it — so only activations shrink. With recording off (`withNoGrad`, the
+/// forward pass of a checkpointed layer) no backward pass will read the tensor: it is kept as is, so no rounded
+/// copy is made — nor cached on an activation that outlives the operation, such as a checkpointed layer's input.
 struct SavedTensor {
     private let stored: Tensor
 
     init(_ tensor: Tensor) {
         let storage = Autocast.current.storage
         let isLeafParameter = tensor.requiresGrad && tensor.isLeaf
-        if storage != .float32, tensor.dtype == .float32, !isLeafParameter, tensor.isContiguous {
+        if storage != .float32, GradMode.isEnabled, tensor.dtype == .float32, !isLeafParameter, tensor.isContiguous {
             stored = tensor.rounded(to: storage)
         } else {
             stored = tensor.detached()

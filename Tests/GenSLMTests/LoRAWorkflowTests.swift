@@ -153,13 +153,14 @@ final class LoRAWorkflowTests: XCTestCase {
         XCTAssertEqual(try gradients(checkpointing: true), try gradients(checkpointing: false))
     }
 
-    /// In a bf16 LoRA run the frozen base weights are held in bfloat16.
+    /// In a bf16 LoRA run the frozen base weights are held in bfloat16 — built so, before the fit starts.
     func testBF16LoRARunStoresFrozenWeightsInBFloat16() throws {
         var c = loraConfiguration(root: temporaryRoot(), base: "random")
         c.trainer.precision = .bf16
         let run = FineTuneRun(c)
         let module = try run.makeModule()
         XCTAssertEqual(module.base, .random(preset: "genslm-tiny", seed: 42))
+        XCTAssertEqual(module.model.gptNeox.layers[1].mlp.dense4hToH.weight.dtype, .bfloat16, "built in bfloat16")
         try module.onFitStart(try run.makeTrainer())
         XCTAssertEqual(module.model.gptNeox.layers[0].attention.queryKeyValue.weight.dtype, .bfloat16)
         XCTAssertEqual(module.model.gptNeox.layers[0].attention.queryKeyValue.loraA?.weight.dtype, .float32)

@@ -53,4 +53,17 @@ final class AutocastTests: XCTestCase {
         let one = held(consumers: 1), two = held(consumers: 2)
         XCTAssertLessThan(two - one, 64 << 10, "a second consumer adds its 8 KiB output, not another copy (\(one) → \(two) bytes)")
     }
+
+    /// A checkpointed layer runs its forward pass with recording off: its input (an activation the checkpoint
+    /// keeps) must not be left holding a bfloat16 copy that no backward pass will read.
+    func testRecordingOffKeepsNoRoundedCopyOfItsInputs() {
+        let x = random([256, 1024], seed: 8)
+        x.requiresGrad = true
+        let h = x.tanh()  // an activation, as a checkpointed layer's input is
+        let before = BufferPool.shared.usage.live
+        let y = withAutocast(.bfloat16) { withNoGrad { h.layerNorm(weight: nil, bias: nil) } }
+        let held = BufferPool.shared.usage.live - before
+        withExtendedLifetime(y) {}
+        XCTAssertLessThanOrEqual(held, (1 << 20) + 4096, "the 1 MiB output only, no 0.5 MiB bfloat16 copy of h (\(held) bytes)")
+    }
 }

@@ -50,35 +50,23 @@ public enum CheckpointImporter {
     /// - Throws: `TorchImportError` (`.configurationMismatch` when no configuration fits, `.stateDictMismatch`
     ///   listing every missing, unexpected and wrongly shaped tensor, …) or `SafetensorsError`.
     public static func read(_ path: String, shape: ShapeSource = .infer) throws -> ImportedWeights {
-        let source = try WeightSource.open(path)
-        let listing = source.listing
-        var kept: [String: WeightListing] = [:], duplicates: [String] = [], dropped: [String] = []
-        for entry in listing {
-            guard let key = StateDictMapping.canonicalName(entry.name) else {
-                dropped.append(entry.name)
-                continue
-            }
-            if kept[key] != nil { duplicates.append(entry.name) } else { kept[key] = entry }
-        }
-        let shapes = kept.mapValues(\.shape)
-        let (configuration, how) = try resolveConfiguration(shapes, shape: shape, source: source, path: path)
-        let d = StateDictMapping.differences(shapes, duplicates: duplicates, configuration: configuration)
-        guard d.missing.isEmpty, d.unexpected.isEmpty, d.wrongShape.isEmpty else {
-            throw TorchImportError.stateDictMismatch(path: path, missing: d.missing, unexpected: d.unexpected, wrongShape: d.wrongShape)
-        }
-        let rawNames = Dictionary(uniqueKeysWithValues: kept.map { ($0.value.name, $0.key) })
-        let tensors = Dictionary(try source.read(Set(rawNames.keys)).compactMap { raw, tensor in
-            rawNames[raw].map { ($0, tensor) }
+        let plan = try ImportPlan(path, shape: shape)
+        let tensors = Dictionary(try plan.source.read(Set(plan.canonicalNames.keys)).compactMap { raw, tensor in
+            plan.canonicalNames[raw].map { ($0, tensor) }
         }, uniquingKeysWith: { a, _ in a })
-        let stateDict = configuration.parameterShapes.compactMap { name, _ in tensors[name].map { (name: name, tensor: $0) } }
-        let preset = GenSLMPreset.allCases.first { $0.configuration == configuration }
-        let report = CheckpointImportReport(
-            source: path, format: source.format, files: source.files, output: nil, tensorsRead: listing.count,
-            tensorsImported: stateDict.count, droppedBuffers: dropped,
-            dtypes: Dictionary(kept.values.map { ($0.dtype, 1) }, uniquingKeysWith: +),
-            parameterCount: configuration.parameterCount, configuration: configuration, preset: preset?.rawValue,
-            configurationSource: how, lightning: source.lightning)
-        return ImportedWeights(configuration: configuration, preset: preset, stateDict: stateDict, report: report)
+        let stateDict = plan.configuration.parameterShapes.compactMap { name, _ in
+            tensors[name].map { (name: name, tensor: $0) }
+        }
+        return ImportedWeights(configuration: plan.configuration, preset: plan.preset, stateDict: stateDict,
+                               report: plan.report(tensorsImported: stateDict.count))
+    }
+
+    /// The model configuration the weights at `path` imply (`config.json`, or the preset their shapes match),
+    /// checked against every tensor's name and shape; no tensor data is read.
+    ///
+    /// - Throws: as ``read(_:shape:)``.
+    public static func configuration(of path: String, shape: ShapeSource = .infer) throws -> GPTNeoXConfiguration {
+        try ImportPlan(path, shape: shape).configuration
     }
 
     /// Reads the weights at `source` and writes them as a weights-only Volt checkpoint at `destination`
@@ -97,34 +85,6 @@ public enum CheckpointImporter {
         var report = imported.report
         report.output = destination
         return report
-    }
-
-    private static func resolveConfiguration(_ shapes: [String: [Int]], shape: ShapeSource, source: WeightSource,
-                                             path: String) throws(TorchImportError) -> (GPTNeoXConfiguration, String) {
-        let inferred = StateDictMapping.inferSizes(shapes)
-        let configuration: GPTNeoXConfiguration, how: String
-        switch shape {
-        case let .configuration(given): (configuration, how) = (given, "the model's own configuration")
-        case let .preset(preset): (configuration, how) = (preset.configuration, "preset \(preset.rawValue) (--preset)")
-        case let .configFile(file): (configuration, how) = (try GPTNeoXConfiguration(transformersConfigAt: file), file)
-        case .infer:
-            if let file = source.configPath, let config = try source.transformersConfiguration() {
-                (configuration, how) = (try GPTNeoXConfiguration(transformers: config), file)
-            } else if let inferred, let preset = GenSLMPreset.allCases.first(where: { StateDictMapping.InferredSizes($0.configuration) == inferred }) {
-                (configuration, how) = (preset.configuration, "preset \(preset.rawValue) (matched by the tensor shapes)")
-            } else {
-                let presets = GenSLMPreset.allCases.map { "\($0.rawValue) (\(StateDictMapping.InferredSizes($0.configuration)))" }
-                throw .configurationMismatch(path: path, reason: (inferred.map { "the tensor shapes (\($0)) match no preset" }
-                    ?? "the shapes cannot be read: gpt_neox.embed_in.weight or layer 0's mlp.dense_h_to_4h.weight is missing")
-                    + "; presets: \(presets.joined(separator: "; ")). Pass --preset NAME or --config config.json "
-                    + "(the model's transformers configuration), which also give the heads and rotary settings")
-            }
-        }
-        if let inferred, StateDictMapping.InferredSizes(configuration) != inferred {
-            throw .configurationMismatch(path: path, reason: "the tensor shapes say \(inferred), but \(how) says "
-                                         + "\(StateDictMapping.InferredSizes(configuration))")
-        }
-        return (configuration, how)
     }
 }
 

@@ -15,10 +15,10 @@ public final class GPTNeoXAttention: Module {
     private let _attention: AttentionConfiguration
     private let _stream: RandomStream
 
-    init(_ c: GPTNeoXConfiguration, stream: RandomStream, generator: inout RandomGenerator) {
+    init(_ c: GPTNeoXConfiguration, stream: RandomStream, weightDType: DType, generator: inout RandomGenerator) {
         let std = Float(c.initializerRange)
-        queryKeyValue = Linear(c.hiddenSize, 3 * c.hiddenSize, std: std, generator: &generator)
-        dense = Linear(c.hiddenSize, c.hiddenSize, std: std, generator: &generator)
+        queryKeyValue = Linear(c.hiddenSize, 3 * c.hiddenSize, std: std, weightDType: weightDType, generator: &generator)
+        dense = Linear(c.hiddenSize, c.hiddenSize, std: std, weightDType: weightDType, generator: &generator)
         _attention = AttentionConfiguration(heads: c.numAttentionHeads, rotaryDims: c.rotaryDims,
                                             rotaryBase: Float(c.rotaryEmbBase), dropout: Float(c.attentionDropout))
         _stream = stream
@@ -47,10 +47,10 @@ public final class GPTNeoXMLP: Module {
         ["denseHTo4h": "dense_h_to_4h", "dense4hToH": "dense_4h_to_h"]
     }
 
-    init(_ c: GPTNeoXConfiguration, generator: inout RandomGenerator) {
+    init(_ c: GPTNeoXConfiguration, weightDType: DType, generator: inout RandomGenerator) {
         let std = Float(c.initializerRange)
-        denseHTo4h = Linear(c.hiddenSize, c.intermediateSize, std: std, generator: &generator)
-        dense4hToH = Linear(c.intermediateSize, c.hiddenSize, std: std, generator: &generator)
+        denseHTo4h = Linear(c.hiddenSize, c.intermediateSize, std: std, weightDType: weightDType, generator: &generator)
+        dense4hToH = Linear(c.intermediateSize, c.hiddenSize, std: std, weightDType: weightDType, generator: &generator)
         super.init()
     }
 
@@ -71,11 +71,11 @@ public final class GPTNeoXLayer: Module {
     private let _mlpDropout: Dropout
     private let _parallel: Bool
 
-    init(_ c: GPTNeoXConfiguration, stream: RandomStream, generator: inout RandomGenerator) {
+    init(_ c: GPTNeoXConfiguration, stream: RandomStream, weightDType: DType, generator: inout RandomGenerator) {
         inputLayernorm = LayerNorm(c.hiddenSize, eps: Float(c.layerNormEps))
         postAttentionLayernorm = LayerNorm(c.hiddenSize, eps: Float(c.layerNormEps))
-        attention = GPTNeoXAttention(c, stream: stream, generator: &generator)
-        mlp = GPTNeoXMLP(c, generator: &generator)
+        attention = GPTNeoXAttention(c, stream: stream, weightDType: weightDType, generator: &generator)
+        mlp = GPTNeoXMLP(c, weightDType: weightDType, generator: &generator)
         _attentionDropout = Dropout(Float(c.hiddenDropout), stream: stream)
         _mlpDropout = Dropout(Float(c.hiddenDropout), stream: stream)
         _parallel = c.useParallelResidual
@@ -101,10 +101,12 @@ public final class GPTNeoXModel: Module {
     private let _embeddingDropout: Dropout
     private let _stream: RandomStream
 
-    init(_ c: GPTNeoXConfiguration, stream: RandomStream, generator: inout RandomGenerator) {
+    init(_ c: GPTNeoXConfiguration, stream: RandomStream, weightDType: DType, generator: inout RandomGenerator) {
         embedIn = Embedding(c.vocabSize, c.hiddenSize, std: Float(c.initializerRange), generator: &generator)
         var layers: [GPTNeoXLayer] = []
-        for _ in 0..<c.numHiddenLayers { layers.append(GPTNeoXLayer(c, stream: stream, generator: &generator)) }
+        for _ in 0..<c.numHiddenLayers {
+            layers.append(GPTNeoXLayer(c, stream: stream, weightDType: weightDType, generator: &generator))
+        }
         self.layers = layers
         finalLayerNorm = LayerNorm(c.hiddenSize, eps: Float(c.layerNormEps))
         _embeddingDropout = Dropout(Float(c.hiddenDropout), stream: stream)
@@ -166,14 +168,20 @@ public final class GPTNeoX: Module {
     public internal(set) var promptEmbeddings: Tensor?
 
     /// A model with weights drawn from N(0, initializer_range²), biases 0, layer norms 1/0, as transformers does.
-    public init(_ configuration: GPTNeoXConfiguration, seed: UInt64 = 0) throws(GPTNeoXError) {
+    ///
+    /// `frozenWeightDType` bfloat16 builds a base for PEFT in a bf16 run: every `Linear` weight (the projections
+    /// and `embed_out`) is drawn straight into bfloat16 storage and frozen — bit for bit the model a float32 build
+    /// gives after `storeFrozenWeights(as:)`, at half the peak memory. The embedding, layer norms
+    /// and biases stay float32.
+    public init(_ configuration: GPTNeoXConfiguration, seed: UInt64 = 0,
+                frozenWeightDType: DType = .float32) throws(GPTNeoXError) {
         try configuration.validate()
         self.configuration = configuration
         var generator = RandomGenerator(seed: seed)
         randomStream = RandomStream(seed: seed &+ 0x5EED)
-        gptNeox = GPTNeoXModel(configuration, stream: randomStream, generator: &generator)
+        gptNeox = GPTNeoXModel(configuration, stream: randomStream, weightDType: frozenWeightDType, generator: &generator)
         embedOut = Linear(configuration.hiddenSize, configuration.vocabSize, bias: false,
-                          std: Float(configuration.initializerRange), generator: &generator)
+                          std: Float(configuration.initializerRange), weightDType: frozenWeightDType, generator: &generator)
         super.init()
     }
 

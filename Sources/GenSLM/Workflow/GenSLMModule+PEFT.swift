@@ -18,7 +18,7 @@ extension GenSLMModule {
             throw BaseWeightsError.mismatch(checkpointBase: BaseWeights.file(path: path, sha256: expected).description,
                                             runBase: BaseWeights.file(path: path, sha256: digest).description)
         }
-        try model.load(stateDict: try Self.weights(at: path).weights)
+        try Self.loadWeights(at: path, into: model)
         return .file(path: path, sha256: digest)
     }
 
@@ -31,8 +31,18 @@ extension GenSLMModule {
         }
     }
 
+    /// The type the base's `Linear` weights are built in: bfloat16 when PEFT freezes them and the run is bf16,
+    /// else float32. A LoRA configuration with `modules_to_save` keeps the float32 build (those modules train, and
+    /// which `Linear` layers they hold is known only once the model exists); ``onFitStart(_:)`` then converts the
+    /// frozen ones.
+    public static func frozenWeightDType(_ h: Hyperparameters, precision: Precision) -> DType {
+        guard precision == .bf16, let peft = h.peft else { return .float32 }
+        if case let .lora(lora) = peft, !lora.modulesToSave.isEmpty { return .float32 }
+        return .bfloat16
+    }
+
     /// In a bf16 run, the frozen base weights of a LoRA or prompt-tuning model are stored in bfloat16 (half the
-    /// memory).
+    /// memory); a module built for bf16 (`init(hyperparameters:precision:)`) has them so already.
     public func onFitStart(_ trainer: Trainer) throws {
         if base != nil && trainer.precision == .bf16 { model.storeFrozenWeights(as: .bfloat16) }
     }

@@ -28,14 +28,25 @@ public final class GenSLMModule: TrainingModule {
     /// Builds the model from `model.preset` or `model.model_config`, with dropout overridden when set; with
     /// `peft:`, loads the frozen base from `model.init` (checking `model.init_sha256` when given) and attaches the
     /// adapters (starting from `model.adapter` when given) or the virtual tokens. Without `peft:` the weights are
-    /// the seeded initialisation: ``starting(from:)`` loads `model.init` for a new fit, and `load(from:)` a
+    /// the seeded initialisation: ``starting(from:precision:)`` loads `model.init` for a new fit, and `load(from:)` a
     /// checkpoint's weights.
     ///
     /// - Throws: `TrainerError/misconfiguration(_:)` for an invalid architecture or `accumulation_steps` below 1;
     ///   ``BaseWeightsError`` when the base file changed.
-    public init(hyperparameters h: Hyperparameters) throws {
+    public convenience init(hyperparameters h: Hyperparameters) throws {
+        try self.init(hyperparameters: h, precision: .fp32)
+    }
+
+    /// The module of `init(hyperparameters:)` for a run in `precision`: under bf16 the frozen base of a PEFT
+    /// model is built and loaded straight into bfloat16 (``frozenWeightDType(_:precision:)``), so no float32 copy
+    /// of it is ever held; the weights are those a float32 build has after ``onFitStart(_:)`` stores them in
+    /// bfloat16.
+    ///
+    /// - Throws: as `init(hyperparameters:)`.
+    public init(hyperparameters h: Hyperparameters, precision: Precision) throws {
         guard h.module.accumulationSteps >= 1 else { throw TrainerError.misconfiguration("accumulation_steps must be ≥ 1") }
-        model = try GPTNeoX(try h.model.architecture(), seed: UInt64(h.seed))
+        model = try GPTNeoX(try h.model.architecture(), seed: UInt64(h.seed),
+                            frozenWeightDType: Self.frozenWeightDType(h, precision: precision))
         model.gradientCheckpointing = h.model.gradientCheckpointing
         automaticOptimization = h.module.optimization == .automatic
         var saved = h

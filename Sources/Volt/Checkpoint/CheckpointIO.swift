@@ -50,6 +50,21 @@ extension Checkpoint {
         }
     }
 
+    /// Reads only the metadata (epoch, step, hyper-parameters, …) of the checkpoint at `path`: no tensor data.
+    ///
+    /// - Throws: ``CheckpointError`` as ``read(from:weightsOnly:)``.
+    public static func readMetadata(from path: String) throws -> CheckpointMetadata {
+        try hdf5Lock.withLock {
+            let root = try openForReading(path)
+            do {
+                try checkFormat(root)
+                return try readMetadata(root)
+            } catch let error as HDF5Error {
+                throw CheckpointError(reading: path, error)
+            }
+        }
+    }
+
     /// The root group of the HDF5 file at `path`, opened read-only.
     static func openForReading(_ path: String) throws -> HDF5Group {
         var isDirectory: ObjCBool = false
@@ -146,19 +161,9 @@ extension Checkpoint {
     // MARK: Reading
 
     private static func read(_ root: HDF5Group, weightsOnly: Bool) throws -> Checkpoint {
-        let path = root.file.path
-        guard try root.attribute("format")?.stringValue == CheckpointMetadata.format else {
-            throw CheckpointError.notAVoltCheckpoint(path: path)
-        }
-        guard let version = try root.attribute("format_version")?.intValue else {
-            throw CheckpointError.malformed(path: path, object: "/", reason: "format_version is missing or not an integer")
-        }
-        guard version == CheckpointMetadata.formatVersion else {
-            throw CheckpointError.unsupportedVersion(path: path, version: Int(version))
-        }
+        try checkFormat(root)
         var checkpoint = Checkpoint(metadata: try readMetadata(root), stateDict: try readTensors(try root.group("state_dict")))
         guard !weightsOnly else { return checkpoint }
-
         if try root.contains("optimizers") {
             checkpoint.optimizers = try indexedGroups(try root.group("optimizers")).map(readOptimizer)
         }
@@ -185,6 +190,20 @@ extension Checkpoint {
         if try root.contains("rng") { try readWords(try root.group("rng"), prefix: "", into: &checkpoint.rng) }
         if try root.contains("gradients") { checkpoint.gradients = try readTensors(try root.group("gradients")) }
         return checkpoint
+    }
+
+    /// Checks that `root` is a Volt checkpoint of the format version this code reads.
+    static func checkFormat(_ root: HDF5Group) throws {
+        let path = root.file.path
+        guard try root.attribute("format")?.stringValue == CheckpointMetadata.format else {
+            throw CheckpointError.notAVoltCheckpoint(path: path)
+        }
+        guard let version = try root.attribute("format_version")?.intValue else {
+            throw CheckpointError.malformed(path: path, object: "/", reason: "format_version is missing or not an integer")
+        }
+        guard version == CheckpointMetadata.formatVersion else {
+            throw CheckpointError.unsupportedVersion(path: path, version: Int(version))
+        }
     }
 
     private static func readMetadata(_ root: HDF5Group) throws -> CheckpointMetadata {
