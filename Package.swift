@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "LLaMA", targets: ["LLaMA"]),
         .library(name: "VoltTune", targets: ["VoltTune"]),
         .library(name: "VoltText", targets: ["VoltText"]),
+        .library(name: "TextLM", targets: ["TextLM"]),
         .library(name: "VoltCLI", targets: ["VoltCLI"]),
         .library(name: "VoltApp", targets: ["VoltApp"]),
         .executable(name: "volt", targets: ["volt"]),
@@ -60,7 +61,9 @@ let package = Package(
         .target(name: "GenSLM", dependencies: ["Volt", "VoltData", "VoltHDF5", "VoltInterop", "VoltNN", "VoltTensor",
                                                "CVoltZlib", .product(name: "Yams", package: "Yams")]),
         // The library behind the `volt` command: its configuration layout, fine-tuning runs and `volt tune`'s trials.
-        .target(name: "VoltApp", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor", "VoltTune"]),
+        .target(name: "VoltApp", dependencies: ["GenSLM", "TextLM", "Volt", "VoltData", "VoltNN", "VoltTensor", "VoltText", "VoltTune"]),
+        // Text fine-tuning of LLaMA/Mixtral models: the TrainingModule, its data module and the ROUGE metric.
+        .target(name: "TextLM", dependencies: ["LLaMA", "Volt", "VoltData", "VoltNN", "VoltTensor", "VoltText"]),
         .target(name: "LLaMA", dependencies: ["VoltNN", "VoltTensor"]),
         .target(name: "VoltCLI", dependencies: ["Volt", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "VoltBenchmarks", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor"]),
@@ -86,6 +89,7 @@ let package = Package(
                                                     .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "LLaMATests", dependencies: ["LLaMA", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "TextLMTests", dependencies: ["TextLM", "VoltApp", "LLaMA", "Volt", "VoltData", "VoltNN", "VoltTensor", "VoltText"]),
     ]
 )
 
