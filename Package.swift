@@ -77,6 +77,8 @@ let package = Package(
                           path: "Templates/minimal/Sources/__PROJECT_NAME__"),
         .executableTarget(name: "TemplateGenSLMFinetune", dependencies: ["GenSLM", "Volt", "VoltCLI", "VoltNN", "VoltTensor"],
                           path: "Templates/genslm-finetune/Sources/__PROJECT_NAME__"),
+        .executableTarget(name: "TemplateTextSummarization", dependencies: ["Volt", "VoltApp", "VoltCLI", "TextLM"],
+                          path: "Templates/text-summarization/Sources/__PROJECT_NAME__"),
         .testTarget(name: "VoltTensorTests", dependencies: ["VoltTensor"]),
         .testTarget(name: "VoltNNTests", dependencies: ["VoltNN"]),
         .testTarget(name: "VoltDataTests", dependencies: ["VoltData", "VoltTensor"]),
