@@ -47,13 +47,6 @@ extension VoltCLI {
         @OptionGroup var options: EvaluationOptions
         /// For the argument parser.
         public init() {}
-        /// The command with arguments another command parsed (one that picks the configuration type first).
-        public init(options: ConfigurationOptions, ckptPath: String?, json: Bool) {
-            self.init()
-            self.options.options = options
-            self.options.ckptPath = ckptPath
-            self.options.json = json
-        }
         /// Validates and prints the metrics.
         public func run() throws { try options.evaluate(Configuration.self, test: false) }
     }
@@ -67,13 +60,6 @@ extension VoltCLI {
         @OptionGroup var options: EvaluationOptions
         /// For the argument parser.
         public init() {}
-        /// The command with arguments another command parsed (one that picks the configuration type first).
-        public init(options: ConfigurationOptions, ckptPath: String?, json: Bool) {
-            self.init()
-            self.options.options = options
-            self.options.ckptPath = ckptPath
-            self.options.json = json
-        }
         /// Tests and prints the metrics.
         public func run() throws { try options.evaluate(Configuration.self, test: true) }
     }

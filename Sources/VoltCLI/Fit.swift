@@ -22,14 +22,6 @@ extension VoltCLI {
         /// For the argument parser.
         public init() {}
 
-        /// The command with arguments another command parsed (one that picks the configuration type first).
-        public init(options: ConfigurationOptions, ckptPath: String?, json: Bool) {
-            self.init()
-            self.options = options
-            self.ckptPath = ckptPath
-            self.json = json
-        }
-
         /// Loads the configuration, relaunches under mpirun when `trainer.devices` > 1, and fits.
         public func run() throws {
             try VoltCLI.reportingErrors {

@@ -24,10 +24,13 @@ struct Fit: ParsableCommand {
     @Flag(help: "Print the summary as one JSON object.")
     var json = false
 
+    /// The arguments again, for the generic command of the selected layout.
+    var arguments: [String] { passedArguments(options, ckptPath: ckptPath, json: json) }
+
     func run() throws {
         switch try selectedLayout(options) {
-        case .genslm: try VoltCLI.Fit<FineTuneConfiguration>(options: options, ckptPath: ckptPath, json: json).run()
-        case .text: try VoltCLI.Fit<TextFineTuneConfiguration>(options: options, ckptPath: ckptPath, json: json).run()
+        case .genslm: try VoltCLI.Fit<FineTuneConfiguration>.parse(arguments).run()
+        case .text: try VoltCLI.Fit<TextFineTuneConfiguration>.parse(arguments).run()
         }
     }
 }
@@ -46,10 +49,13 @@ struct Validate: ParsableCommand {
     @Flag(help: "Print the metrics as one JSON object.")
     var json = false
 
+    /// The arguments again, for the generic command of the selected layout.
+    var arguments: [String] { passedArguments(options, ckptPath: ckptPath, json: json) }
+
     func run() throws {
         switch try selectedLayout(options) {
-        case .genslm: try VoltCLI.Validate<FineTuneConfiguration>(options: options, ckptPath: ckptPath, json: json).run()
-        case .text: try VoltCLI.Validate<TextFineTuneConfiguration>(options: options, ckptPath: ckptPath, json: json).run()
+        case .genslm: try VoltCLI.Validate<FineTuneConfiguration>.parse(arguments).run()
+        case .text: try VoltCLI.Validate<TextFineTuneConfiguration>.parse(arguments).run()
         }
     }
 }
@@ -68,12 +74,21 @@ struct Test: ParsableCommand {
     @Flag(help: "Print the metrics as one JSON object.")
     var json = false
 
+    /// The arguments again, for the generic command of the selected layout.
+    var arguments: [String] { passedArguments(options, ckptPath: ckptPath, json: json) }
+
     func run() throws {
         switch try selectedLayout(options) {
-        case .genslm: try VoltCLI.Test<FineTuneConfiguration>(options: options, ckptPath: ckptPath, json: json).run()
-        case .text: try VoltCLI.Test<TextFineTuneConfiguration>(options: options, ckptPath: ckptPath, json: json).run()
+        case .genslm: try VoltCLI.Test<FineTuneConfiguration>.parse(arguments).run()
+        case .text: try VoltCLI.Test<TextFineTuneConfiguration>.parse(arguments).run()
         }
     }
+}
+
+/// `options`, `--ckpt-path` and `--json` as command-line arguments.
+func passedArguments(_ options: ConfigurationOptions, ckptPath: String?, json: Bool) -> [String] {
+    options.config.flatMap { ["--config", $0] } + (options.printConfig ? ["--print-config"] : [])
+        + (ckptPath.map { ["--ckpt-path", $0] } ?? []) + (json ? ["--json"] : []) + options.overrides
 }
 
 /// The layout `model.family` selects in the files and overrides of `options` (an error is reported as any other).
