@@ -14,8 +14,9 @@ extension CausalLMModule {
     /// - Throws: `LlamaError` for an empty prompt or one longer than the model's positions.
     public func generate(prompt: [Int32], eosID: Int32?, seed: UInt64) throws -> [Int32] {
         let options = hyperparameters.generation
+        guard !prompt.isEmpty else { throw LlamaError.invalidInput("generation needs a prompt of at least one token") }
         let room = model.configuration.maxPositionEmbeddings - prompt.count
-        guard !prompt.isEmpty, room > 0 else {
+        guard room > 0 else {
             throw LlamaError.sequenceTooLong(length: prompt.count, maximum: model.configuration.maxPositionEmbeddings - 1)
         }
         let newTokens = Swift.min(options.maxNewTokens, room)
