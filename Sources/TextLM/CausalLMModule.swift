@@ -120,7 +120,7 @@ public struct TextDecoding: Sendable {
     }
 }
 
-/// The prompt and target ids of each row of a ``VoltText/TextBatch``: the prompt is the unpadded prefix whose labels
+/// The prompt and target ids of each row of a `TextBatch`: the prompt is the unpadded prefix whose labels
 /// are −100, the target the tokens with labels.
 struct TextPairs {
     var prompts: [[Int32]] = []

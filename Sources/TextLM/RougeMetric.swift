@@ -1,7 +1,7 @@
 import Volt
 import VoltText
 
-/// ROUGE-1, ROUGE-2, ROUGE-L and ROUGE-Lsum as a ``Volt/Metric``: the mean over examples of each variant's
+/// ROUGE-1, ROUGE-2, ROUGE-L and ROUGE-Lsum as a `Metric`: the mean over examples of each variant's
 /// F-measure (what `evaluate.load("rouge")` reports, as `rouge-score` computes each example), logged as
 /// `<prefix>rouge1`, `<prefix>rouge2`, `<prefix>rougeL` and `<prefix>rougeLsum`.
 ///

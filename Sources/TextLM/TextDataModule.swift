@@ -3,7 +3,7 @@ import Volt
 import VoltData
 import VoltText
 
-/// VoltText's ``VoltText/TextPairDataModule`` as a Volt data module built from a `data:` section: JSONL or CSV
+/// VoltText's `TextPairDataModule` as a Volt data module built from a `data:` section: JSONL or CSV
 /// (prompt, target) pairs, tokenized with the configured `tokenizer.json`, split, and batched with dynamic padding.
 ///
 /// The tokenizer is read when the module is made (so that a ``CausalLMModule`` can decode its generations); the
@@ -25,7 +25,7 @@ public final class TextDataModule: ConfigurableDataModule {
 
     /// Reads the tokenizer of `configuration`.
     ///
-    /// - Throws: ``VoltText/TokenizerError`` for an unreadable `tokenizer.json`; ``VoltText/TextDataError`` naming
+    /// - Throws: `TokenizerError` for an unreadable `tokenizer.json`; `TextDataError` naming
     ///   `data.eos_token` when the tokenizer lacks it.
     public init(configuration: TextDataConfiguration) throws {
         self.configuration = configuration
@@ -42,7 +42,7 @@ public final class TextDataModule: ConfigurableDataModule {
 
     /// Reads, tokenizes and splits the files (once).
     ///
-    /// - Throws: ``VoltText/TextDataError`` naming the file, line, field or configuration key.
+    /// - Throws: `TextDataError` naming the file, line, field or configuration key.
     public func setup(stage: Stage) throws {
         if pairs == nil { pairs = try TextPairDataModule(configuration, tokenizer: tokenizer) }
     }
@@ -68,6 +68,7 @@ extension TextDataConfiguration: ConfigurationSection {
 }
 
 
+/// The checks of a `data:` section.
 extension TextDataConfiguration {
     /// `path` and `tokenizer` must be given.
     public func validate() throws {

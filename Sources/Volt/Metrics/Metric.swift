@@ -1,4 +1,4 @@
-/// A metric accumulated over an epoch and computed once at its end — torchmetrics' `Metric`: ``update`` per batch
+/// A metric accumulated over an epoch and computed once at its end — torchmetrics' `Metric`: `update` per batch
 /// (in the concrete type), ``compute(state:)`` at the end, ``reset()`` before the next epoch.
 ///
 /// The accumulated state is a fixed-length vector of sums (counts, totals of per-example scores), so that the
