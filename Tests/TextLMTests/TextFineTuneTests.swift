@@ -119,4 +119,21 @@ final class TextFineTuneTests: XCTestCase {
         XCTAssertEqual(Set(a.keys), Set(b.keys))
         for (name, values) in a { XCTAssertEqual(values, b[name], name) }
     }
+
+    /// `model.family: mixtral` gives the preset 4 experts (2 per token) whose load-balancing loss joins the loss,
+    /// and fits through the same layout.
+    func testTheMixtralFamilyFitsThroughTheSameLayout() throws {
+        let root = try directory()
+        let configuration = try ConfigurationLoader.load(TextFineTuneConfiguration.self, paths: [try configurationFile(root: root)],
+            overrides: [("model.family", "mixtral"), ("trainer.max_epochs", "1"), ("trainer.limit_train_batches", "3"),
+                        ("trainer.limit_val_batches", "1")]).value
+        let module = try configuration.makeModule()
+        XCTAssertEqual(module.model.configuration.numLocalExperts, 4)
+        XCTAssertEqual(module.model.configuration.modelType, "mixtral")
+        let data = try configuration.makeDataModule(for: module)
+        let trainer = try configuration.makeTrainer(callbacks: [])
+        try trainer.fit(module, datamodule: data)
+        XCTAssertTrue(try XCTUnwrap(trainer.callbackMetrics["val_loss"]).isFinite)
+        XCTAssertNotNil(trainer.callbackMetrics["val_rouge1"])
+    }
 }
