@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "LLaMA", targets: ["LLaMA"]),
         .library(name: "VoltSearch", targets: ["VoltSearch"]),
         .library(name: "VoltText", targets: ["VoltText"]),
+        .library(name: "TextLM", targets: ["TextLM"]),
         .library(name: "VoltCLI", targets: ["VoltCLI"]),
         .library(name: "VoltApp", targets: ["VoltApp"]),
         .executable(name: "volt", targets: ["volt"]),
@@ -64,7 +65,10 @@ let package = Package(
         .target(name: "GenSLM", dependencies: ["Volt", "VoltData", "VoltHDF5", "VoltInterop", "VoltNN", "VoltTensor",
                                                "CVoltZlib", .product(name: "Yams", package: "Yams")]),
         // The library behind the `volt` command: its configuration layout, fine-tuning runs and `volt tune`'s trials.
-        .target(name: "VoltApp", dependencies: ["GenSLM", "Volt", "VoltData", "VoltInterop", "VoltNN", "VoltTensor", "VoltSearch"]),
+        .target(name: "VoltApp", dependencies: ["GenSLM", "TextLM", "Volt", "VoltData", "VoltInterop", "VoltNN", "VoltTensor", "VoltText",
+                                                "VoltSearch"]),
+        // Text fine-tuning of LLaMA/Mixtral models: the TrainingModule, its data module and the ROUGE metric.
+        .target(name: "TextLM", dependencies: ["LLaMA", "Volt", "VoltData", "VoltNN", "VoltTensor", "VoltText"]),
         .target(name: "LLaMA", dependencies: ["VoltInterop", "VoltNN", "VoltTensor"]),
         .target(name: "VoltCLI", dependencies: ["Volt", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "VoltBenchmarks", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor"]),
@@ -78,6 +82,8 @@ let package = Package(
                           path: "Templates/minimal/Sources/__PROJECT_NAME__"),
         .executableTarget(name: "TemplateGenSLMFinetune", dependencies: ["GenSLM", "Volt", "VoltCLI", "VoltNN", "VoltTensor"],
                           path: "Templates/genslm-finetune/Sources/__PROJECT_NAME__"),
+        .executableTarget(name: "TemplateTextSummarization", dependencies: ["Volt", "VoltApp", "VoltCLI", "TextLM"],
+                          path: "Templates/text-summarization/Sources/__PROJECT_NAME__"),
         .testTarget(name: "VoltTensorTests", dependencies: ["VoltTensor"]),
         .testTarget(name: "VoltNNTests", dependencies: ["VoltNN"]),
         .testTarget(name: "VoltDataTests", dependencies: ["VoltData", "VoltTensor"]),
@@ -90,6 +96,7 @@ let package = Package(
                                                     .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "LLaMATests", dependencies: ["LLaMA", "VoltInterop", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "TextLMTests", dependencies: ["TextLM", "VoltApp", "LLaMA", "Volt", "VoltData", "VoltNN", "VoltTensor", "VoltText"]),
     ]
 )
 

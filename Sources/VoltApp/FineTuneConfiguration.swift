@@ -44,12 +44,20 @@ public struct FineTuneConfiguration: ConfigurationSection, Sendable, Equatable {
         set { hyperparameters.peft = newValue }
     }
 
-    private enum CodingKeys: String, CodingKey { case data, trainer, tune }
+    private enum CodingKeys: String, CodingKey { case data, trainer, tune, model }
+    private enum ModelKeys: String, CodingKey { case family }
 
     /// Decodes `seed`, `model:`, `module:` and `peft:` into the hyper-parameters and the other sections beside them.
+    /// `model.family` may name this layout (`gpt_neox`); ``ConfigurationLayout`` sends `llama` and `mixtral` to the
+    /// text layout.
     public init(from decoder: Decoder) throws {
         hyperparameters = try GenSLMModule.Hyperparameters(from: decoder)
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        let model = try c.nestedContainer(keyedBy: ModelKeys.self, forKey: .model)
+        if let family = try model.decodeIfPresent(String.self, forKey: .family), family != ConfigurationLayout.gptNeoXFamily {
+            throw DecodingError.dataCorruptedError(forKey: .family, in: model, debugDescription:
+                "must be \(ConfigurationLayout.gptNeoXFamily) in this layout (llama and mixtral select the text layout), got \(family)")
+        }
         data = try c.decode(FASTADataModule.Configuration.self, forKey: .data)
         trainer = try c.decode(TrainerConfiguration.self, forKey: .trainer)
         tune = try c.decodeIfPresent(TuneSection.self, forKey: .tune)

@@ -4,12 +4,13 @@ import VoltInterop
 import Volt
 import VoltSearch
 
-/// The hyper-parameter search of `volt tune`: a study (`VoltSearch/Study`) whose trials are real fits of the GenSLM
-/// workflow, each with the sampled values applied to the configuration as dotted overrides (`module.lr`, …) and run in
-/// its own folder `<default_root_dir>/trials/trial_N/`.
-public struct FineTuneSearch {
+/// The hyper-parameter search of `volt tune`: a study (`VoltSearch/Study`) whose trials are real fits of a
+/// configuration layout (GenSLM's ``FineTuneConfiguration`` or the text layout ``TextFineTuneConfiguration``), each
+/// with the sampled values applied to the typed configuration as dotted overrides (`module.lr`, `peft.r`, …) and run
+/// in its own folder `<default_root_dir>/trials/trial_N/`.
+public struct FineTuneSearch<Configuration: TunableConfiguration> {
     /// The configuration without sampled values (files and command-line overrides already applied).
-    public let configuration: FineTuneConfiguration
+    public let configuration: Configuration
     /// Its `tune:` section.
     public let tune: FineTuneConfiguration.TuneSection
 
@@ -17,7 +18,7 @@ public struct FineTuneSearch {
     ///
     /// - Throws: `ConfigurationError` for a missing `tune:` section or a space key that is not a configuration key
     ///   of the right type, `VoltSearch/TuneError` for a bad `tune:` section.
-    public init(_ configuration: FineTuneConfiguration) throws {
+    public init(_ configuration: Configuration) throws {
         self.configuration = configuration
         guard let tune = configuration.tune else {
             throw ConfigurationError.invalidValue(file: "the configuration", key: "tune",
@@ -33,7 +34,7 @@ public struct FineTuneSearch {
     }
 
     /// The configuration with `params` (dotted keys) set, checked as a file would be.
-    func sampledConfiguration(_ params: [String: JSONValue]) throws -> FineTuneConfiguration {
+    func sampledConfiguration(_ params: [String: JSONValue]) throws -> Configuration {
         let settings = params.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value as any Encodable) }
         return try ConfigurationLoader.applying(settings, to: configuration, source: "tune.space")
     }
@@ -100,7 +101,7 @@ public struct FineTuneSearch {
 
     /// The configuration of a trial, built in memory: the sampled values set on the search's configuration, the
     /// trial's own root folder, and checkpoint folders inside it.
-    public func trialConfiguration(number: Int, params: [String: JSONValue]) throws -> FineTuneConfiguration {
+    public func trialConfiguration(number: Int, params: [String: JSONValue]) throws -> Configuration {
         var c = try sampledConfiguration(params)
         let directory = trialDirectory(number)
         c.trainer.defaultRootDir = directory
@@ -152,7 +153,7 @@ public struct FineTuneSearch {
         let configuration = try trialConfiguration(number: number, params: params)
         let directory = configuration.trainer.defaultRootDir
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return (try FineTuneRun(configuration).fit(extraCallbacks: [pruning]), directory)
+        return (try configuration.fit(callbacks: [pruning]), directory)
     }
 
     /// A rank other than 0: runs the trials rank 0 sends until it sends the end.

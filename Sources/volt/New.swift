@@ -8,7 +8,7 @@ struct New: ParsableCommand {
     @Argument(help: "Name of the new project (a folder of that name is created).")
     var name: String
 
-    @Option(help: "genslm-finetune or minimal.")
+    @Option(help: "genslm-finetune, text-summarization or minimal.")
     var template = "genslm-finetune"
 
     @Option(name: .customLong("volt-path"), help: "Path of the Volt package the project depends on.")

@@ -5,15 +5,14 @@ import VoltApp
 import Volt
 import VoltCLI
 
-/// The `volt` command: the GenSLM workflow from a YAML file, evaluation, generation, data and checkpoint tools,
+/// The `volt` command: the GenSLM and text fine-tuning workflows from a YAML file, evaluation, generation, data and checkpoint tools,
 /// project templates and benchmarks.
 @main
 struct VoltCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "volt",
         abstract: "Lightning-style training for codon language models, in Swift.",
-        subcommands: [VoltCLI.Fit<FineTuneConfiguration>.self, VoltCLI.Validate<FineTuneConfiguration>.self,
-                      VoltCLI.Test<FineTuneConfiguration>.self, VoltCLI.Predict<FineTuneConfiguration>.self, Eval.self, Embed.self, Generate.self, DataCommand.self,
+        subcommands: [Fit.self, Validate.self, Test.self, VoltCLI.Predict<FineTuneConfiguration>.self, Eval.self, Embed.self, Generate.self, DataCommand.self,
                       CheckpointCommand.self, New.self, Bench.self, LRFind.self, BatchSizeFind.self, Plot.self, Tune.self]
     )
 }

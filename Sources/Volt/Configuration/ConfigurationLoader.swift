@@ -44,6 +44,15 @@ public enum ConfigurationLoader {
     /// - Throws: ``ConfigurationError`` naming the file and line (or the override) and the key path of an unknown
     ///   key, a value of the wrong type, or unreadable YAML.
     public static func load<T: Codable>(_ type: T.Type, paths: [String], overrides: [(key: String, value: String)] = []) throws -> Loaded<T> {
+        let (root, files) = try merged(paths: paths, overrides: overrides)
+        let origins = Origins(files: files, overridden: overrides.map(\.key), root: root)
+        let (value, decoder) = try strictlyDecode(type, from: root, origins: origins)
+        return Loaded(value: value, acceptedKeys: decoder.requestedKeys)
+    }
+
+    /// The files merged in order and the overrides applied, before decoding; with each file's own tree.
+    static func merged(paths: [String], overrides: [(key: String, value: String)]) throws
+        -> (root: Node, files: [(path: String, node: Node)]) {
         var root: Node = .mapping([:])
         var files: [(path: String, node: Node)] = []
         for path in paths {
@@ -69,9 +78,7 @@ public enum ConfigurationLoader {
             }
             root = try setting(root, path: key.split(separator: ".").map(String.init), to: node, source: source)
         }
-        let origins = Origins(files: files, overridden: overrides.map(\.key), root: root)
-        let (value, decoder) = try strictlyDecode(type, from: root, origins: origins)
-        return Loaded(value: value, acceptedKeys: decoder.requestedKeys)
+        return (root, files)
     }
 
     /// `value` with each dotted key of `settings` set to its value (`("module.lr", 3e-4)`), decoded again so
@@ -120,6 +127,21 @@ public enum ConfigurationLoader {
         }
         if let unknown = decoder.unknownKeys(in: root).first { throw origins.unknownKey(unknown) }
         return (value, decoder)
+    }
+
+    /// The scalar at dotted `key` (`model.family`) of the configuration that `paths` and `overrides` give, before
+    /// any decoding: what picks a configuration layout before the layout's type reads the files. `nil` when the
+    /// key is absent or null.
+    ///
+    /// - Throws: ``ConfigurationError`` for an unreadable file or override, or a key whose value is not a scalar.
+    public static func scalar(at key: String, paths: [String], overrides: [(key: String, value: String)] = []) throws -> String? {
+        var node: Node? = try merged(paths: paths, overrides: overrides).root
+        for part in key.split(separator: ".") { node = node?.mapping?[String(part)] }
+        guard let node, !node.isNullScalarValue else { return nil }
+        guard case let .scalar(scalar) = node else {
+            throw ConfigurationError.invalidValue(file: paths.last ?? "the configuration", key: key, reason: "expected one name")
+        }
+        return scalar.string
     }
 
     /// Parses `--a.b value` and `--a.b=value` pairs.
@@ -244,4 +266,9 @@ private struct AnyEncodable: Encodable {
     let value: any Encodable
     init(_ value: any Encodable) { self.value = value }
     func encode(to encoder: Encoder) throws { try value.encode(to: encoder) }
+}
+
+private extension Node {
+    /// `null`, `~` or nothing.
+    var isNullScalarValue: Bool { if case let .scalar(s) = self { ["null", "~", ""].contains(s.string) } else { false } }
 }

@@ -51,6 +51,10 @@ final class MetricCollection {
 
     private var entries: [String: Accumulator] = [:]
     private var order: [String] = []
+    /// Metric objects logged this epoch, in first-logged order, with their progress-bar and logger options.
+    private var metricObjects: [(metric: any Metric, progressBar: Bool, logger: Bool)] = []
+    /// Their epoch values, once computed.
+    private var computedObjects: [(values: [String: Double], progressBar: Bool, logger: Bool)] = []
 
     /// Records one value.
     func log(_ name: String, value: Double, batchSize: Int, options: LogOptions) {
@@ -59,6 +63,33 @@ final class MetricCollection {
             order.append(name)
         }
         entries[name]?.add(value, weight: Double(batchSize))
+    }
+
+    /// Records a metric object (once per epoch, however often it is logged).
+    func log(_ metric: any Metric, progressBar: Bool, logger: Bool) {
+        guard !metricObjects.contains(where: { $0.metric === metric }) else { return }
+        metricObjects.append((metric, progressBar, logger))
+    }
+
+    /// The summed length of the logged metric objects' states (ranks compare it before reducing).
+    var metricObjectStateCount: Int { metricObjects.reduce(0) { $0 + $1.metric.stateCount } }
+
+    /// Computes the logged metric objects' values from their states reduced by `reduce` (one call over all the
+    /// states laid end to end), then resets the objects.
+    func computeMetricObjects(reduce: (inout [Double]) -> Void) {
+        var states = metricObjects.flatMap { object -> [Double] in
+            precondition(object.metric.state.count == object.metric.stateCount, "\(type(of: object.metric)): state length differs from stateCount")
+            return object.metric.state
+        }
+        if !states.isEmpty { reduce(&states) }
+        var offset = 0
+        computedObjects = metricObjects.map { object in
+            let count = object.metric.stateCount
+            defer { offset += count }
+            return (object.metric.compute(state: Array(states[offset..<(offset + count)])), object.progressBar, object.logger)
+        }
+        for object in metricObjects { object.metric.reset() }
+        metricObjects = []
     }
 
     /// Names with both step and epoch values get `_step` / `_epoch` suffixes (Lightning's forked names).
@@ -89,6 +120,13 @@ final class MetricCollection {
             if e.options.progressBar { bar[key] = value }
             callback[key] = value
             callback[name] = value
+        }
+        for object in computedObjects {
+            for (name, value) in object.values {
+                if object.logger { logger[name] = value }
+                if object.progressBar { bar[name] = value }
+                callback[name] = value
+            }
         }
         return (logger, bar, callback)
     }
@@ -123,5 +161,7 @@ final class MetricCollection {
     func reset() {
         entries = [:]
         order = []
+        metricObjects = []
+        computedObjects = []
     }
 }

@@ -201,6 +201,7 @@ extension Trainer {
     /// when they were not (with one warning per metric): a checkpoint or early-stopping decision must see the same
     /// value on every rank.
     func synchronize(_ metrics: MetricCollection) throws {
+        try synchronizeMetricObjects(metrics)
         guard strategy.worldSize > 1 else { return }
         var reductions = metrics.synchronized
         let monitored = Set(callbacks.compactMap(\.monitoredMetric)).sorted()

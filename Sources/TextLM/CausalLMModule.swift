@@ -1,0 +1,142 @@
+import Foundation
+import LLaMA
+import Volt
+import VoltNN
+import VoltTensor
+import VoltText
+
+/// Fine-tuning of a LLaMA or Mixtral causal language model on (prompt, target) text — the seeds' summarization
+/// workflow: the loss is the cross-entropy of the target tokens (labels −100 elsewhere), optionally through LoRA
+/// adapters on `q_proj`/`v_proj`; validation logs `val_loss` and, by generating a summary for every validation
+/// prompt with the key/value cache, `val_rouge1`, `val_rouge2`, `val_rougeL` and `val_rougeLsum`.
+///
+/// Checkpoints hold the whole state dict (frozen base and adapters), so `load(from:)` rebuilds the module from its
+/// saved hyper-parameters alone.
+public final class CausalLMModule: TrainingModule {
+    /// Padded (prompt, target) batches.
+    public typealias Batch = TextBatch
+
+    /// The model.
+    public let model: LlamaForCausalLM
+    /// What the module was built from.
+    public let hyperparameters: Hyperparameters
+    /// The step calls backward and the optimizer itself (gradient accumulation over `module.accumulation_steps`).
+    public var automaticOptimization: Bool { false }
+    /// The ROUGE metric validation updates.
+    public let rouge: RougeMetric
+    /// What validation decodes generations and targets with; without it, validation logs only `val_loss`.
+    public private(set) var decoding: TextDecoding?
+
+    /// Builds the model of `model:` from the seed, and attaches the LoRA adapters of `peft:`.
+    ///
+    /// - Throws: `ConfigurationValueError` or `LlamaError` for an invalid architecture; `LoRAError` when no layer
+    ///   matches `peft.target_modules`.
+    public init(hyperparameters h: Hyperparameters) throws {
+        try h.model.validate()
+        try h.module.validate()
+        try h.generation.validate()
+        model = try LlamaForCausalLM(try h.model.architecture(), seed: UInt64(h.seed))
+        if let peft = h.peft {
+            try peft.validate()
+            try model.applyLoRA(peft.configuration, seed: UInt64(h.seed) &+ 0x10AA)
+        }
+        hyperparameters = h
+        rouge = RougeMetric(prefix: "val_", useStemmer: h.generation.useStemmer)
+    }
+
+    /// Gives validation the tokenizer that decodes generations and targets, and the id that ends a generation.
+    ///
+    /// - Throws: `ConfigurationValueError` naming `model` when the tokenizer's vocabulary is larger than the model's.
+    public func attach(_ decoding: TextDecoding) throws {
+        let vocabulary = decoding.tokenizer.vocabularySize
+        guard vocabulary <= model.configuration.vocabSize else {
+            throw ConfigurationValueError(key: "model", reason: "the tokenizer has \(vocabulary) tokens, the model's vocabulary "
+                + "\(model.configuration.vocabSize): choose model.config with vocab_size ≥ \(vocabulary)")
+        }
+        self.decoding = decoding
+    }
+
+    /// The target-token loss (plus Mixtral's weighted load-balancing loss).
+    public func loss(_ batch: TextBatch) throws -> Tensor {
+        try model.loss(inputIds: batch.inputIDs, labels: batch.labels, attentionMask: batch.attentionMask)
+    }
+
+    public func trainingStep(_ batch: TextBatch, index: Int, context: StepContext) throws -> Tensor? {
+        let loss = try loss(batch)
+        context.log("train_loss", loss, onStep: true, onEpoch: true, progressBar: true)
+        let steps = hyperparameters.module.accumulationSteps
+        let stepping = (index + 1) % steps == 0 || context.isLastBatch
+        try context.manualBackward(loss / Float(steps), synchronize: stepping)
+        if stepping {
+            try context.optimizer.step()
+            context.optimizer.zeroGrad()
+        }
+        return nil
+    }
+
+    /// Logs `val_loss`; with a tokenizer attached and `generation.enabled`, generates a summary for each prompt of
+    /// the batch and updates the ROUGE metric against the decoded targets.
+    public func validationStep(_ batch: TextBatch, index: Int, context: StepContext) throws {
+        context.log("val_loss", try loss(batch), onEpoch: true, progressBar: true, syncDist: true)
+        guard hyperparameters.generation.enabled, let decoding else { return }
+        let pairs = TextPairs(batch)
+        var predictions: [String] = []
+        for (row, prompt) in pairs.prompts.enumerated() {
+            let seed = UInt64(hyperparameters.generation.seed) &+ UInt64(index &* 65_536 &+ row)
+            let ids = try generate(prompt: prompt, eosID: decoding.eosID, seed: seed)
+            predictions.append(decoding.tokenizer.decode(ids, skipSpecialTokens: true))
+        }
+        let targets = pairs.targets.map { decoding.tokenizer.decode($0, skipSpecialTokens: true) }
+        rouge.update(predictions: predictions, targets: targets)
+        context.log(rouge, progressBar: true)
+    }
+
+    public func testStep(_ batch: TextBatch, index: Int, context: StepContext) throws {
+        context.log("test_loss", try loss(batch), onEpoch: true, syncDist: true)
+    }
+
+    public func configureOptimizers() throws -> OptimizerConfiguration {
+        let options = hyperparameters.module
+        let groups = ParameterGroup.decayAndNoDecay(model, learningRate: options.lr, weightDecay: options.weightDecay)
+        switch options.optimizer {
+        case .adamw: return .init(AdamW(groups))
+        case .adam: return .init(Adam(groups))
+        case .sgd: return .init(SGD(groups))
+        }
+    }
+}
+
+/// What validation needs to turn token ids into text: the tokenizer, and the id that ends a generation.
+public struct TextDecoding: Sendable {
+    /// The tokenizer of the data.
+    public var tokenizer: HFTokenizer
+    /// The end-of-sequence id (`data.eos_token`), if any.
+    public var eosID: Int32?
+
+    /// A decoding of `tokenizer`, stopping at `eosID`.
+    public init(tokenizer: HFTokenizer, eosID: Int32?) {
+        self.tokenizer = tokenizer
+        self.eosID = eosID
+    }
+}
+
+/// The prompt and target ids of each row of a `TextBatch`: the prompt is the unpadded prefix whose labels
+/// are −100, the target the tokens with labels.
+struct TextPairs {
+    var prompts: [[Int32]] = []
+    var targets: [[Int32]] = []
+
+    init(_ batch: TextBatch) {
+        let ids = batch.inputIDs.indices, labels = batch.labels.indices, mask = batch.attentionMask.scalars
+        let length = batch.length
+        for row in 0..<batch.batchSize {
+            let range = (row * length)..<((row + 1) * length)
+            var prompt: [Int32] = [], target: [Int32] = []
+            for i in range where mask[i] != 0 {
+                if labels[i] == TextPairExample.ignoreIndex { if target.isEmpty { prompt.append(ids[i]) } } else { target.append(labels[i]) }
+            }
+            prompts.append(prompt)
+            targets.append(target)
+        }
+    }
+}
