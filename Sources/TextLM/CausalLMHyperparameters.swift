@@ -29,28 +29,27 @@ extension CausalLMModule {
         public var preset = CausalLMPreset.tiny
         /// A full architecture in transformers' `config.json` keys, replacing the preset.
         public var config: LlamaConfiguration?
-        /// `random`: the seeded initialisation. Default random.
-        public var initialization = "random"
+        /// `random` (the seeded initialisation), or a transformers folder (`config.json` with `model.safetensors`,
+        /// sharded or not, or `pytorch_model.bin`) whose architecture and weights start the fine-tuning. Default random.
+        public var initialization = ModelOptions.randomInitialization
+
+        /// The `init` value that starts from the seeded initialisation.
+        public static let randomInitialization = "random"
 
         /// The defaults.
         public init() {}
 
         enum CodingKeys: String, CodingKey { case family, preset, config, initialization = "init" }
 
-        /// Only `random` is read today.
-        public func validate() throws {
-            // Seam: reading a transformers folder belongs to VoltInterop's LLaMA loader; until it is available,
-            // `init` names only the seeded initialisation.
-            guard initialization == "random" else {
-                throw ConfigurationValueError(key: "init", reason: "model.init must be random: loading a transformers folder is not supported yet")
-            }
-        }
-
-        /// The architecture: ``config`` when set, else the preset's; Mixtral-style experts for `family: mixtral`.
+        /// The architecture: the `init` folder's `config.json`, else ``config`` when set, else the preset's;
+        /// Mixtral-style experts for `family: mixtral`.
         ///
-        /// - Throws: `LlamaError` for an invalid architecture.
+        /// - Throws: `LlamaError` for an invalid architecture; `TorchImportError` for an unreadable `config.json`.
         public func architecture() throws -> LlamaConfiguration {
             var c = config ?? preset.configuration
+            if initialization != Self.randomInitialization {
+                c = try LlamaConfiguration(transformersConfigAt: initialization + "/config.json")
+            }
             if family == .mixtral && !c.isMixtureOfExperts { c = c.mixtral(experts: 4, perToken: 2) }
             if family == .llama && c.isMixtureOfExperts {
                 throw ConfigurationValueError(key: "family", reason: "model.config has experts: set model.family to mixtral")

@@ -27,12 +27,13 @@ public final class CausalLMModule: TrainingModule {
     /// What validation decodes generations and targets with; without it, validation logs only `val_loss`.
     public private(set) var decoding: TextDecoding?
 
-    /// Builds the model of `model:` from the seed, and attaches the LoRA adapters of `peft:`.
+    /// Builds the model of `model:` from the seed (the architecture of `model.init`'s folder when it names one; its
+    /// weights are loaded by ``starting(from:)`` for a new fit, or by `load(from:)` from a checkpoint), and attaches
+    /// the LoRA adapters of `peft:`.
     ///
     /// - Throws: `ConfigurationValueError` or `LlamaError` for an invalid architecture; `LoRAError` when no layer
     ///   matches `peft.target_modules`.
     public init(hyperparameters h: Hyperparameters) throws {
-        try h.model.validate()
         try h.module.validate()
         try h.generation.validate()
         model = try LlamaForCausalLM(try h.model.architecture(), seed: UInt64(h.seed))
@@ -40,6 +41,30 @@ public final class CausalLMModule: TrainingModule {
             try peft.validate()
             try model.applyLoRA(peft.configuration, seed: UInt64(h.seed) &+ 0x10AA)
         }
+        hyperparameters = h
+        rouge = RougeMetric(prefix: "val_", useStemmer: h.generation.useStemmer)
+    }
+
+    /// A module for a new fit: with `model.init` a transformers folder, its weights (loaded strictly, before the
+    /// adapters are attached); otherwise the seeded initialisation.
+    ///
+    /// - Throws: what ``init(hyperparameters:)`` throws; `LlamaWeightsError` or `TorchImportError` naming the file
+    ///   and tensor when the folder's weights do not fit its `config.json`.
+    public static func starting(from h: Hyperparameters) throws -> CausalLMModule {
+        guard h.model.initialization != ModelOptions.randomInitialization else { return try CausalLMModule(hyperparameters: h) }
+        var base = h
+        base.peft = nil
+        let module = try CausalLMModule(hyperparameters: base)
+        try module.model.loadWeights(from: h.model.initialization)
+        guard let peft = h.peft else { return module }
+        try peft.validate()
+        try module.model.applyLoRA(peft.configuration, seed: UInt64(h.seed) &+ 0x10AA)
+        return CausalLMModule(model: module.model, hyperparameters: h)
+    }
+
+    /// A module around `model`, already built (and adapted) as `h` describes.
+    private init(model: LlamaForCausalLM, hyperparameters h: Hyperparameters) {
+        self.model = model
         hyperparameters = h
         rouge = RougeMetric(prefix: "val_", useStemmer: h.generation.useStemmer)
     }

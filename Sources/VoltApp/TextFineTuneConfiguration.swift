@@ -53,7 +53,7 @@ public struct TextFineTuneConfiguration: ConfigurationSection, Sendable, Equatab
 
 extension TextFineTuneConfiguration: TunableConfiguration {
     /// A new module of the hyper-parameters.
-    public func makeModule() throws -> CausalLMModule { try CausalLMModule(hyperparameters: hyperparameters) }
+    public func makeModule() throws -> CausalLMModule { try CausalLMModule.starting(from: hyperparameters) }
 
     /// The data of `data:`; its tokenizer decodes the module's generations.
     ///

@@ -136,4 +136,24 @@ final class TextFineTuneTests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(trainer.callbackMetrics["val_loss"]).isFinite)
         XCTAssertNotNil(trainer.callbackMetrics["val_rouge1"])
     }
+
+    /// `model.init` naming a transformers folder starts the fit from its architecture and weights, with the LoRA
+    /// adapters on top; the base weights equal the LLaMA loader's.
+    func testModelInitStartsFromATransformersFolderUnderTheAdapters() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("LLaMATests/Fixtures/io/llama_sharded").path
+        let h = try ConfigurationLoader.decode(CausalLMModule.Hyperparameters.self,
+                                               from: "model: {init: \(folder)}\npeft: {r: 4, alpha: 8}", source: "test")
+        let module = try CausalLMModule.starting(from: h)
+        let reference = try LlamaForCausalLM.load(from: folder)
+        XCTAssertEqual(module.model.configuration, reference.configuration, "the architecture is the folder's")
+        let loaded = Dictionary(uniqueKeysWithValues: module.model.namedTensors())
+        for (name, tensor) in reference.namedTensors() { XCTAssertEqual(loaded[name]?.scalars, tensor.scalars, name) }
+        XCTAssertTrue(loaded.keys.contains { $0.hasSuffix("q_proj.lora_A.weight") }, "adapters attached")
+        XCTAssertThrowsError(try CausalLMModule.starting(from: {
+            var bad = h
+            bad.model.initialization = folder + "-missing"
+            return bad
+        }())) { XCTAssertTrue("\($0)".contains("-missing"), "\($0)") }
+    }
 }
