@@ -74,7 +74,7 @@ let package = Package(
         .target(name: "VoltBenchmarks", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor"]),
         .executableTarget(
             name: "volt",
-            dependencies: ["GenSLM", "Volt", "VoltApp", "VoltBenchmarks", "VoltCLI", "VoltSearch", "VoltTensor",
+            dependencies: ["GenSLM", "TextLM", "Volt", "VoltApp", "VoltBenchmarks", "VoltCLI", "VoltSearch", "VoltTensor",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The `volt new` templates, built with the package so that CI runs them (scripts/check_templates.sh).
@@ -96,7 +96,8 @@ let package = Package(
                                                     .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "LLaMATests", dependencies: ["LLaMA", "VoltInterop", "VoltNN", "VoltTensor"], exclude: ["Fixtures"]),
-        .testTarget(name: "TextLMTests", dependencies: ["TextLM", "VoltApp", "LLaMA", "Volt", "VoltData", "VoltNN", "VoltTensor", "VoltText"]),
+        .testTarget(name: "TextLMTests", dependencies: ["TextLM", "VoltApp", "LLaMA", "Volt", "VoltData", "VoltInterop", "VoltNN", "VoltTensor",
+                                                     "VoltText"]),
     ]
 )
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GenSLM
+import TextLM
 import Volt
 
 /// `volt checkpoint`: look inside and convert checkpoints.
@@ -35,11 +36,15 @@ struct CheckpointCommand: ParsableCommand {
 
         func run() throws {
             try runReportingErrors {
+                // A text model's checkpoint (LLaMA/Mixtral) or a GenSLM one, told apart by the module it saved.
+                let isText = try Checkpoint.read(from: path, weightsOnly: true).metadata.module == CausalLMCheckpointExport.moduleName
                 if let peft {
-                    try LoRACheckpointExport.exportAdapter(checkpoint: path, to: peft)
+                    if isText { try CausalLMCheckpointExport.exportAdapter(checkpoint: path, to: peft) }
+                    else { try LoRACheckpointExport.exportAdapter(checkpoint: path, to: peft) }
                     print("wrote \(peft)/adapter_config.json and \(peft)/adapter_model.safetensors")
                 } else if let safetensors {
-                    try LoRACheckpointExport.exportMerged(checkpoint: path, to: safetensors)
+                    if isText { try CausalLMCheckpointExport.exportMerged(checkpoint: path, to: safetensors) }
+                    else { try LoRACheckpointExport.exportMerged(checkpoint: path, to: safetensors) }
                     print("wrote \(safetensors)/model.safetensors and \(safetensors)/config.json")
                 }
             }

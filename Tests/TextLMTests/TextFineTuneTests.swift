@@ -4,6 +4,8 @@ import LLaMA
 import TextLM
 import Volt
 import VoltApp
+import VoltTensor
+import VoltInterop
 
 /// The text layout end to end on the text-summarization template's corpus and tokenizer.
 final class TextFineTuneTests: XCTestCase {
@@ -118,6 +120,25 @@ final class TextFineTuneTests: XCTestCase {
         let b = Dictionary(uniqueKeysWithValues: reloaded.model.namedTensors().map { ($0.0, $0.1.scalars) })
         XCTAssertEqual(Set(a.keys), Set(b.keys))
         for (name, values) in a { XCTAssertEqual(values, b[name], name) }
+
+        // Exports: the trained adapters in PEFT's layout, and the merged model as save_pretrained lays it out.
+        let last = root + "/ckpt/last.h5"
+        try CausalLMCheckpointExport.exportAdapter(checkpoint: last, to: root + "/adapter")
+        try CausalLMCheckpointExport.exportMerged(checkpoint: last, to: root + "/merged")
+        let adapter = try PEFTAdapter.read(from: root + "/adapter")
+        XCTAssertEqual(adapter.configuration.targetModules, .names(["q_proj", "v_proj"]))
+        let ids = Tensor(shape: [1, 6], indices: [1, 5, 9, 13, 17, 21])
+        let expected = try reloaded.model.logits(ids).scalars
+        let merged = try LlamaForCausalLM.load(from: root + "/merged")
+        XCTAssertTrue(merged.loraLayers().isEmpty, "the merged export holds transformers' names only")
+        let mergedLogits = try merged.logits(ids).scalars
+        XCTAssertEqual(mergedLogits.count, expected.count)
+        XCTAssertLessThan(zip(mergedLogits, expected).map { abs($0 - $1) }.max() ?? 1, 1e-4, "merged = base + adapters")
+        // The adapter folder over the same random base rebuilds the trained model.
+        let fresh = try CausalLMModule(hyperparameters: module.hyperparameters)
+        try adapter.load(into: fresh.model, source: root + "/adapter")
+        let adapted = try fresh.model.logits(ids).scalars
+        XCTAssertLessThan(zip(adapted, expected).map { abs($0 - $1) }.max() ?? 1, 1e-5, "base + PEFT adapter = trained model")
     }
 
     /// `model.family: mixtral` gives the preset 4 experts (2 per token) whose load-balancing loss joins the loss,
