@@ -22,8 +22,10 @@ public final class CausalLMModule: TrainingModule {
     public let hyperparameters: Hyperparameters
     /// The step calls backward and the optimizer itself (gradient accumulation over `module.accumulation_steps`).
     public var automaticOptimization: Bool { false }
-    /// The ROUGE metric validation updates.
+    /// The ROUGE metric validation updates (`val_rouge1`, …).
     public let rouge: RougeMetric
+    /// The ROUGE metric the test loop updates (`test_rouge1`, …).
+    public let testRouge: RougeMetric
     /// What validation decodes generations and targets with; without it, validation logs only `val_loss`.
     public private(set) var decoding: TextDecoding?
 
@@ -43,6 +45,7 @@ public final class CausalLMModule: TrainingModule {
         }
         hyperparameters = h
         rouge = RougeMetric(prefix: "val_", useStemmer: h.generation.useStemmer)
+        testRouge = RougeMetric(prefix: "test_", useStemmer: h.generation.useStemmer)
     }
 
     /// A module for a new fit: with `model.init` a transformers folder, its weights (loaded strictly, before the
@@ -67,6 +70,7 @@ public final class CausalLMModule: TrainingModule {
         self.model = model
         hyperparameters = h
         rouge = RougeMetric(prefix: "val_", useStemmer: h.generation.useStemmer)
+        testRouge = RougeMetric(prefix: "test_", useStemmer: h.generation.useStemmer)
     }
 
     /// Gives validation the tokenizer that decodes generations and targets, and the id that ends a generation.
@@ -100,9 +104,21 @@ public final class CausalLMModule: TrainingModule {
     }
 
     /// Logs `val_loss`; with a tokenizer attached and `generation.enabled`, generates a summary for each prompt of
-    /// the batch and updates the ROUGE metric against the decoded targets.
+    /// the batch and updates the ROUGE metric (`val_rouge1`, …) against the decoded targets.
     public func validationStep(_ batch: TextBatch, index: Int, context: StepContext) throws {
         context.log("val_loss", try loss(batch), onEpoch: true, progressBar: true, syncDist: true)
+        try scoreGenerations(batch, index: index, into: rouge, context: context)
+    }
+
+    /// Logs `test_loss` and, as validation does, `test_rouge1`, `test_rouge2`, `test_rougeL` and `test_rougeLsum`.
+    public func testStep(_ batch: TextBatch, index: Int, context: StepContext) throws {
+        context.log("test_loss", try loss(batch), onEpoch: true, syncDist: true)
+        try scoreGenerations(batch, index: index, into: testRouge, context: context)
+    }
+
+    /// Generates a summary for each prompt of `batch` (seeded by the batch and row, so every run draws the same)
+    /// and updates `metric` against the decoded targets; nothing without a tokenizer or with generation disabled.
+    private func scoreGenerations(_ batch: TextBatch, index: Int, into metric: RougeMetric, context: StepContext) throws {
         guard hyperparameters.generation.enabled, let decoding else { return }
         let pairs = TextPairs(batch)
         var predictions: [String] = []
@@ -112,12 +128,8 @@ public final class CausalLMModule: TrainingModule {
             predictions.append(decoding.tokenizer.decode(ids, skipSpecialTokens: true))
         }
         let targets = pairs.targets.map { decoding.tokenizer.decode($0, skipSpecialTokens: true) }
-        rouge.update(predictions: predictions, targets: targets)
-        context.log(rouge, progressBar: true)
-    }
-
-    public func testStep(_ batch: TextBatch, index: Int, context: StepContext) throws {
-        context.log("test_loss", try loss(batch), onEpoch: true, syncDist: true)
+        metric.update(predictions: predictions, targets: targets)
+        context.log(metric, progressBar: metric === rouge)
     }
 
     public func configureOptimizers() throws -> OptimizerConfiguration {

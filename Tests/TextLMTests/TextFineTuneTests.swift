@@ -121,6 +121,15 @@ final class TextFineTuneTests: XCTestCase {
         XCTAssertEqual(Set(a.keys), Set(b.keys))
         for (name, values) in a { XCTAssertEqual(values, b[name], name) }
 
+        // The test loop scores generations too (what `volt eval --metric rouge` prints).
+        var withTest = configuration
+        withTest.data.split = [0.7, 0.2, 0.1]
+        let tested = try Trainer(configuration: configuration.trainer, callbacks: [])
+            .test(reloaded, datamodule: try withTest.makeDataModule(for: reloaded))
+        for key in ["test_loss", "test_rouge1", "test_rouge2", "test_rougeL", "test_rougeLsum"] {
+            XCTAssertNotNil(tested[key], "\(key) in \(tested.keys.sorted())")
+        }
+
         // Exports: the trained adapters in PEFT's layout, and the merged model as save_pretrained lays it out.
         let last = root + "/ckpt/last.h5"
         try CausalLMCheckpointExport.exportAdapter(checkpoint: last, to: root + "/adapter")
