@@ -1,4 +1,3 @@
-import CVoltKernels
 import VoltTensor
 
 /// Mixed precision: float32 master weights and optimizer state, activations kept for backward in half precision,
@@ -42,12 +41,12 @@ public final class MixedPrecision: PrecisionPlugin {
     public func unscale(_ parameters: [Tensor]) {
         guard scales else { return }
         let inverse = Float(1 / lossScale)
-        for g in parameters.compactMap(\.grad) { volt_axpby_f32(0, g.floatPointer, inverse, g.floatPointer, g.count) }
+        for g in parameters.compactMap(\.grad) { FloatBuffer.axpby(0, g.floatPointer, inverse, g.floatPointer, count: g.count) }
     }
 
     public func shouldStep(_ parameters: [Tensor]) -> Bool {
         guard scales else { return true }
-        let finite = parameters.allSatisfy { p in p.grad.map { volt_all_finite_f32($0.floatPointer, $0.count) != 0 } ?? true }
+        let finite = parameters.allSatisfy { p in p.grad.map { FloatBuffer.allFinite($0.floatPointer, count: $0.count) } ?? true }
         if finite {
             growthTracker += 1
             if growthTracker >= growthInterval {
