@@ -164,14 +164,15 @@ extension Trainer {
     func optimizerStep(_ optimizer: TrainingOptimizer) throws -> Bool {
         optimizer.unscaleGradients()
         let parameters = optimizer.parameters
-        guard precisionPlugin.shouldStep(parameters) else {
+        let finite = !precisionPlugin.skipsNonFiniteSteps || strategy.gradientsAreFinite(parameters)
+        guard precisionPlugin.shouldStep(gradientsFinite: finite) else {
             optimizer.unscaled = false
             try forEachCallback { try $0.onOptimizerStepSkipped(self) }
             return false
         }
         if let clip = flags.gradientClipVal, automaticOptimizationAttached {
             switch flags.gradientClipAlgorithm {
-            case .norm: clipGradNorm(parameters, maxNorm: clip)
+            case .norm: _ = strategy.clipGradientNorm(parameters, maxNorm: clip)
             case .value: clipGradValue(parameters, value: Float(clip))
             }
         }

@@ -45,9 +45,10 @@ public final class MixedPrecision: PrecisionPlugin {
         for g in parameters.compactMap(\.grad) { volt_axpby_f32(0, g.floatPointer, inverse, g.floatPointer, g.count) }
     }
 
-    public func shouldStep(_ parameters: [Tensor]) -> Bool {
+    public var skipsNonFiniteSteps: Bool { scales }
+
+    public func shouldStep(gradientsFinite finite: Bool) -> Bool {
         guard scales else { return true }
-        let finite = parameters.allSatisfy { p in p.grad.map { volt_all_finite_f32($0.floatPointer, $0.count) != 0 } ?? true }
         if finite {
             growthTracker += 1
             if growthTracker >= growthInterval {

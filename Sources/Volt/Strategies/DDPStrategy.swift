@@ -115,6 +115,8 @@ public class DDPStrategy: Strategy {
     public func finishStep(_ parameters: [Tensor]) {}
     public func gatherOptimizerState(_ optimizer: any Optimizer) -> OptimizerState { optimizer.state() }
     public func localOptimizerState(_ state: OptimizerState, for optimizer: any Optimizer) -> OptimizerState { state }
+    public func gradientsAreFinite(_ parameters: [Tensor]) -> Bool { allGradientsFinite(parameters) }
+    public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Double) -> Double { clipGradNorm(parameters, maxNorm: maxNorm) }
 
     public func allGather(_ values: [UInt64]) -> [[UInt64]] {
         (0..<worldSize).map { root in

@@ -1,3 +1,4 @@
+import CVoltKernels
 import VoltNN
 import VoltTensor
 
@@ -33,6 +34,12 @@ public protocol Strategy: AnyObject {
     func gatherOptimizerState(_ optimizer: any Optimizer) -> OptimizerState
     /// The part of a full optimizer state this rank keeps (ZeRO-1: its own parameters').
     func localOptimizerState(_ state: OptimizerState, for optimizer: any Optimizer) -> OptimizerState
+    /// Whether the reduced gradients are finite on every rank (collective where gradients are sharded: each rank
+    /// checks its shard and the ranks agree, so all of them skip an overflowing fp16 step together).
+    func gradientsAreFinite(_ parameters: [Tensor]) -> Bool
+    /// Scales the reduced gradients so that their global L2 norm is at most `maxNorm` (`clip_grad_norm_`), and
+    /// returns the norm before clipping. Where gradients are sharded, the norm is summed from every rank's shard.
+    func clipGradientNorm(_ parameters: [Tensor], maxNorm: Double) -> Double
 }
 
 extension Strategy {
@@ -42,6 +49,13 @@ extension Strategy {
     public func finishStep(_ parameters: [Tensor]) {}
     public func gatherOptimizerState(_ optimizer: any Optimizer) -> OptimizerState { optimizer.state() }
     public func localOptimizerState(_ state: OptimizerState, for optimizer: any Optimizer) -> OptimizerState { state }
+    public func gradientsAreFinite(_ parameters: [Tensor]) -> Bool { allGradientsFinite(parameters) }
+    public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Double) -> Double { clipGradNorm(parameters, maxNorm: maxNorm) }
+}
+
+/// Whether every gradient this process holds is free of inf and NaN.
+func allGradientsFinite(_ parameters: [Tensor]) -> Bool {
+    parameters.allSatisfy { p in p.grad.map { volt_all_finite_f32($0.floatPointer, $0.count) != 0 } ?? true }
 }
 
 extension Strategy {
