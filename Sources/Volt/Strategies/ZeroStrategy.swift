@@ -6,12 +6,12 @@ import VoltTensor
 /// parameters it owns (about 1/N of Adam's two moments). Gradients are averaged as in ``DDPStrategy``; each rank
 /// steps its own parameters and broadcasts them to the others. Checkpoints gather the shards, so they hold the
 /// full optimizer state and load on any world size.
-public final class ZeroStrategy: DDPStrategy {
+public class ZeroStrategy: DDPStrategy {
     private var owners: [ObjectIdentifier: Int] = [:]
 
     /// The owner of each parameter: greedily the rank with the fewest elements so far, in parameter order, so
     /// every rank computes the same assignment.
-    private func owner(_ p: Tensor, among parameters: [Tensor]) -> Int {
+    func owner(_ p: Tensor, among parameters: [Tensor]) -> Int {
         if let r = owners[ObjectIdentifier(p)] { return r }
         var load = [Int](repeating: 0, count: worldSize)
         for q in parameters where owners[ObjectIdentifier(q)] == nil {
