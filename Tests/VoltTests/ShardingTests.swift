@@ -1,0 +1,159 @@
+import Foundation
+import XCTest
+import Volt
+import VoltData
+import VoltNN
+import VoltTensor
+
+/// Sharded data parallelism equals DDP. The test command runs this class under `mpirun` with 2 and with 4 ranks
+/// (`--oversubscribe`); in a plain `swift test` it is skipped.
+///
+/// Tolerance: on 2 ranks every gradient element is the same sum of two numbers under both strategies, so the
+/// weights must be equal bit for bit. On more ranks MPI's all-reduce and reduce-scatter may add in different
+/// orders, so weights may differ in the last bits: 1e-6 relative (plus 1e-7 absolute near zero).
+final class ShardingTests: XCTestCase {
+    override func setUpWithError() throws {
+        guard let world = MPICommunicator.world, world.size >= 2 else {
+            throw XCTSkip("needs 2 or more MPI ranks (run by scripts/test.sh under mpirun -np 2 and -np 4)")
+        }
+    }
+
+    /// One way to train: precision, optimization mode, accumulation window and gradient-norm clipping.
+    struct Case: CustomStringConvertible {
+        var precision = Precision.fp32
+        var automatic = true
+        var accumulation = 2
+        var clip: Double? = 0.05
+        /// Global batch indices whose loss is inf on rank 1 only (an fp16 overflow one rank sees).
+        var overflowAt: Set<Int> = []
+        var description: String { "\(precision) \(automatic ? "automatic" : "manual") accumulation \(accumulation) clip \(clip.map { "\($0)" } ?? "none")" }
+    }
+
+    /// The weights after two epochs of 32 samples in batches of 2 per rank.
+    func fit(_ strategy: any Strategy, _ c: Case) throws -> [Float] {
+        let m = MLPModule()
+        m.automatic = c.automatic
+        m.accumulation = c.accumulation
+        m.clip = c.automatic ? nil : c.clip
+        if strategy.rank == 1 { m.overflowAt = c.overflowAt }
+        let t = try Trainer(maxEpochs: 2, accumulateGradBatches: c.automatic ? c.accumulation : 1,
+                            gradientClipVal: c.automatic ? c.clip : nil, numSanityValSteps: 0,
+                            defaultRootDir: temporaryDirectory(), enableProgressBar: false, enableCheckpointing: false,
+                            precision: c.precision, strategy: strategy, loggers: [])
+        try t.fit(m, train: DataLoader(ArrayDataset(lineData(32)), batchSize: 2) { $0 })
+        return m.model.parameters.flatMap(\.scalars)
+    }
+
+    func assertMatches(_ sharded: [Float], _ ddp: [Float], worldSize: Int, _ label: String,
+                       file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(sharded.count, ddp.count, label, file: file, line: line)
+        if worldSize == 2 {
+            XCTAssertEqual(sharded, ddp, "\(label): bitwise on 2 ranks", file: file, line: line)
+            return
+        }
+        for (x, y) in zip(sharded, ddp) {
+            XCTAssertEqual(x, y, accuracy: 1e-6 * Swift.max(abs(y), 0.1), label, file: file, line: line)
+        }
+    }
+
+    func testZeroStageTwoEqualsDDP() throws {
+        let cases = [
+            Case(),
+            Case(automatic: false),
+            Case(precision: .fp16, overflowAt: [3]),
+            Case(precision: .fp16, automatic: false, clip: nil),
+            Case(precision: .bf16),
+            Case(precision: .bf16, automatic: false, accumulation: 1),
+        ]
+        let initial = MLPModule().model.parameters.flatMap(\.scalars)
+        for c in cases {
+            let ddp = try fit(try DDPStrategy(), c)
+            XCTAssertNotEqual(ddp, initial, "\(c): training moved the weights")
+            // Small buckets: several per step, some parameters alone, some ranks owning nothing in a bucket.
+            let zero = try Zero2Strategy(bucketBytes: 128)
+            let sharded = try fit(zero, c)
+            assertMatches(sharded, ddp, worldSize: zero.worldSize, "\(c)")
+        }
+    }
+
+    func testZeroStageTwoLeavesEachRankOnlyItsOwnGradientsAndAgreesOnTheNorm() throws {
+        let zero = try Zero2Strategy(bucketBytes: 128)
+        let m = MLPModule()
+        let parameters = m.model.parameters
+        zero.broadcast(parameters)
+        let x = Tensor(shape: [2, 1], scalars: [Float(zero.rank), 0.5])
+        m.loss(x).backward()
+        zero.reduceGradients(parameters)
+        let held = parameters.map { $0.grad != nil ? 1.0 : 0.0 }
+        var counts = held
+        zero.allReduceSum(&counts)
+        XCTAssertEqual(counts, [Double](repeating: 1, count: parameters.count), "each gradient lives on exactly one rank")
+        let norm = zero.clipGradientNorm(parameters, maxNorm: 1e9)
+        XCTAssertGreaterThan(norm, 0)
+        XCTAssertEqual(zero.rankZeroValue(norm), norm, "every rank computes rank 0's global norm")
+        XCTAssertTrue(zero.gradientsAreFinite(parameters))
+    }
+
+    func testZeroStageTwoCheckpointHoldsTheWholeOptimizerState() throws {
+        let zero = try Zero2Strategy()
+        var token = [Double(zero.rank == 0 ? Double(UInt32.random(in: 1..<UInt32.max)) : 0)]
+        zero.allReduceSum(&token)
+        let root = NSTemporaryDirectory() + "volt-zero2-\(Int(token[0]))"
+        let m = MLPModule()
+        let t = try Trainer(maxEpochs: 1, numSanityValSteps: 0, defaultRootDir: root, enableProgressBar: false, strategy: zero,
+                            callbacks: [ModelCheckpoint(dirpath: root + "/ckpt", saveTopK: 0, saveLast: true)], loggers: [])
+        try t.fit(m, train: DataLoader(ArrayDataset(lineData(16)), batchSize: 2) { $0 })
+        zero.barrier()
+        let saved = try Checkpoint.read(from: root + "/ckpt/last.h5")
+        XCTAssertEqual(saved.optimizers[0].tensors.count, m.model.parameters.count, "every parameter's moments, gathered")
+    }
+}
+
+/// A three-layer perceptron on one input feature: six parameters of unequal sizes, so that ranks own different
+/// amounts and buckets split between owners.
+final class MLPModule: TrainingModule {
+    final class Net: Module {
+        let input: Linear
+        let hidden: Linear
+        let output: Linear
+        override init() {
+            var generator = RandomGenerator(seed: 5)
+            input = Linear(1, 8, std: 0.5, generator: &generator)
+            hidden = Linear(8, 8, std: 0.3, generator: &generator)
+            output = Linear(8, 1, std: 0.3, generator: &generator)
+        }
+    }
+
+    let model = Net()
+    var automatic = true
+    var accumulation = 1
+    /// Gradient-norm clipping through the context (manual optimization).
+    var clip: Double?
+    var overflowAt: Set<Int> = []
+    private var seen = 0
+
+    var automaticOptimization: Bool { automatic }
+    init() {}
+    init(hyperparameters: NoHyperparameters) throws {}
+
+    func loss(_ x: Tensor) -> Tensor {
+        let y = model.output(model.hidden(model.input(x).tanh()).tanh())
+        return (y - (x * x - x * 2 + 1)).pow(2).mean()
+    }
+
+    func trainingStep(_ batch: [Float], index: Int, context: StepContext) throws -> Tensor? {
+        var loss = self.loss(Tensor(shape: [batch.count, 1], scalars: batch))
+        if overflowAt.contains(seen) { loss = loss * Float.infinity }
+        seen += 1
+        if automatic { return loss }
+        try context.manualBackward(loss / Float(accumulation))
+        if (index + 1) % accumulation == 0 || context.isLastBatch {
+            if let clip { context.clipGradients(context.optimizer, maxNorm: clip) }
+            try context.optimizer.step()
+            context.optimizer.zeroGrad()
+        }
+        return nil
+    }
+
+    func configureOptimizers() throws -> OptimizerConfiguration { .init(Adam(model.parameters, lr: 0.02)) }
+}
