@@ -116,6 +116,7 @@ public class DDPStrategy: Strategy {
     public func gatherOptimizerState(_ optimizer: any Optimizer) -> OptimizerState { optimizer.state() }
     public func localOptimizerState(_ state: OptimizerState, for optimizer: any Optimizer) -> OptimizerState { state }
     public func gradientsAreFinite(_ parameters: [Tensor]) -> Bool { allGradientsFinite(parameters) }
+    public var shardsCheckpoints: Bool { false }
     public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Double) -> Double { clipGradNorm(parameters, maxNorm: maxNorm) }
 
     public func allGather(_ values: [UInt64]) -> [[UInt64]] {

@@ -40,6 +40,9 @@ public protocol Strategy: AnyObject {
     /// Scales the reduced gradients so that their global L2 norm is at most `maxNorm` (`clip_grad_norm_`), and
     /// returns the norm before clipping. Where gradients are sharded, the norm is summed from every rank's shard.
     func clipGradientNorm(_ parameters: [Tensor], maxNorm: Double) -> Double
+    /// Whether full checkpoints are written as a ``ShardedCheckpoint`` (each rank its share of the optimizer
+    /// state) rather than gathered into one file by rank 0.
+    var shardsCheckpoints: Bool { get }
 }
 
 extension Strategy {
@@ -50,6 +53,7 @@ extension Strategy {
     public func gatherOptimizerState(_ optimizer: any Optimizer) -> OptimizerState { optimizer.state() }
     public func localOptimizerState(_ state: OptimizerState, for optimizer: any Optimizer) -> OptimizerState { state }
     public func gradientsAreFinite(_ parameters: [Tensor]) -> Bool { allGradientsFinite(parameters) }
+    public var shardsCheckpoints: Bool { false }
     public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Double) -> Double { clipGradNorm(parameters, maxNorm: maxNorm) }
 }
 

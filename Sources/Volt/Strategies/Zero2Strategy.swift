@@ -10,8 +10,7 @@ import VoltTensor
 /// drops the others'; it unscales, checks and clips its shard (the fp16 overflow decision and the global gradient
 /// norm are agreed with one all-reduce each), steps its own parameters, and the updated values are all-gathered
 /// (`MPI_Allgatherv`) bucket by bucket. Accumulation micro-steps reduce nothing. Every rank still holds all
-/// parameters (stage 3 would shard them too). Checkpoints gather the optimizer state, so they hold the full state
-/// and load on any world size.
+/// parameters (stage 3 would shard them too). Checkpoints are sharded as under ``ZeroStrategy``.
 ///
 /// Results equal ``DDPStrategy``'s: each gradient element is the same sum divided by the world size (bitwise on
 /// two ranks; on more, MPI may add in another order), and the clipping norm adds the same per-parameter sums in

@@ -4,8 +4,8 @@ import VoltTensor
 
 /// DeepSpeed ZeRO stage 1 over MPI: data parallelism in which each rank keeps optimizer state only for the
 /// parameters it owns (about 1/N of Adam's two moments). Gradients are averaged as in ``DDPStrategy``; each rank
-/// steps its own parameters and broadcasts them to the others. Checkpoints gather the shards, so they hold the
-/// full optimizer state and load on any world size.
+/// steps its own parameters and broadcasts them to the others. Checkpoints keep the state sharded: each rank
+/// writes its own file of a ``ShardedCheckpoint``, which resumes on the same number of ranks (consolidated, on any).
 public class ZeroStrategy: DDPStrategy {
     private var owners: [ObjectIdentifier: Int] = [:]
 
@@ -21,6 +21,9 @@ public class ZeroStrategy: DDPStrategy {
         }
         return owners[ObjectIdentifier(p)] ?? 0
     }
+
+    /// Each rank writes its own optimizer state.
+    override public var shardsCheckpoints: Bool { true }
 
     override public func prepareStep(_ parameters: [Tensor]) {
         for p in parameters where owner(p, among: parameters) != rank { p.grad = nil }
