@@ -94,18 +94,38 @@ final class ShardingTests: XCTestCase {
         XCTAssertTrue(zero.gradientsAreFinite(parameters))
     }
 
-    func testZeroStageTwoCheckpointHoldsTheWholeOptimizerState() throws {
+    func testShardedCheckpointResumesExactlyOnTheSameRanksAndConsolidatesIntoOneFile() throws {
         let zero = try Zero2Strategy()
         var token = [Double(zero.rank == 0 ? Double(UInt32.random(in: 1..<UInt32.max)) : 0)]
         zero.allReduceSum(&token)
         let root = NSTemporaryDirectory() + "volt-zero2-\(Int(token[0]))"
-        let m = MLPModule()
-        let t = try Trainer(maxEpochs: 1, numSanityValSteps: 0, defaultRootDir: root, enableProgressBar: false, strategy: zero,
-                            callbacks: [ModelCheckpoint(dirpath: root + "/ckpt", saveTopK: 0, saveLast: true)], loggers: [])
-        try t.fit(m, train: DataLoader(ArrayDataset(lineData(16)), batchSize: 2) { $0 })
+        func fit(epochs: Int, save: Bool, ckptPath: String? = nil) throws -> [Float] {
+            let m = MLPModule()
+            let callbacks: [any Callback] = save ? [ModelCheckpoint(dirpath: root + "/ckpt", saveTopK: 0, saveLast: true)] : []
+            let t = try Trainer(maxEpochs: epochs, numSanityValSteps: 0, defaultRootDir: root, enableProgressBar: false,
+                                enableCheckpointing: save, strategy: zero, callbacks: callbacks, loggers: [])
+            try t.fit(m, train: DataLoader(ArrayDataset(lineData(16)), batchSize: 2) { $0 }, ckptPath: ckptPath)
+            return m.model.parameters.flatMap(\.scalars)
+        }
+        let uninterrupted = try fit(epochs: 2, save: false)
+        _ = try fit(epochs: 1, save: true)
+        let folder = root + "/ckpt/last.h5"
+        XCTAssertTrue(ShardedCheckpoint.isSharded(folder))
+        let mine = try Checkpoint.read(from: ShardedCheckpoint.shardPath(folder, rank: zero.rank))
+        XCTAssertEqual(mine.stateDict.isEmpty, zero.rank != 0, "only rank 0's file holds the weights")
+        var owned = [Double(mine.optimizers[0].tensors.count)]
+        zero.allReduceSum(&owned)
+        XCTAssertEqual(Int(owned[0]), 6, "the six parameters' moments, each in its owner's file")
+        XCTAssertThrowsError(try ShardedCheckpoint.read(folder, rank: zero.rank, worldSize: zero.worldSize + 1))
+
+        let resumed = try fit(epochs: 2, save: true, ckptPath: "last")
+        XCTAssertEqual(resumed, uninterrupted, "resuming from the shards equals the uninterrupted run bit for bit")
         zero.barrier()
-        let saved = try Checkpoint.read(from: root + "/ckpt/last.h5")
-        XCTAssertEqual(saved.optimizers[0].tensors.count, m.model.parameters.count, "every parameter's moments, gathered")
+        guard zero.rank == 0 else { return }
+        try ShardedCheckpoint.consolidate(folder).write(to: root + "/whole.h5")
+        let whole = try Checkpoint.read(from: root + "/whole.h5")
+        XCTAssertEqual(whole.optimizers[0].tensors.count, 6, "every parameter's moments in one file")
+        XCTAssertEqual(whole.metadata.globalStep, 2 * 16 / zero.worldSize / 2, "two epochs of 16 samples, batches of 2 per rank")
     }
 }
 
