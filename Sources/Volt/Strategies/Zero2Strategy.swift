@@ -89,7 +89,7 @@ public final class Zero2Strategy: ZeroStrategy {
     }
 
     /// The global norm from every rank's shard: one all-reduce of per-parameter sums of squares (each non-zero on
-    /// its owner only), added in parameter order as ``clipGradNorm(_:maxNorm:)`` adds them, then each rank scales
+    /// its owner only), added in parameter order as `VoltNN.clipGradNorm` adds them, then each rank scales
     /// its shard.
     override public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Double) -> Double {
         var squares = parameters.map { p in
