@@ -120,6 +120,10 @@ final class ShardingTests: XCTestCase {
 
         let resumed = try fit(epochs: 2, save: true, ckptPath: "last")
         XCTAssertEqual(resumed, uninterrupted, "resuming from the shards equals the uninterrupted run bit for bit")
+        let ddp = try Trainer(maxEpochs: 3, numSanityValSteps: 0, defaultRootDir: root, enableProgressBar: false,
+                              enableCheckpointing: false, strategy: try DDPStrategy(), loggers: [])
+        try ddp.fit(MLPModule(), train: DataLoader(ArrayDataset(lineData(16)), batchSize: 2) { $0 }, ckptPath: folder)
+        XCTAssertEqual(ddp.globalStep, 3 * 16 / zero.worldSize / 2, "DDP, which keeps the whole state, reads the shards merged")
         zero.barrier()
         guard zero.rank == 0 else { return }
         try ShardedCheckpoint.consolidate(folder).write(to: root + "/whole.h5")

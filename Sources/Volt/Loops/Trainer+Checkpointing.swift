@@ -183,7 +183,9 @@ extension Trainer {
 
     /// Loads a full checkpoint into the module and the trainer; returns where the fit continues.
     func restore<M: TrainingModule>(_ module: M, from path: String) throws -> ResumePoint {
-        let checkpoint = ShardedCheckpoint.isSharded(path)
+        // A sharding strategy reads only its own shard (same rank count, the same owners); any other strategy holds
+        // the full state anyway and reads the shards merged.
+        let checkpoint = ShardedCheckpoint.isSharded(path) && strategy.shardsCheckpoints
             ? try ShardedCheckpoint.read(path, rank: strategy.rank, worldSize: strategy.worldSize)
             : try Checkpoint.read(from: path)
         let midEpoch = (checkpoint.loops["batch_index"] ?? 0) > 0
