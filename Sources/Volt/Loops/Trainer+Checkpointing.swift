@@ -26,13 +26,15 @@ extension Trainer {
         checkpointWriter = { [unowned self] path, weightsOnly in
             // Every rank takes part in building the checkpoint; rank 0 writes it, or each rank its shard.
             let sharded = self.strategy.shardsCheckpoints && !weightsOnly && self.strategy.worldSize > 1
-            var checkpoint = try self.makeCheckpoint(module, weightsOnly: weightsOnly, gatherOptimizerState: !sharded)
-            if sharded { return try self.writeShards(checkpoint, module: module, to: path) }
-            guard self.strategy.isGlobalZero else { return }
-            try module.onSaveCheckpoint(&checkpoint)
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
-            try checkpoint.write(to: path)
+            try self.strategy.withFullParameters {
+                var checkpoint = try self.makeCheckpoint(module, weightsOnly: weightsOnly, gatherOptimizerState: !sharded)
+                if sharded { return try self.writeShards(checkpoint, module: module, to: path) }
+                guard self.strategy.isGlobalZero else { return }
+                try module.onSaveCheckpoint(&checkpoint)
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                        withIntermediateDirectories: true)
+                try checkpoint.write(to: path)
+            }
         }
     }
 

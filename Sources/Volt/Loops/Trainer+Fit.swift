@@ -36,6 +36,7 @@ extension Trainer {
         var resume = ResumePoint()
         if let ckptPath, let path = try agreedCheckpoint(ckptPath) { resume = try restore(module, from: path) }
         else { strategy.broadcast(module.model.namedTensors().map(\.1)) }
+        strategy.setUp(module.model, parameters: trainingOptimizers.flatMap(\.parameters))
 
         if resume.epoch == 0 && resume.batchIndex == 0 {
             let flat = try SavedHyperparameters(module.hyperparameters).flattened
@@ -57,6 +58,7 @@ extension Trainer {
             currentEpoch += 1
         }
         if currentEpoch > 0 { currentEpoch -= 1 }  // Lightning leaves current_epoch at the last epoch run
+        strategy.tearDown(module.model)
         try module.onFitEnd(self)
         try forEachCallback { try $0.onFitEnd(self) }
         for logger in loggers { try logger.finalize(status: "success") }

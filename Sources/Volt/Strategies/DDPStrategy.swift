@@ -117,6 +117,9 @@ public class DDPStrategy: Strategy {
     public func localOptimizerState(_ state: OptimizerState, for optimizer: any Optimizer) -> OptimizerState { state }
     public func gradientsAreFinite(_ parameters: [Tensor]) -> Bool { allGradientsFinite(parameters) }
     public var shardsCheckpoints: Bool { false }
+    public func setUp(_ model: Module, parameters: [Tensor]) {}
+    public func tearDown(_ model: Module) {}
+    public func withFullParameters<T>(_ body: () throws -> T) rethrows -> T { try body() }
     public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Double) -> Double { clipGradNorm(parameters, maxNorm: maxNorm) }
 
     public func allGather(_ values: [UInt64]) -> [[UInt64]] {

@@ -43,6 +43,13 @@ public protocol Strategy: AnyObject {
     /// Whether full checkpoints are written as a ``ShardedCheckpoint`` (each rank its share of the optimizer
     /// state) rather than gathered into one file by rank 0.
     var shardsCheckpoints: Bool { get }
+    /// Called on every rank once a fit's starting weights are in place, with the parameters its optimizers update
+    /// (ZeRO-3 shards the parameters here).
+    func setUp(_ model: Module, parameters: [Tensor])
+    /// Called on every rank when a fit ends normally (ZeRO-3 gathers every parameter back, whole, on every rank).
+    func tearDown(_ model: Module)
+    /// Runs `body` with every parameter whole on this rank (ZeRO-3 gathers them and releases them after); collective.
+    func withFullParameters<T>(_ body: () throws -> T) rethrows -> T
 }
 
 extension Strategy {
@@ -54,6 +61,9 @@ extension Strategy {
     public func localOptimizerState(_ state: OptimizerState, for optimizer: any Optimizer) -> OptimizerState { state }
     public func gradientsAreFinite(_ parameters: [Tensor]) -> Bool { allGradientsFinite(parameters) }
     public var shardsCheckpoints: Bool { false }
+    public func setUp(_ model: Module, parameters: [Tensor]) {}
+    public func tearDown(_ model: Module) {}
+    public func withFullParameters<T>(_ body: () throws -> T) rethrows -> T { try body() }
     public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Double) -> Double { clipGradNorm(parameters, maxNorm: maxNorm) }
 }
 

@@ -15,7 +15,7 @@ import VoltTensor
 /// Results equal ``DDPStrategy``'s: each gradient element is the same sum divided by the world size (bitwise on
 /// two ranks; on more, MPI may add in another order), and the clipping norm adds the same per-parameter sums in
 /// the same order.
-public final class Zero2Strategy: ZeroStrategy {
+public class Zero2Strategy: ZeroStrategy {
     private var layouts: [[ObjectIdentifier]: [ShardedBucket]] = [:]
 
     /// The buckets of `parameters`, laid out once per parameter list.
@@ -29,6 +29,9 @@ public final class Zero2Strategy: ZeroStrategy {
         return buckets
     }
 
+    /// Forgets the bucket layouts (they hold the fit's parameters); they are rebuilt alike on every rank when needed.
+    override public func tearDown(_ model: Module) { layouts = [:] }
+
     /// Gradients are reduce-scattered when the optimizer steps, not during backward.
     override public func prepareBackward(_ parameters: [Tensor], synchronize: Bool) {}
 
@@ -36,47 +39,54 @@ public final class Zero2Strategy: ZeroStrategy {
     /// and no gradient for the others.
     override public func reduceGradients(_ parameters: [Tensor]) {
         guard worldSize > 1 else { return }
-        let scale = 1 / Float(worldSize)
-        for bucket in layout(parameters) {
-            let flat = Tensor(uninitializedShape: [bucket.total])
-            var offset = 0
-            for p in bucket.parameters {
-                if let g = p.grad { (flat.floatPointer + offset).update(from: g.floatPointer, count: g.count) }
-                else { (flat.floatPointer + offset).update(repeating: 0, count: p.count) }  // the same layout on every rank
-                offset += p.count
-            }
-            let shard = Tensor(uninitializedShape: [Swift.max(bucket.counts[rank], 1)])
-            communicator.reduceScatterSum(flat.floatPointer, into: shard.floatPointer, counts: bucket.counts)
-            offset = 0
-            for (p, r) in zip(bucket.parameters, bucket.owners) {
-                guard r == rank else { p.grad = nil; continue }
-                let g = p.grad ?? Tensor.zeros(p.shape)
-                volt_axpby_f32(scale, shard.floatPointer + offset, 0, g.floatPointer, g.count)  // as DDP averages
-                p.grad = g
-                offset += p.count
-            }
-        }
+        for bucket in layout(parameters) { reduceScatter(bucket) }
     }
 
     /// All-gathers the updated parameters from their owners.
     override public func finishStep(_ parameters: [Tensor]) {
         guard worldSize > 1 else { return }
-        for bucket in layout(parameters) {
-            let mine = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(bucket.byteCounts[rank], 1), alignment: 64)
-            let full = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(bucket.totalBytes, 1), alignment: 64)
-            defer { mine.deallocate(); full.deallocate() }
-            var offset = 0
-            for (p, r) in zip(bucket.parameters, bucket.owners) where r == rank {
-                (mine + offset).copyMemory(from: p.rawPointer, byteCount: p.count * p.dtype.byteSize)
-                offset += p.count * p.dtype.byteSize
-            }
-            communicator.allGather(mine, into: full, byteCounts: bucket.byteCounts)
-            offset = 0
-            for (p, r) in zip(bucket.parameters, bucket.owners) {
-                let bytes = p.count * p.dtype.byteSize
-                if r != rank { p.rawPointer.copyMemory(from: full + offset, byteCount: bytes) }
-                offset += bytes
-            }
+        for bucket in layout(parameters) { allGather(bucket) }
+    }
+
+    /// Reduce-scatters one bucket's gradients (a missing one counts as zeros): its owner keeps the average, as
+    /// DDP computes it; the other ranks drop theirs.
+    func reduceScatter(_ bucket: ShardedBucket) {
+        let flat = Tensor(uninitializedShape: [bucket.total])
+        var offset = 0
+        for p in bucket.parameters {
+            if let g = p.grad { (flat.floatPointer + offset).update(from: g.floatPointer, count: g.count) }
+            else { (flat.floatPointer + offset).update(repeating: 0, count: p.count) }  // the same layout on every rank
+            offset += p.count
+        }
+        let shard = Tensor(uninitializedShape: [Swift.max(bucket.counts[rank], 1)])
+        communicator.reduceScatterSum(flat.floatPointer, into: shard.floatPointer, counts: bucket.counts)
+        let scale = 1 / Float(worldSize)
+        offset = 0
+        for (p, r) in zip(bucket.parameters, bucket.owners) {
+            guard r == rank else { p.grad = nil; continue }
+            let g = p.grad ?? Tensor.zeros(p.shape)
+            volt_axpby_f32(scale, shard.floatPointer + offset, 0, g.floatPointer, g.count)  // as DDP averages
+            p.grad = g
+            offset += p.count
+        }
+    }
+
+    /// Copies each of the bucket's parameters from its owner to every rank.
+    func allGather(_ bucket: ShardedBucket) {
+        let mine = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(bucket.byteCounts[rank], 1), alignment: 64)
+        let full = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(bucket.totalBytes, 1), alignment: 64)
+        defer { mine.deallocate(); full.deallocate() }
+        var offset = 0
+        for (p, r) in zip(bucket.parameters, bucket.owners) where r == rank {
+            (mine + offset).copyMemory(from: p.rawPointer, byteCount: p.count * p.dtype.byteSize)
+            offset += p.count * p.dtype.byteSize
+        }
+        communicator.allGather(mine, into: full, byteCounts: bucket.byteCounts)
+        offset = 0
+        for (p, r) in zip(bucket.parameters, bucket.owners) {
+            let bytes = p.count * p.dtype.byteSize
+            if r != rank { p.rawPointer.copyMemory(from: full + offset, byteCount: bytes) }
+            offset += bytes
         }
     }
 
