@@ -10,7 +10,7 @@ mpirun_flags=(-np 2 --oversubscribe --bind-to none)
 [ "$(id -u)" -ne 0 ] || mpirun_flags+=(--allow-run-as-root)
 echo "Data-parallel tests on 2 MPI ranks:"
 OMP_NUM_THREADS=1 mpirun "${mpirun_flags[@]}" .build/release/VoltPackageTests.xctest VoltTests.DistributedTests
-echo "Sharded data parallelism (zero2) equals DDP, on 2 ranks bit for bit and on 4 (oversubscribed, standing in for several nodes) to 1e-6:"
+echo "Sharded data parallelism (zero2, zero3) equals DDP, on 2 ranks bit for bit (zero3: without accumulation) and on 4 (oversubscribed, standing in for several nodes) to 1e-6; sharded checkpoints resume exactly:"
 OMP_NUM_THREADS=1 mpirun "${mpirun_flags[@]}" .build/release/VoltPackageTests.xctest VoltTests.ShardingTests
 OMP_NUM_THREADS=1 mpirun -np 4 "${mpirun_flags[@]:2}" .build/release/VoltPackageTests.xctest VoltTests.ShardingTests
 echo "Launching: strategy auto with devices > 1 is DDP; a world size that disagrees with devices is an error:"

@@ -54,10 +54,10 @@ public struct FineTuneRun {
     /// The trainer of `trainer:`, with `extraCallbacks` after the configured ones.
     ///
     /// - Throws: `TrainerError/misconfiguration(_:)` for flags the trainer refuses, or an 8-bit optimizer under
-    ///   zero1 or zero2 (its state does not shard).
+    ///   zero1–3 (its state does not shard).
     public func makeTrainer(extraCallbacks: [any Callback] = []) throws -> Trainer {
         let strategy = configuration.trainer.strategy
-        if [.zero1, .zero2].contains(strategy) && configuration.module.optimizer.isEightBit {
+        if [.zero1, .zero2, .zero3].contains(strategy) && configuration.module.optimizer.isEightBit {
             throw TrainerError.misconfiguration(
                 "module.optimizer \(configuration.module.optimizer.rawValue) does not shard under \(strategy.rawValue): use ddp")
         }

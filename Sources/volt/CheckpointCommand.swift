@@ -49,7 +49,7 @@ struct CheckpointCommand: ParsableCommand {
     /// `volt checkpoint consolidate FOLDER --out FILE.h5`.
     struct Consolidate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Merge a sharded checkpoint (a folder of rank<r>.h5 files written under zero1/zero2) into one "
+            abstract: "Merge a sharded checkpoint (a folder of rank<r>.h5 files written under zero1–3) into one "
                 + "ordinary checkpoint file, which resumes on any number of ranks.")
         @Argument(help: "The sharded checkpoint folder.") var folder: String
         @Option(help: "The checkpoint file to write (.h5).") var out: String

@@ -10,7 +10,8 @@ import VoltTensor
 ///
 /// Tolerance: on 2 ranks every gradient element is the same sum of two numbers under both strategies, so the
 /// weights must be equal bit for bit. On more ranks MPI's all-reduce and reduce-scatter may add in different
-/// orders, so weights may differ in the last bits: 1e-6 relative (plus 1e-7 absolute near zero).
+/// orders, and zero3 averages each micro-step's gradients before adding them (DDP adds, then averages), so
+/// weights may differ in the last bits: 1e-6 relative (1e-7 absolute near zero).
 final class ShardingTests: XCTestCase {
     override func setUpWithError() throws {
         guard let world = MPICommunicator.world, world.size >= 2 else {
@@ -56,15 +57,19 @@ final class ShardingTests: XCTestCase {
         }
     }
 
+    /// fp32, fp16 (with an overflow on one rank) and bf16; automatic and manual; accumulation and clipping.
+    let cases = [
+        Case(),
+        Case(automatic: false),
+        Case(precision: .fp16, overflowAt: [3]),
+        Case(precision: .fp16, automatic: false, clip: nil),
+        Case(precision: .bf16),
+        Case(precision: .bf16, automatic: false, accumulation: 1),
+        Case(accumulation: 1),
+        Case(precision: .fp16, accumulation: 1),
+    ]
+
     func testZeroStageTwoEqualsDDP() throws {
-        let cases = [
-            Case(),
-            Case(automatic: false),
-            Case(precision: .fp16, overflowAt: [3]),
-            Case(precision: .fp16, automatic: false, clip: nil),
-            Case(precision: .bf16),
-            Case(precision: .bf16, automatic: false, accumulation: 1),
-        ]
         let initial = MLPModule().model.parameters.flatMap(\.scalars)
         for c in cases {
             let ddp = try fit(try DDPStrategy(), c)
@@ -74,6 +79,36 @@ final class ShardingTests: XCTestCase {
             let sharded = try fit(zero, c)
             assertMatches(sharded, ddp, worldSize: zero.worldSize, "\(c)")
         }
+    }
+
+    func testZeroStageThreeEqualsDDP() throws {
+        let initial = MLPModule().model.parameters.flatMap(\.scalars)
+        for c in cases {
+            let ddp = try fit(try DDPStrategy(), c)
+            let zero = try Zero3Strategy(bucketBytes: 128)
+            let sharded = try fit(zero, c)
+            XCTAssertNotEqual(sharded, initial, "\(c): training moved the weights")
+            // Gradients are averaged per micro-step and then added (DDP adds, then averages): bitwise only without
+            // accumulation on 2 ranks.
+            assertMatches(sharded, ddp, worldSize: c.accumulation == 1 ? zero.worldSize : 0, "zero3 \(c)")
+        }
+    }
+
+    func testZeroStageThreeKeepsOnlyOwnedLayerParametersAtRestAndGathersThemBack() throws {
+        let zero = try Zero3Strategy()
+        let m = MLPModule(width: 64, bias: false)  // 16 KiB weights: whole pages to release
+        zero.broadcast(m.model.parameters)
+        let before = m.model.blocks.map(\.linear.weight.scalars)
+        zero.setUp(m.model, parameters: m.model.parameters)
+        let changed = zip(m.model.blocks, before).filter { $0.0.linear.weight.scalars != $0.1 }.count
+        XCTAssertEqual(changed, zero.releasedParameterCount, "each weight another rank owns is released here")
+        XCTAssertTrue(m.model.layerRunner === zero)
+        zero.withFullParameters {
+            XCTAssertEqual(m.model.blocks.map(\.linear.weight.scalars), before, "gathered whole for a checkpoint")
+        }
+        zero.tearDown(m.model)
+        XCTAssertEqual(m.model.blocks.map(\.linear.weight.scalars), before, "whole again after the fit")
+        XCTAssertNil(m.model.layerRunner)
     }
 
     func testZeroStageTwoLeavesEachRankOnlyItsOwnGradientsAndAgreesOnTheNorm() throws {
@@ -95,10 +130,14 @@ final class ShardingTests: XCTestCase {
     }
 
     func testShardedCheckpointResumesExactlyOnTheSameRanksAndConsolidatesIntoOneFile() throws {
-        let zero = try Zero2Strategy()
+        try checkShardedCheckpoint(try Zero2Strategy())
+        try checkShardedCheckpoint(try Zero3Strategy())
+    }
+
+    func checkShardedCheckpoint(_ zero: any Strategy, file: StaticString = #filePath, line: UInt = #line) throws {
         var token = [Double(zero.rank == 0 ? Double(UInt32.random(in: 1..<UInt32.max)) : 0)]
         zero.allReduceSum(&token)
-        let root = NSTemporaryDirectory() + "volt-zero2-\(Int(token[0]))"
+        let root = NSTemporaryDirectory() + "volt-\(type(of: zero))-\(Int(token[0]))"
         func fit(epochs: Int, save: Bool, ckptPath: String? = nil) throws -> [Float] {
             let m = MLPModule()
             let callbacks: [any Callback] = save ? [ModelCheckpoint(dirpath: root + "/ckpt", saveTopK: 0, saveLast: true)] : []
@@ -115,7 +154,7 @@ final class ShardingTests: XCTestCase {
         XCTAssertEqual(mine.stateDict.isEmpty, zero.rank != 0, "only rank 0's file holds the weights")
         var owned = [Double(mine.optimizers[0].tensors.count)]
         zero.allReduceSum(&owned)
-        XCTAssertEqual(Int(owned[0]), 6, "the six parameters' moments, each in its owner's file")
+        XCTAssertEqual(Int(owned[0]), MLPModule().model.parameters.count, "every parameter's moments, each in its owner's file")
         XCTAssertThrowsError(try ShardedCheckpoint.read(folder, rank: zero.rank, worldSize: zero.worldSize + 1))
 
         let resumed = try fit(epochs: 2, save: true, ckptPath: "last")
@@ -128,27 +167,47 @@ final class ShardingTests: XCTestCase {
         guard zero.rank == 0 else { return }
         try ShardedCheckpoint.consolidate(folder).write(to: root + "/whole.h5")
         let whole = try Checkpoint.read(from: root + "/whole.h5")
-        XCTAssertEqual(whole.optimizers[0].tensors.count, 6, "every parameter's moments in one file")
+        XCTAssertEqual(whole.optimizers[0].tensors.count, MLPModule().model.parameters.count, "every parameter's moments in one file")
         XCTAssertEqual(whole.metadata.globalStep, 2 * 16 / zero.worldSize / 2, "two epochs of 16 samples, batches of 2 per rank")
     }
 }
 
-/// A three-layer perceptron on one input feature: six parameters of unequal sizes, so that ranks own different
-/// amounts and buckets split between owners.
+/// A perceptron on one input feature: an input projection, two hidden layers (run through a ``LayerRunner`` when
+/// one is installed, as a transformer's layers are) and an output projection — parameters of unequal sizes, so
+/// that ranks own different amounts and buckets split between owners.
 final class MLPModule: TrainingModule {
-    final class Net: Module {
-        let input: Linear
-        let hidden: Linear
-        let output: Linear
-        override init() {
-            var generator = RandomGenerator(seed: 5)
-            input = Linear(1, 8, std: 0.5, generator: &generator)
-            hidden = Linear(8, 8, std: 0.3, generator: &generator)
-            output = Linear(8, 1, std: 0.3, generator: &generator)
+    final class Block: Module {
+        let linear: Linear
+        init(width: Int, bias: Bool, generator: inout RandomGenerator) {
+            linear = Linear(width, width, bias: bias, std: 0.3, generator: &generator)
         }
     }
 
-    let model = Net()
+    final class Net: Module, LayeredModule {
+        let input: Linear
+        let blocks: [Block]
+        let output: Linear
+        var layerRunner: (any LayerRunner)?
+        var runnableLayers: [Module] { blocks }
+
+        init(width: Int, bias: Bool) {
+            var generator = RandomGenerator(seed: 5)
+            input = Linear(1, width, std: 0.5, generator: &generator)
+            blocks = (0..<2).map { _ in Block(width: width, bias: bias, generator: &generator) }
+            output = Linear(width, 1, std: 0.3, generator: &generator)
+        }
+
+        func callAsFunction(_ x: Tensor) -> Tensor {
+            var h = input(x).tanh()
+            for block in blocks {
+                if let layerRunner { h = layerRunner.run(block, h, stream: nil) { block.linear($0).tanh() } }
+                else { h = block.linear(h).tanh() }
+            }
+            return output(h)
+        }
+    }
+
+    let model: Net
     var automatic = true
     var accumulation = 1
     /// Gradient-norm clipping through the context (manual optimization).
@@ -157,13 +216,10 @@ final class MLPModule: TrainingModule {
     private var seen = 0
 
     var automaticOptimization: Bool { automatic }
-    init() {}
-    init(hyperparameters: NoHyperparameters) throws {}
+    init(width: Int = 8, bias: Bool = true) { model = Net(width: width, bias: bias) }
+    init(hyperparameters: NoHyperparameters) throws { model = Net(width: 8, bias: true) }
 
-    func loss(_ x: Tensor) -> Tensor {
-        let y = model.output(model.hidden(model.input(x).tanh()).tanh())
-        return (y - (x * x - x * 2 + 1)).pow(2).mean()
-    }
+    func loss(_ x: Tensor) -> Tensor { (model(x) - (x * x - x * 2 + 1)).pow(2).mean() }
 
     func trainingStep(_ batch: [Float], index: Int, context: StepContext) throws -> Tensor? {
         var loss = self.loss(Tensor(shape: [batch.count, 1], scalars: batch))
