@@ -8,7 +8,7 @@ import VoltTensor
 ///
 /// Each trainable parameter of a layer lives whole on its owner only; on the other ranks its pages are handed back
 /// to the system (`madvise(MADV_DONTNEED)`), so at rest a rank holds about 1/N of the layers' parameters. A model
-/// opts in by being a ``LayeredModule``; the strategy becomes its ``LayerRunner``:
+/// opts in by being a `LayeredModule`; the strategy becomes its `LayerRunner`:
 /// - forward: the layer's parameters are all-gathered (`MPI_Allgatherv`), the layer runs without recording its
 ///   graph, and the parameters are released;
 /// - backward: they are gathered again, the layer's forward is recomputed with recording on (as gradient
@@ -33,7 +33,7 @@ public final class Zero3Strategy: Zero2Strategy, LayerRunner {
     }
 
     /// Assigns owners over the optimized parameters (then any other trainable one), installs itself as the runner
-    /// of every ``LayeredModule``, and releases the layer parameters other ranks own.
+    /// of every `LayeredModule`, and releases the layer parameters other ranks own.
     override public func setUp(_ model: Module, parameters: [Tensor]) {
         guard worldSize > 1, layers.isEmpty else { return }
         for p in parameters { _ = owner(p, among: parameters) }
