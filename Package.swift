@@ -58,8 +58,7 @@ let package = Package(
         // PEFT's adapter folders too, which is why it sees VoltNN's LoRA configuration.
         .target(name: "VoltInterop", dependencies: ["VoltNN", "VoltTensor", "CVoltZlib",
                                                     .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .target(name: "Volt", dependencies: ["VoltData", "VoltNN", "VoltTensor", "VoltHDF5", "VoltInterop", "CMPI", "CVoltKernels",
-                                             "CVoltSystem",
+        .target(name: "Volt", dependencies: ["VoltData", "VoltNN", "VoltTensor", "VoltHDF5", "VoltInterop", "CMPI", "CVoltSystem",
                                              .product(name: "Yams", package: "Yams")]),
         .target(name: "VoltSearch", dependencies: ["Volt", "VoltInterop", "CVoltSQLite"]),
         .target(name: "GenSLM", dependencies: ["Volt", "VoltData", "VoltHDF5", "VoltInterop", "VoltNN", "VoltTensor",

@@ -56,10 +56,12 @@ public struct FineTuneRun {
     /// The trainer of `trainer:`, with `extraCallbacks` after the configured ones.
     ///
     /// - Throws: `TrainerError/misconfiguration(_:)` for flags the trainer refuses, or an 8-bit optimizer under
-    ///   zero1 (its state does not shard).
+    ///   zero1–3 (its state does not shard).
     public func makeTrainer(extraCallbacks: [any Callback] = []) throws -> Trainer {
-        if configuration.trainer.strategy == .zero1 && configuration.module.optimizer.isEightBit {
-            throw TrainerError.misconfiguration("module.optimizer \(configuration.module.optimizer.rawValue) does not shard under zero1: use ddp")
+        let strategy = configuration.trainer.strategy
+        if [.zero1, .zero2, .zero3].contains(strategy) && configuration.module.optimizer.isEightBit {
+            throw TrainerError.misconfiguration(
+                "module.optimizer \(configuration.module.optimizer.rawValue) does not shard under \(strategy.rawValue): use ddp")
         }
         return try Trainer(configuration: configuration.trainer, callbacks: extraCallbacks)
     }

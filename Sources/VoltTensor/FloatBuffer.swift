@@ -8,6 +8,9 @@ public enum FloatBuffer {
         volt_axpby_f32(a, x, b, y, count)
     }
 
+    /// The sum of the squares of the `count` floats at `x` (in double precision, in the kernel's fixed order).
+    public static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double { volt_sum_squares_f32(x, count) }
+
     /// Whether none of the `count` floats at `x` is infinite or NaN.
     public static func allFinite(_ x: UnsafePointer<Float>, count: Int) -> Bool { volt_all_finite_f32(x, count) != 0 }
 }

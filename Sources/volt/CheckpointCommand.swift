@@ -6,7 +6,7 @@ import Volt
 /// `volt checkpoint`: look inside and convert checkpoints.
 struct CheckpointCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "checkpoint", abstract: "Inspect, export or import checkpoints.",
-                                                    subcommands: [Inspect.self, Export.self, Import.self])
+                                                    subcommands: [Inspect.self, Export.self, Import.self, Consolidate.self])
 
     /// `volt checkpoint inspect PATH`.
     struct Inspect: ParsableCommand {
@@ -47,6 +47,23 @@ struct CheckpointCommand: ParsableCommand {
                     else { try LoRACheckpointExport.exportMerged(checkpoint: path, to: safetensors) }
                     print("wrote \(safetensors)/model.safetensors and \(safetensors)/config.json")
                 }
+            }
+        }
+    }
+
+    /// `volt checkpoint consolidate FOLDER --out FILE.h5`.
+    struct Consolidate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Merge a sharded checkpoint (a folder of rank<r>.h5 files written under zero1–3) into one "
+                + "ordinary checkpoint file, which resumes on any number of ranks.")
+        @Argument(help: "The sharded checkpoint folder.") var folder: String
+        @Option(help: "The checkpoint file to write (.h5).") var out: String
+
+        func run() throws {
+            try runReportingErrors {
+                guard ShardedCheckpoint.isSharded(folder) else { throw CheckpointError.notFound(path: ShardedCheckpoint.shardPath(folder, rank: 0)) }
+                try ShardedCheckpoint.consolidate(folder).write(to: out)
+                print("wrote \(out)")
             }
         }
     }

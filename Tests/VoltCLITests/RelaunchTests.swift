@@ -5,7 +5,7 @@ import XCTest
 /// The one decision every `volt` command takes before training or evaluating: run here, or as N ranks under mpirun.
 final class RelaunchTests: XCTestCase {
     func testAPlainProcessAskingForSeveralDevicesRelaunchesAsThatManyRanks() {
-        for strategy in [StrategyKind.ddp, .auto, .zero1] {
+        for strategy in [StrategyKind.ddp, .auto, .zero1, .zero2, .zero3] {
             XCTAssertEqual(VoltCLI.relaunchRanks(strategy: strategy, devices: 2, underMPI: false), 2, "\(strategy)")
             XCTAssertEqual(VoltCLI.relaunchRanks(strategy: strategy, devices: 4, underMPI: false), 4, "\(strategy)")
         }

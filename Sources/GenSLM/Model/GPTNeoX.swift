@@ -91,7 +91,7 @@ public final class GPTNeoXLayer: Module {
 }
 
 /// The transformer body: embedding, layers, final layer norm.
-public final class GPTNeoXModel: Module {
+public final class GPTNeoXModel: Module, LayeredModule {
     /// The token embedding, vocabulary → hidden (`gpt_neox.embed_in`).
     public let embedIn: Embedding
     /// The transformer layers, in order (`gpt_neox.layers.N`).
@@ -100,6 +100,10 @@ public final class GPTNeoXModel: Module {
     public let finalLayerNorm: LayerNorm
     private let _embeddingDropout: Dropout
     private let _stream: RandomStream
+    /// Runs each layer when set (a strategy that shards parameters at rest); not used with a key/value cache.
+    public var layerRunner: (any LayerRunner)?
+    /// The transformer layers, which ``layerRunner`` runs.
+    public var runnableLayers: [Module] { layers }
 
     init(_ c: GPTNeoXConfiguration, stream: RandomStream, weightDType: DType, generator: inout RandomGenerator) {
         embedIn = Embedding(c.vocabSize, c.hiddenSize, std: Float(c.initializerRange), generator: &generator)
@@ -129,7 +133,9 @@ public final class GPTNeoXModel: Module {
         var h = try embed(inputIds, prefix: prefix)
         for (index, layer) in layers.enumerated() {
             if outputHiddenStates { collected.append(h) }
-            if checkpointing {
+            if let layerRunner, cache == nil {
+                h = layerRunner.run(layer, h, stream: _stream) { layer($0, keyMask: keyMask) }
+            } else if checkpointing {
                 h = checkpointed(h, stream: _stream) { layer($0, keyMask: keyMask) }
             } else {
                 h = layer(h, keyMask: keyMask, cache: cache?.layer(index))

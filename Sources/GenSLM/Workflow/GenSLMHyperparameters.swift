@@ -117,7 +117,7 @@ extension GenSLMModule {
         /// `Adafactor` with a fixed learning rate.
         case adafactor
 
-        /// Whether its state is block-wise quantized (and so does not shard under zero1).
+        /// Whether its state is block-wise quantized (and so does not shard under zero1–3).
         public var isEightBit: Bool { self == .adam8bit || self == .adamw8bit }
     }
 

@@ -33,14 +33,16 @@ extension Checkpoint {
     }
 
     /// Reads the checkpoint at `path`; with `weightsOnly`, only the metadata and the state dict (the other
-    /// sections are left empty and their data is not read or checked).
+    /// sections are left empty and their data is not read or checked). A sharded checkpoint (a folder, see
+    /// ``ShardedCheckpoint``) is read whole, its shards merged.
     ///
     /// Every dataset read is verified against its Fletcher32 checksum.
     ///
     /// - Throws: ``CheckpointError``: `.notFound`, `.notHDF5` (truncated), `.notAVoltCheckpoint`,
     ///   `.unsupportedVersion`, `.checksumMismatch`, `.malformed` or `.unreadable`. Nothing is returned half-read.
     public static func read(from path: String, weightsOnly: Bool = false) throws -> Checkpoint {
-        try hdf5Lock.withLock {
+        if ShardedCheckpoint.isSharded(path) { return try ShardedCheckpoint.consolidate(path, weightsOnly: weightsOnly) }
+        return try hdf5Lock.withLock {
             let root = try openForReading(path)
             do {
                 return try read(root, weightsOnly: weightsOnly)
@@ -72,7 +74,8 @@ extension Checkpoint {
             throw CheckpointError.notFound(path: path)
         }
         guard !isDirectory.boolValue else {
-            throw CheckpointError.unreadable(path: path, object: "/", reason: "is a directory")
+            let sharded = ShardedCheckpoint.isSharded(path) ? " (a sharded checkpoint: volt checkpoint consolidate merges it into one file)" : ""
+            throw CheckpointError.unreadable(path: path, object: "/", reason: "is a directory" + sharded)
         }
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw CheckpointError.unreadable(path: path, object: "/", reason: "permission denied")

@@ -48,7 +48,7 @@ public enum DurableFile {
 
     /// Forces the directory entry of a rename to stable storage. File systems that cannot fsync a directory
     /// (EINVAL) are accepted: they give no stronger guarantee to ask for.
-    private static func fsyncDirectory(_ directory: String, finalPath: String) throws {
+    static func fsyncDirectory(_ directory: String, finalPath: String) throws {
         let fd = open(directory, O_RDONLY | O_DIRECTORY)
         guard fd >= 0 else {
             throw CheckpointError.cannotWrite(path: finalPath, object: "/", reason: "open directory for fsync: " + errnoText())

@@ -15,9 +15,9 @@ public struct TrainerConfiguration: ConfigurationSection, Sendable, Equatable {
     public var maxTime: TimeLimit?
     /// fp32, fp16 or bf16. Default fp32.
     public var precision = Precision.fp32
-    /// auto, single, ddp or zero1; auto is ddp when `devices` > 1 or the job runs under mpirun. Default auto.
+    /// auto, single, ddp, zero1, zero2 or zero3; auto is ddp when `devices` > 1 or the job runs under mpirun. Default auto.
     public var strategy = StrategyKind.auto
-    /// Processes (MPI ranks) for ddp and zero1; a job whose rank count differs is refused. Default 1.
+    /// Processes (MPI ranks) for ddp and zero1–3; a job whose rank count differs is refused. Default 1.
     public var devices = 1
     /// Seconds a rank may wait in a collective for the others before it ends the job (a peer that hung); 0 waits
     /// forever. Default 60.
@@ -96,6 +96,10 @@ public enum StrategyKind: String, ConfigurationChoice, Sendable {
     case ddp
     /// Data parallel with optimizer state sharded across ranks (``ZeroStrategy``).
     case zero1
+    /// Data parallel with gradients and optimizer state sharded across ranks (``Zero2Strategy``).
+    case zero2
+    /// Data parallel with parameters, gradients and optimizer state sharded across ranks (``Zero3Strategy``).
+    case zero3
 }
 
 /// A logger named in `trainer.loggers`.

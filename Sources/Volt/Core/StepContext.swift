@@ -79,6 +79,6 @@ public final class StepContext {
     @discardableResult
     public func clipGradients(_ optimizer: TrainingOptimizer, maxNorm: Double) -> Double {
         optimizer.unscaleGradients()
-        return clipGradNorm(optimizer.parameters, maxNorm: maxNorm)
+        return trainer.strategy.clipGradientNorm(optimizer.parameters, maxNorm: maxNorm)
     }
 }

@@ -175,6 +175,8 @@ public final class Trainer {
         case .single: strategy = SingleDeviceStrategy()
         case .auto, .ddp: strategy = parallel ? try DDPStrategy(collectiveTimeout: c.collectiveTimeout) : SingleDeviceStrategy()
         case .zero1: strategy = parallel ? try ZeroStrategy(collectiveTimeout: c.collectiveTimeout) : SingleDeviceStrategy()
+        case .zero2: strategy = parallel ? try Zero2Strategy(collectiveTimeout: c.collectiveTimeout) : SingleDeviceStrategy()
+        case .zero3: strategy = parallel ? try Zero3Strategy(collectiveTimeout: c.collectiveTimeout) : SingleDeviceStrategy()
         }
         if c.devices > 1, strategy.worldSize != c.devices {
             throw TrainerError.misconfiguration(

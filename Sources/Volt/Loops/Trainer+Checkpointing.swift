@@ -24,14 +24,35 @@ extension Trainer {
         automaticOptimizationAttached = module.automaticOptimization
         beforeOptimizerStep = { [unowned self] in try module.onBeforeOptimizerStep($0, trainer: self) }
         checkpointWriter = { [unowned self] path, weightsOnly in
-            // Every rank takes part in building the checkpoint (sharded state is gathered); rank 0 writes it.
-            var checkpoint = try self.makeCheckpoint(module, weightsOnly: weightsOnly)
-            guard self.strategy.isGlobalZero else { return }
-            try module.onSaveCheckpoint(&checkpoint)
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
-            try checkpoint.write(to: path)
+            // Every rank takes part in building the checkpoint; rank 0 writes it, or each rank its shard.
+            let sharded = self.strategy.shardsCheckpoints && !weightsOnly && self.strategy.worldSize > 1
+            try self.strategy.withFullParameters {
+                var checkpoint = try self.makeCheckpoint(module, weightsOnly: weightsOnly, gatherOptimizerState: !sharded)
+                if sharded { return try self.writeShards(checkpoint, module: module, to: path) }
+                guard self.strategy.isGlobalZero else { return }
+                try module.onSaveCheckpoint(&checkpoint)
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                        withIntermediateDirectories: true)
+                try checkpoint.write(to: path)
+            }
         }
+    }
+
+    /// Writes a ``ShardedCheckpoint``: rank 0 prepares the staging folder, every rank writes its file, rank 0
+    /// puts the folder in place. The decision to shard comes from the strategy, the same on every rank.
+    private func writeShards<M: TrainingModule>(_ checkpoint: Checkpoint, module: M, to folder: String) throws {
+        var mine = Checkpoint(metadata: checkpoint.metadata, stateDict: [], optimizers: checkpoint.optimizers)
+        if strategy.isGlobalZero {
+            mine = checkpoint
+            try module.onSaveCheckpoint(&mine)
+            try FileManager.default.createDirectory(atPath: (folder as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            try ShardedCheckpoint.prepareStaging(folder)
+        }
+        strategy.barrier()
+        try mine.write(to: ShardedCheckpoint.shardPath(ShardedCheckpoint.stagingFolder(folder), rank: strategy.rank))
+        strategy.barrierWhileWriting()
+        if strategy.isGlobalZero { try ShardedCheckpoint.publish(folder) }
     }
 
     /// Disconnects the module (closures would otherwise keep it alive).
@@ -108,8 +129,9 @@ extension Trainer {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date) ?? .distantPast
     }
 
-    /// Everything needed to continue this fit exactly.
-    func makeCheckpoint<M: TrainingModule>(_ module: M, weightsOnly: Bool) throws -> Checkpoint {
+    /// Everything needed to continue this fit exactly; without `gatherOptimizerState`, only this rank's share of
+    /// a sharded optimizer state.
+    func makeCheckpoint<M: TrainingModule>(_ module: M, weightsOnly: Bool, gatherOptimizerState: Bool = true) throws -> Checkpoint {
         let named = module.model.namedTensors()
         var checkpoint = Checkpoint(
             metadata: CheckpointMetadata(epoch: currentEpoch, globalStep: globalStep, module: String(describing: M.self),
@@ -117,7 +139,9 @@ extension Trainer {
                                          worldSize: strategy.worldSize),
             stateDict: named.map { (name: $0.0, tensor: $0.1) })
         guard !weightsOnly else { return checkpoint }
-        checkpoint.optimizers = trainingOptimizers.map { strategy.gatherOptimizerState($0.optimizer) }
+        checkpoint.optimizers = trainingOptimizers.map {
+            gatherOptimizerState ? strategy.gatherOptimizerState($0.optimizer) : $0.optimizer.state()
+        }
         checkpoint.schedulers = schedulerConfigurations.map { (type: "\($0.scheduler.schedule)", state: $0.scheduler.state) }
         checkpoint.lossScaler = precisionPlugin.state
         let position = progress.tailDone
@@ -161,7 +185,11 @@ extension Trainer {
 
     /// Loads a full checkpoint into the module and the trainer; returns where the fit continues.
     func restore<M: TrainingModule>(_ module: M, from path: String) throws -> ResumePoint {
-        let checkpoint = try Checkpoint.read(from: path)
+        // A sharding strategy reads only its own shard (same rank count, the same owners); any other strategy holds
+        // the full state anyway and reads the shards merged.
+        let checkpoint = ShardedCheckpoint.isSharded(path) && strategy.shardsCheckpoints
+            ? try ShardedCheckpoint.read(path, rank: strategy.rank, worldSize: strategy.worldSize)
+            : try Checkpoint.read(from: path)
         let midEpoch = (checkpoint.loops["batch_index"] ?? 0) > 0
         if checkpoint.metadata.worldSize != strategy.worldSize && midEpoch {
             throw TrainerError.misconfiguration(

@@ -36,6 +36,7 @@ extension Trainer {
         var resume = ResumePoint()
         if let ckptPath, let path = try agreedCheckpoint(ckptPath) { resume = try restore(module, from: path) }
         else { strategy.broadcast(module.model.namedTensors().map(\.1)) }
+        strategy.setUp(module.model, parameters: trainingOptimizers.flatMap(\.parameters))
 
         if resume.epoch == 0 && resume.batchIndex == 0 {
             let flat = try SavedHyperparameters(module.hyperparameters).flattened
@@ -57,6 +58,7 @@ extension Trainer {
             currentEpoch += 1
         }
         if currentEpoch > 0 { currentEpoch -= 1 }  // Lightning leaves current_epoch at the last epoch run
+        strategy.tearDown(module.model)
         try module.onFitEnd(self)
         try forEachCallback { try $0.onFitEnd(self) }
         for logger in loggers { try logger.finalize(status: "success") }
@@ -164,14 +166,15 @@ extension Trainer {
     func optimizerStep(_ optimizer: TrainingOptimizer) throws -> Bool {
         optimizer.unscaleGradients()
         let parameters = optimizer.parameters
-        guard precisionPlugin.shouldStep(parameters) else {
+        let finite = !precisionPlugin.skipsNonFiniteSteps || strategy.gradientsAreFinite(parameters)
+        guard precisionPlugin.shouldStep(gradientsFinite: finite) else {
             optimizer.unscaled = false
             try forEachCallback { try $0.onOptimizerStepSkipped(self) }
             return false
         }
         if let clip = flags.gradientClipVal, automaticOptimizationAttached {
             switch flags.gradientClipAlgorithm {
-            case .norm: clipGradNorm(parameters, maxNorm: clip)
+            case .norm: _ = strategy.clipGradientNorm(parameters, maxNorm: clip)
             case .value: clipGradValue(parameters, value: Float(clip))
             }
         }

@@ -44,9 +44,10 @@ public final class MixedPrecision: PrecisionPlugin {
         for g in parameters.compactMap(\.grad) { FloatBuffer.axpby(0, g.floatPointer, inverse, g.floatPointer, count: g.count) }
     }
 
-    public func shouldStep(_ parameters: [Tensor]) -> Bool {
+    public var skipsNonFiniteSteps: Bool { scales }
+
+    public func shouldStep(gradientsFinite finite: Bool) -> Bool {
         guard scales else { return true }
-        let finite = parameters.allSatisfy { p in p.grad.map { FloatBuffer.allFinite($0.floatPointer, count: $0.count) } ?? true }
         if finite {
             growthTracker += 1
             if growthTracker >= growthInterval {

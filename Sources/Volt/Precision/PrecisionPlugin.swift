@@ -20,12 +20,24 @@ public protocol PrecisionPlugin: AnyObject {
     func backward(_ loss: Tensor)
     /// Divides gradients by the loss scale.
     func unscale(_ parameters: [Tensor])
-    /// Whether the (unscaled) gradients can be applied; updates the loss scale either way.
-    func shouldStep(_ parameters: [Tensor]) -> Bool
+    /// Whether a step whose gradients hold inf or NaN is skipped (float16's loss scaling): only then does the
+    /// trainer check the gradients.
+    var skipsNonFiniteSteps: Bool { get }
+    /// Whether a step can be applied, given whether its (unscaled) gradients are finite on every rank; updates the
+    /// loss scale either way.
+    func shouldStep(gradientsFinite: Bool) -> Bool
     /// State saved in checkpoints (`/precision`).
     var state: [String: Double] { get }
     /// Restores ``state``.
     func load(state: [String: Double])
+}
+
+extension PrecisionPlugin {
+    /// Whether the (unscaled) gradients of `parameters`, all held by this process, can be applied; updates the
+    /// loss scale either way.
+    public func shouldStep(_ parameters: [Tensor]) -> Bool {
+        shouldStep(gradientsFinite: !skipsNonFiniteSteps || allGradientsFinite(parameters))
+    }
 }
 
 /// The plugin that training under `precision` uses: ``FP32Precision`` for `.fp32`, ``MixedPrecision`` with its
@@ -45,7 +57,8 @@ public final class FP32Precision: PrecisionPlugin {
     public var autocast: Autocast { .float32 }
     public func backward(_ loss: Tensor) { loss.backward() }
     public func unscale(_ parameters: [Tensor]) {}
-    public func shouldStep(_ parameters: [Tensor]) -> Bool { true }
+    public var skipsNonFiniteSteps: Bool { false }
+    public func shouldStep(gradientsFinite: Bool) -> Bool { true }
     public var state: [String: Double] { [:] }
     public func load(state: [String: Double]) {}
 }

@@ -1,4 +1,3 @@
-import CVoltKernels
 import Foundation
 import VoltNN
 import VoltTensor
@@ -34,7 +33,7 @@ public class DDPStrategy: Strategy {
         if environment["OMP_NUM_THREADS"] == nil {
             // One share of this node's cores per rank on this node (not of the whole world, which may span nodes).
             let local = Int(environment["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? environment["SLURM_NTASKS_PER_NODE"] ?? "") ?? world.size
-            volt_set_threads(Int32(Swift.max(1, ProcessInfo.processInfo.activeProcessorCount / Swift.max(local, 1))))
+            ComputeThreads.set(ProcessInfo.processInfo.activeProcessorCount / Swift.max(local, 1))
         }
     }
 
@@ -94,7 +93,7 @@ public class DDPStrategy: Strategy {
         offset = 0
         for p in bucket {
             guard let g = p.grad else { continue }
-            volt_axpby_f32(scale, flat.floatPointer + offset, 0, g.floatPointer, g.count)
+            FloatBuffer.axpby(scale, flat.floatPointer + offset, 0, g.floatPointer, count: g.count)
             offset += g.count
         }
     }
@@ -115,6 +114,12 @@ public class DDPStrategy: Strategy {
     public func finishStep(_ parameters: [Tensor]) {}
     public func gatherOptimizerState(_ optimizer: any Optimizer) -> OptimizerState { optimizer.state() }
     public func localOptimizerState(_ state: OptimizerState, for optimizer: any Optimizer) -> OptimizerState { state }
+    public func gradientsAreFinite(_ parameters: [Tensor]) -> Bool { allGradientsFinite(parameters) }
+    public var shardsCheckpoints: Bool { false }
+    public func setUp(_ model: Module, parameters: [Tensor]) {}
+    public func tearDown(_ model: Module) {}
+    public func withFullParameters<T>(_ body: () throws -> T) rethrows -> T { try body() }
+    public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Double) -> Double { clipGradNorm(parameters, maxNorm: maxNorm) }
 
     public func allGather(_ values: [UInt64]) -> [[UInt64]] {
         (0..<worldSize).map { root in
@@ -204,7 +209,7 @@ final class OverlapState {
         for bucket in buckets {
             for (slot, p) in bucket.parameters.enumerated() {
                 if p.grad == nil { p.grad = Tensor.zeros(p.shape) }
-                if let g = p.grad { volt_axpby_f32(scale, bucket.flat.floatPointer + bucket.offsets[slot], 0, g.floatPointer, g.count) }
+                if let g = p.grad { FloatBuffer.axpby(scale, bucket.flat.floatPointer + bucket.offsets[slot], 0, g.floatPointer, count: g.count) }
                 p.gradientHook = nil
             }
         }

@@ -3,8 +3,9 @@ import Foundation
 
 /// The MPI world of this process (Open MPI), initialized once.
 ///
-/// Volt only uses a handful of collectives on `MPI_COMM_WORLD`: in-place sum all-reduce, broadcast, barrier and
-/// abort. A process started by `mpirun`/`srun` joins the world; one started alone never initializes MPI.
+/// Volt only uses a handful of collectives on `MPI_COMM_WORLD`: in-place sum all-reduce, reduce-scatter,
+/// all-gather, broadcast, barrier and abort. A process started by `mpirun`/`srun` joins the world; one started alone
+/// never initializes MPI.
 public final class MPICommunicator: @unchecked Sendable {
     /// This process's rank.
     public let rank: Int
@@ -108,6 +109,29 @@ public final class MPICommunicator: @unchecked Sendable {
             watched("an all-reduce of metrics or decisions") {
                 _ = MPI_Allreduce(volt_MPI_IN_PLACE(), p.baseAddress, count, volt_MPI_DOUBLE(), volt_MPI_SUM(), volt_MPI_COMM_WORLD())
             }
+        }
+    }
+
+    /// Sums `send` (every rank's full buffer, laid out as consecutive per-rank segments of `counts` floats) across
+    /// ranks and leaves rank r's segment of the sum in rank r's `receive` (`counts[rank]` floats). Counts are 32-bit.
+    public func reduceScatterSum(_ send: UnsafePointer<Float>, into receive: UnsafeMutablePointer<Float>, counts: [Int]) {
+        precondition(counts.reduce(0, +) <= Int(Int32.max), "a reduce-scatter of more than 2³¹ floats: use smaller buckets")
+        var counts32 = counts.map { Int32($0) }
+        watched("a reduce-scatter of gradients") {
+            _ = MPI_Reduce_scatter(send, receive, &counts32, volt_MPI_FLOAT(), volt_MPI_SUM(), volt_MPI_COMM_WORLD())
+        }
+    }
+
+    /// Concatenates every rank's `send` (`byteCounts[rank]` bytes) into `receive`, in rank order, on every rank.
+    /// The total must fit in 32 bits.
+    public func allGather(_ send: UnsafeRawPointer, into receive: UnsafeMutableRawPointer, byteCounts: [Int]) {
+        precondition(byteCounts.reduce(0, +) <= Int(Int32.max), "an all-gather of more than 2 GiB: use smaller buckets")
+        var counts = byteCounts.map { Int32($0) }
+        var displacements = [Int32](repeating: 0, count: counts.count)
+        for r in counts.indices.dropFirst() { displacements[r] = displacements[r - 1] + counts[r - 1] }
+        let mine = counts[rank]
+        watched("an all-gather of parameters") {
+            _ = MPI_Allgatherv(send, mine, volt_MPI_BYTE(), receive, &counts, &displacements, volt_MPI_BYTE(), volt_MPI_COMM_WORLD())
         }
     }
 

@@ -33,6 +33,22 @@ public protocol Strategy: AnyObject {
     func gatherOptimizerState(_ optimizer: any Optimizer) -> OptimizerState
     /// The part of a full optimizer state this rank keeps (ZeRO-1: its own parameters').
     func localOptimizerState(_ state: OptimizerState, for optimizer: any Optimizer) -> OptimizerState
+    /// Whether the reduced gradients are finite on every rank (collective where gradients are sharded: each rank
+    /// checks its shard and the ranks agree, so all of them skip an overflowing fp16 step together).
+    func gradientsAreFinite(_ parameters: [Tensor]) -> Bool
+    /// Scales the reduced gradients so that their global L2 norm is at most `maxNorm` (`clip_grad_norm_`), and
+    /// returns the norm before clipping. Where gradients are sharded, the norm is summed from every rank's shard.
+    func clipGradientNorm(_ parameters: [Tensor], maxNorm: Double) -> Double
+    /// Whether full checkpoints are written as a ``ShardedCheckpoint`` (each rank its share of the optimizer
+    /// state) rather than gathered into one file by rank 0.
+    var shardsCheckpoints: Bool { get }
+    /// Called on every rank once a fit's starting weights are in place, with the parameters its optimizers update
+    /// (ZeRO-3 shards the parameters here).
+    func setUp(_ model: Module, parameters: [Tensor])
+    /// Called on every rank when a fit ends normally (ZeRO-3 gathers every parameter back, whole, on every rank).
+    func tearDown(_ model: Module)
+    /// Runs `body` with every parameter whole on this rank (ZeRO-3 gathers them and releases them after); collective.
+    func withFullParameters<T>(_ body: () throws -> T) rethrows -> T
 }
 
 extension Strategy {
@@ -42,6 +58,17 @@ extension Strategy {
     public func finishStep(_ parameters: [Tensor]) {}
     public func gatherOptimizerState(_ optimizer: any Optimizer) -> OptimizerState { optimizer.state() }
     public func localOptimizerState(_ state: OptimizerState, for optimizer: any Optimizer) -> OptimizerState { state }
+    public func gradientsAreFinite(_ parameters: [Tensor]) -> Bool { allGradientsFinite(parameters) }
+    public var shardsCheckpoints: Bool { false }
+    public func setUp(_ model: Module, parameters: [Tensor]) {}
+    public func tearDown(_ model: Module) {}
+    public func withFullParameters<T>(_ body: () throws -> T) rethrows -> T { try body() }
+    public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Double) -> Double { clipGradNorm(parameters, maxNorm: maxNorm) }
+}
+
+/// Whether every gradient this process holds is free of inf and NaN.
+func allGradientsFinite(_ parameters: [Tensor]) -> Bool {
+    parameters.allSatisfy { p in p.grad.map { FloatBuffer.allFinite($0.floatPointer, count: $0.count) } ?? true }
 }
 
 extension Strategy {

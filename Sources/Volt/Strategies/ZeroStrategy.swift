@@ -4,23 +4,37 @@ import VoltTensor
 
 /// DeepSpeed ZeRO stage 1 over MPI: data parallelism in which each rank keeps optimizer state only for the
 /// parameters it owns (about 1/N of Adam's two moments). Gradients are averaged as in ``DDPStrategy``; each rank
-/// steps its own parameters and broadcasts them to the others. Checkpoints gather the shards, so they hold the
-/// full optimizer state and load on any world size.
-public final class ZeroStrategy: DDPStrategy {
-    private var owners: [ObjectIdentifier: Int] = [:]
+/// steps its own parameters and broadcasts them to the others. Checkpoints keep the state sharded: each rank
+/// writes its own file of a ``ShardedCheckpoint``, which resumes on the same number of ranks (consolidated, on any).
+public class ZeroStrategy: DDPStrategy {
+    /// A parameter's owner; the weak reference tells a live entry from one whose tensor died and whose address
+    /// a new tensor reuses (which happens on one rank and not another, so it must never decide an owner).
+    private struct Ownership {
+        weak var tensor: Tensor?
+        var rank: Int
+    }
+    private var owners: [ObjectIdentifier: Ownership] = [:]
+
+    private func assignedOwner(_ p: Tensor) -> Int? {
+        guard let entry = owners[ObjectIdentifier(p)], entry.tensor === p else { return nil }
+        return entry.rank
+    }
 
     /// The owner of each parameter: greedily the rank with the fewest elements so far, in parameter order, so
     /// every rank computes the same assignment.
-    private func owner(_ p: Tensor, among parameters: [Tensor]) -> Int {
-        if let r = owners[ObjectIdentifier(p)] { return r }
+    func owner(_ p: Tensor, among parameters: [Tensor]) -> Int {
+        if let r = assignedOwner(p) { return r }
         var load = [Int](repeating: 0, count: worldSize)
-        for q in parameters where owners[ObjectIdentifier(q)] == nil {
+        for q in parameters where assignedOwner(q) == nil {
             let r = load.indices.min { load[$0] < load[$1] } ?? 0
-            owners[ObjectIdentifier(q)] = r
+            owners[ObjectIdentifier(q)] = Ownership(tensor: q, rank: r)
             load[r] += q.count
         }
-        return owners[ObjectIdentifier(p)] ?? 0
+        return assignedOwner(p) ?? 0
     }
+
+    /// Each rank writes its own optimizer state.
+    override public var shardsCheckpoints: Bool { true }
 
     override public func prepareStep(_ parameters: [Tensor]) {
         for p in parameters where owner(p, among: parameters) != rank { p.grad = nil }
