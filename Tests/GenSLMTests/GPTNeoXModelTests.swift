@@ -58,6 +58,22 @@ final class GPTNeoXModelTests: XCTestCase {
         XCTAssertEqual(plain, recomputed)
     }
 
+    /// Under fp16 and bf16 autocast too: the replay rounds activations exactly as the forward pass did.
+    func testGradientCheckpointingLeavesMixedPrecisionGradientsUnchanged() throws {
+        for autocast in [Autocast.float16, Autocast.bfloat16] {
+            let model = try GPTNeoX(GenSLMPreset.tiny.configuration, seed: 2)
+            let batch = tinyBatch()
+            func gradients(checkpointing: Bool) throws -> [[Float]] {
+                for p in model.parameters { p.grad = nil }
+                model.gradientCheckpointing = checkpointing
+                model.randomStream.generator = RandomGenerator(seed: 5)
+                try withAutocast(autocast) { try model.loss(batch).backward() }
+                return model.parameters.map { $0.grad!.scalars }
+            }
+            XCTAssertEqual(try gradients(checkpointing: false), try gradients(checkpointing: true), "\(autocast.storage)")
+        }
+    }
+
     func testSequencesLongerThanThePositionsAreRejected() throws {
         let model = try GPTNeoX(GenSLMPreset.tiny.configuration)
         let ids = Tensor(shape: [1, 513], indices: [Int32](repeating: 5, count: 513))
