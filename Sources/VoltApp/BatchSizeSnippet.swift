@@ -1,3 +1,4 @@
+import VoltInterop
 import GenSLM
 import Foundation
 import Volt
@@ -18,8 +19,8 @@ public struct BatchSizeSnippet: Sendable, Equatable {
     ///
     /// - Throws: `LoggerError/cannotWrite(path:reason:)` naming the path.
     public func write(to path: String) throws(LoggerError) {
-        do { try Data(yaml.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw .cannotWrite(path: path, reason: (error as NSError).localizedDescription)
+        do { try DurableFile.write(Data(yaml.utf8), to: path) } catch {
+            throw .cannotWrite(path: path, reason: "\(error)")
         }
     }
 }

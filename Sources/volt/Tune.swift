@@ -1,3 +1,4 @@
+import VoltInterop
 import ArgumentParser
 import Foundation
 import GenSLM

@@ -1,3 +1,4 @@
+import VoltInterop
 import Foundation
 import Volt
 import VoltHDF5

@@ -1,3 +1,4 @@
+import VoltInterop
 import Foundation
 
 /// Writes predictions to one HDF5 file that h5py reads: a group `predictions` with one float32 dataset per

@@ -79,8 +79,8 @@ public struct PEFTAdapter {
         try Safetensors.write(keyed, to: directory + "/adapter_model.safetensors")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(PEFTAdapterConfig(configuration, base: baseModel, names: moduleNames))
-            .write(to: URL(fileURLWithPath: directory + "/adapter_config.json"), options: .atomic)
+        try DurableFile.write(try encoder.encode(PEFTAdapterConfig(configuration, base: baseModel, names: moduleNames)),
+                              to: directory + "/adapter_config.json")
     }
 
     /// Loads the adapter's tensors into `model`, which must carry the same adapters (same targets and rank).

@@ -5,10 +5,10 @@ import VoltTensor
 /// tensor's dtype, shape and byte range, then the raw little-endian data. `transformers` loads a folder holding
 /// `model.safetensors` and `config.json`.
 public enum Safetensors {
-    /// Writes `tensors` (in order) to `path` as float32 (`F32`), atomically.
+    /// Writes `tensors` (in order) to `path` as float32 (`F32`), durably (``DurableFile``).
     public static func write(_ tensors: [(name: String, tensor: Tensor)], to path: String,
                              metadata: [String: String] = ["format": "pt"]) throws {
-        try encode(tensors, metadata: metadata).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try DurableFile.write(try encode(tensors, metadata: metadata), to: path)
     }
 
     /// The bytes of a safetensors file holding `tensors` (in order) as float32 (`F32`).

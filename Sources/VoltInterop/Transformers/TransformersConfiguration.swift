@@ -80,11 +80,12 @@ public struct TransformersConfiguration: Codable, Equatable, Sendable {
         Data((try JSONValue(sortingKeysOf: values).jsonText() + "\n").utf8)
     }
 
-    /// Writes the configuration to `path` (usually `<folder>/config.json`), atomically.
+    /// Writes the configuration to `path` (usually `<folder>/config.json`) durably: a crash leaves the old file or the
+    /// new one (``DurableFile``).
     ///
     /// - Throws: `EncodingError` for a number JSON cannot hold (NaN, infinity); the file system's error,
     ///   which names the file, when it cannot be written.
     public func write(to path: String) throws {
-        try jsonData().write(to: URL(fileURLWithPath: path), options: .atomic)
+        try DurableFile.write(try jsonData(), to: path)
     }
 }
