@@ -1,11 +1,15 @@
-/// The corpus of `scripts/make_text_tokenizer_fixtures.py`, generated here from the same seed and the same lists
-/// (written out from the script's), so that megabytes of text are checked without committing them.
-struct CorpusGenerator {
+/// The mixed-text corpus of `scripts/make_text_tokenizer_fixtures.py` (words, contractions, many scripts, digits,
+/// punctuation, emoji sequences, special-token spellings, whitespace runs), generated from the same seed and the
+/// same lists (written out from the script's) with SplitMix64, so that megabytes of text are checked and timed
+/// without committing them. The tokenizer fixtures use seed 2026 and 12000 documents (4.94 MB).
+public struct MixedTextCorpus {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    /// A generator at the start of `seed`'s stream.
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    /// The next SplitMix64 value.
+    private mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -13,9 +17,11 @@ struct CorpusGenerator {
         return z ^ (z >> 31)
     }
 
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    /// A value in 0 ..< n from the stream (n > 0), as the script's `below`.
+    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 
-    mutating func element() -> String {
+    /// One word, script sample, number, punctuation, emoji, random scalars, special token or whitespace run.
+    private mutating func element() -> String {
         let kind = below(100)
         if kind < 50 { return Self.words[below(Self.words.count)] }
         if kind < 64 { return Self.scripts[below(Self.scripts.count)] }
@@ -34,7 +40,8 @@ struct CorpusGenerator {
         return [String(repeating: " ", count: 1 + below(6)), "\t\t", "\n\n\n", " \r\n\t", "\u{2003}\u{2003}"][below(5)]
     }
 
-    mutating func document() -> String {
+    /// The next document: 1 to 120 elements joined by separators.
+    public mutating func document() -> String {
         var parts = ""
         for _ in 0..<(1 + below(120)) {
             parts += element()
@@ -45,12 +52,12 @@ struct CorpusGenerator {
     }
 
     /// `count` documents from `seed`.
-    static func corpus(seed: UInt64, count: Int) -> [String] {
-        var generator = CorpusGenerator(seed: seed)
+    public static func corpus(seed: UInt64, count: Int) -> [String] {
+        var generator = MixedTextCorpus(seed: seed)
         return (0..<count).map { _ in generator.document() }
     }
 
-    static let words: [String] = [
+    private static let words: [String] = [
         "the", "of", "and", "to", "in", "a", "is", "that", "for", "it", "as", "was", "with", "be", "by", "on", "not",
         "he", "I", "this", "are", "or", "his", "from", "at", "which", "but", "have", "an", "had", "they", "you",
         "were", "their", "one", "all", "we", "can", "her", "has", "there", "been", "if", "more", "when", "will",
@@ -64,7 +71,7 @@ struct CorpusGenerator {
         "\u{201C}quoted\u{201D}", "\u{2018}single\u{2019}", "\u{AB}guillemets\u{BB}", "(paren)", "[bracket]",
         "{brace}", "<tag>", "</s>", "<s>", "a-b-c", "self-attention", "state-of-the-art",
     ]
-    static let scripts: [String] = [
+    private static let scripts: [String] = [
         "\u{41F}\u{440}\u{438}\u{432}\u{435}\u{442}", "\u{43C}\u{438}\u{440}",
         "\u{41C}\u{43E}\u{441}\u{43A}\u{432}\u{430}", "\u{451}\u{43B}\u{43A}\u{430}",
         "\u{395}\u{3BB}\u{3BB}\u{3B7}\u{3BD}\u{3B9}\u{3BA}\u{3AC}",
@@ -85,27 +92,27 @@ struct CorpusGenerator {
         "\u{216B}", "\u{217B}", "e\u{301}", "n\u{303}", "a\u{308}\u{301}", "\u{200B}", "\u{200D}", "\u{FEFF}",
         "\u{AD}", "x\u{300}\u{301}\u{302}",
     ]
-    static let punctuation: [String] = [
+    private static let punctuation: [String] = [
         ".", ",", "!", "?", ";", ":", "'", "\"", "(", ")", "-", "...", "!!", "?!", "'s", "'S", "'ll", "'LL", "'re",
         "'ve", "'m", "'d", "'t", "''", "'", "/", "\\", "*", "&", "%", "^", "~", "`", "|", "+", "=", "<", ">", "_",
         "\u{30FB}", "\u{3002}", "\u{3001}", "\u{300C}", "\u{300D}", "\u{60C}", "\u{61F}", "\u{BF}", "\u{A1}",
         "\u{A7}", "\u{B6}", "\u{A9}", "\u{AE}", "\u{2122}", "\u{20AC}", "\u{A3}", "\u{A5}", "\u{B0}", "\u{B1}",
         "\u{D7}", "\u{F7}",
     ]
-    static let emoji: [String] = [
+    private static let emoji: [String] = [
         "\u{1F600}", "\u{1F602}", "\u{1F972}", "\u{1F44D}", "\u{1F44D}\u{1F3FD}", "\u{2764}\u{FE0F}", "\u{1F525}",
         "\u{1F680}", "\u{1F1FA}\u{1F1F8}", "\u{1F1EF}\u{1F1F5}", "\u{1F469}\u{200D}\u{1F4BB}",
         "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}\u{200D}\u{1F466}", "\u{1F3F3}\u{FE0F}\u{200D}\u{1F308}",
         "\u{2705}", "\u{2B50}", "\u{2615}", "\u{1F916}", "\u{1F9EC}", "\u{1F980}", "\u{1F40D}", "1\u{FE0F}\u{20E3}",
         "#\u{FE0F}\u{20E3}", "\u{2122}\u{FE0F}", "\u{1FAE0}", "\u{1F642}\u{1F643}",
     ]
-    static let specials: [String] = [
+    private static let specials: [String] = [
         "<|eot_id|>", "<|begin_of_text|>", "</s>", "<s>",
     ]
-    static let separators: [(bound: UInt64, text: String)] = [
+    private static let separators: [(bound: UInt64, text: String)] = [
         (70, " "), (76, "  "), (80, "\u{A}"), (83, "\u{9}"), (86, "\u{A}\u{A}"), (88, "   "), (90, " \u{A}"), (92, "\u{D}\u{A}"), (95, ""), (97, "\u{A0}"), (98, "\u{3000}"), (99, " \u{9} "), (100, "\u{A} \u{A}")
     ]
-    static let ranges: [(low: UInt32, high: UInt32)] = [
+    private static let ranges: [(low: UInt32, high: UInt32)] = [
         (0xC0, 0xFF), (0x3B1, 0x3C9), (0x410, 0x44F), (0x5D0, 0x5EA), (0x627, 0x64A), (0x915, 0x939), (0x93E, 0x94C), (0x4E00, 0x9FA5), (0x3041, 0x3096), (0xAC00, 0xD7A3), (0x660, 0x669), (0xFF10, 0xFF19), (0x2160, 0x2182), (0x2200, 0x22FF), (0x2190, 0x21FF), (0x300, 0x36F), (0x2500, 0x257F), (0x21, 0x7E), (0x1F600, 0x1F64F), (0x2070, 0x2079)
     ]
 }
