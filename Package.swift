@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "VoltApp", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor", "VoltTune"]),
         .target(name: "LLaMA", dependencies: ["VoltNN", "VoltTensor"]),
         .target(name: "VoltCLI", dependencies: ["Volt", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .target(name: "VoltBenchmarks", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor"]),
+        .target(name: "VoltBenchmarks", dependencies: ["GenSLM", "LLaMA", "Volt", "VoltData", "VoltNN", "VoltTensor", "VoltText"]),
         .executableTarget(
             name: "volt",
             dependencies: ["GenSLM", "Volt", "VoltApp", "VoltBenchmarks", "VoltCLI", "VoltTune", "VoltTensor",
@@ -94,7 +94,7 @@ package.targets += [
     .target(name: "VoltTestSupport", path: "Tests/VoltTestSupport"),
     .testTarget(name: "VoltCLITests", dependencies: ["VoltCLI", "Volt", "VoltData", "VoltNN", "VoltTensor",
                                                      .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-    .testTarget(name: "VoltBenchmarksTests", dependencies: ["VoltBenchmarks", "Volt"]),
+    .testTarget(name: "VoltBenchmarksTests", dependencies: ["VoltBenchmarks", "Volt", "LLaMA"]),
 ]
 for target in package.targets where ["VoltTests", "GenSLMTests"].contains(target.name) {
     target.dependencies.append("VoltTestSupport")

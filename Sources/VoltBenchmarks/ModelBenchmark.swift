@@ -150,22 +150,18 @@ public struct ModelBenchmark: Sendable {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(steps)
         let peakTensorBytes = BufferPool.shared.usage.peak
 
-        let matmul = MatMulBenchmark(size: 1024, repeats: 5).run()
-        let fp32Peak = matmul.backends.filter { !$0.key.hasSuffix("_bf16") }.values.max() ?? matmul.gflops
-        let peak = precision == .bf16 ? (matmul.backends.filter { $0.key.hasSuffix("_bf16") }.values.max() ?? fp32Peak) : fp32Peak
+        let (fp32Peak, peak) = MachinePeaks.matmul(for: precision)
         let tokens = batch * seq
         let params = model.namedTensors().filter { !$0.0.contains("lora_") }.reduce(0) { $0 + $1.1.count }
         // Forward 2N·T, activation gradients 2N·T, weight gradients 2N·T — the last only for weights that train.
         let weightGradientFLOPs = lora == nil ? 2 * Double(params) : 2 * Double(model.parameterCount)
         let flops = (4 * Double(params) + weightGradientFLOPs) * Double(tokens) + 12 * Double(layers * h) * Double(seq * seq * batch)
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return Result(model: shape.rawValue, precision: precision.rawValue, gradient_checkpointing: gradientCheckpointing,
                       steps: steps, warmup: warmup, params: params, trainable_params: model.parameterCount,
                       peft: lora == nil ? "none" : "lora", optimizer: eightBitOptimizer ? "adamw8bit" : "adamw",
                       tokens_per_step: tokens,
                       step_ms: seconds * 1e3, tokens_per_s: Double(tokens) / seconds, gflops: flops / seconds / 1e9,
-                      mfu: flops / seconds / 1e9 / peak, peak_rss_mb: Double(usage.ru_maxrss) / 1024,
+                      mfu: flops / seconds / 1e9 / peak, peak_rss_mb: MachinePeaks.residentMegabytes(),
                       peak_tensor_mb: Double(peakTensorBytes) / 1_048_576, sgemm_peak_gflops: fp32Peak,
                       matmul_peak_gflops: peak, threads: RuntimeReport.current.threads, backend: RuntimeReport.current.backend)
     }
