@@ -51,7 +51,7 @@ public struct LlamaBenchmark: Sendable {
 
     /// A benchmark of `shape` under `precision`: `warmup` untimed steps, then `steps` timed ones.
     ///
-    /// - Throws: ``LlamaError/invalidInput(_:)`` when `steps` is below 1 or `warmup` below 0.
+    /// - Throws: `LlamaError.invalidInput` when `steps` is below 1 or `warmup` below 0.
     public init(shape: Shape, precision: Precision = .fp32, steps: Int = 10, warmup: Int = 3) throws(LlamaError) {
         guard steps >= 1, warmup >= 0 else {
             throw .invalidInput("steps must be ≥ 1 and warmup ≥ 0, got \(steps) and \(warmup)")

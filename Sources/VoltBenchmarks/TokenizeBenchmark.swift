@@ -1,8 +1,8 @@
 import Foundation
 import VoltText
 
-/// Single-thread encode throughput of a Hugging Face `tokenizer.json` (VoltText's ``HFTokenizer``) over the
-/// generated mixed corpus of the tokenizer fixtures (``MixedTextCorpus``), the measurement that
+/// Single-thread encode throughput of a Hugging Face `tokenizer.json` (VoltText's `HFTokenizer`) over the
+/// generated mixed corpus of the tokenizer fixtures (`MixedTextCorpus`), the measurement that
 /// `scripts/bench_tokenizers.py` repeats with the `tokenizers` library.
 public struct TokenizeBenchmark: Sendable {
     /// The `tokenizer.json` file.
