@@ -200,6 +200,11 @@ void volt_sha256_init(volt_sha256_ctx *ctx);
 void volt_sha256_update(volt_sha256_ctx *ctx, const void *data, size_t n);
 void volt_sha256_final(volt_sha256_ctx *ctx, unsigned char digest[32]);
 
+/// SwiGLU gating: out = silu(gate) · up over n values (SwiGLU.c).
+void volt_swiglu_f32(const float *gate, const float *up, float *out, size_t n);
+/// Its backward pass: dgate and dup from dy.
+void volt_swiglu_backward_f32(const float *gate, const float *up, const float *dy, float *dgate, float *dup, size_t n);
+
 #ifdef __cplusplus
 }
 #endif
