@@ -70,7 +70,7 @@ let package = Package(
         .target(name: "TextLM", dependencies: ["LLaMA", "Volt", "VoltData", "VoltNN", "VoltTensor", "VoltText"]),
         .target(name: "LLaMA", dependencies: ["VoltInterop", "VoltNN", "VoltTensor"]),
         .target(name: "VoltCLI", dependencies: ["Volt", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .target(name: "VoltBenchmarks", dependencies: ["GenSLM", "Volt", "VoltData", "VoltNN", "VoltTensor"]),
+        .target(name: "VoltBenchmarks", dependencies: ["GenSLM", "LLaMA", "Volt", "VoltData", "VoltNN", "VoltTensor", "VoltText"]),
         .executableTarget(
             name: "volt",
             dependencies: ["GenSLM", "TextLM", "Volt", "VoltApp", "VoltBenchmarks", "VoltCLI", "VoltSearch", "VoltTensor",
@@ -105,7 +105,7 @@ package.targets += [
     .target(name: "VoltTestSupport", path: "Tests/VoltTestSupport"),
     .testTarget(name: "VoltCLITests", dependencies: ["VoltCLI", "Volt", "VoltData", "VoltNN", "VoltTensor",
                                                      .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-    .testTarget(name: "VoltBenchmarksTests", dependencies: ["VoltBenchmarks", "Volt"]),
+    .testTarget(name: "VoltBenchmarksTests", dependencies: ["VoltBenchmarks", "Volt", "LLaMA"]),
 ]
 for target in package.targets where ["VoltTests", "GenSLMTests"].contains(target.name) {
     target.dependencies.append("VoltTestSupport")

@@ -53,9 +53,8 @@ public final class LlamaForCausalLM: Module {
                                                 topK: configuration.numExpertsPerTok, attentionMask: attentionMask)
         }
         if let labels {
-            let t = inputIds.shape[1]
-            var loss = try Tensor.crossEntropy(logits: logits.slice(axis: 1, 0..<(t - 1)),
-                                               targets: labels.slice(axis: 1, 1..<t).contiguous(), ignoreIndex: -100)
+            // Shifting the labels rather than slicing the logits saves copying [batch, seq, vocab] both ways.
+            var loss = try Tensor.crossEntropy(logits: logits, targets: Self.nextTokenTargets(labels), ignoreIndex: -100)
             if withRouter, let aux = output.auxLoss { loss = loss + aux * Float(configuration.routerAuxLossCoef) }
             output.loss = loss
         }
@@ -80,6 +79,16 @@ public final class LlamaForCausalLM: Module {
     func project(_ hidden: Tensor) -> Tensor {
         if let lmHead { return lmHead(hidden) }
         return hidden.matmul(model.embedTokens.weight.transposed())
+    }
+
+    /// Labels [batch, seq] shifted one position left, −100 at the last position: token t is scored on label t+1.
+    private static func nextTokenTargets(_ labels: Tensor) -> Tensor {
+        let l = labels.contiguous(), (b, t) = (labels.shape[0], labels.shape[1])
+        var targets = [Int32](repeating: -100, count: b * t)
+        for row in 0..<b {
+            for j in 0..<(t - 1) { targets[row * t + j] = l.int32Pointer[row * t + j + 1] }
+        }
+        return Tensor(shape: [b, t], indices: targets)
     }
 
     private static func checkShape(_ inputIds: Tensor, attentionMask: Tensor?, labels: Tensor?) throws(LlamaError) {

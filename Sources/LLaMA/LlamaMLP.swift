@@ -27,6 +27,6 @@ public final class LlamaMLP: Module, LlamaFeedForward {
 
     /// The block's output; no router logits.
     public func callAsFunction(_ x: Tensor) -> (output: Tensor, routerLogits: Tensor?) {
-        (downProj(gateProj(x).silu() * upProj(x)), nil)
+        (downProj(Tensor.swiGLU(gate: gateProj(x), up: upProj(x))), nil)
     }
 }

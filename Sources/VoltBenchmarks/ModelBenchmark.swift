@@ -133,7 +133,7 @@ public struct ModelBenchmark: Sendable {
             try model.applyLoRA(lora, seed: 2)
             if precision == .bf16 { model.storeFrozenWeights(as: .bfloat16) }
         }
-        let buildPeakRSS = Self.peakRSSMegabytes()
+        let buildPeakRSS = MachinePeaks.residentMegabytes()
         let weightBytes = model.namedTensors().reduce(0) { $0 + $1.1.count * $1.1.dtype.byteSize }
         let optimizer: any Optimizer = eightBitOptimizer
             ? AdamW8bit([ParameterGroup(model.namedParameters(), learningRate: 1e-4)]) : AdamW(model.parameters, lr: 1e-4)
@@ -157,9 +157,7 @@ public struct ModelBenchmark: Sendable {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(steps)
         let peakTensorBytes = BufferPool.shared.usage.peak
 
-        let matmul = MatMulBenchmark(size: 1024, repeats: 5).run()
-        let fp32Peak = matmul.backends.filter { !$0.key.hasSuffix("_bf16") }.values.max() ?? matmul.gflops
-        let peak = precision == .bf16 ? (matmul.backends.filter { $0.key.hasSuffix("_bf16") }.values.max() ?? fp32Peak) : fp32Peak
+        let (fp32Peak, peak) = MachinePeaks.matmul(for: precision)
         let tokens = batch * seq
         let params = model.namedTensors().filter { !$0.0.contains("lora_") }.reduce(0) { $0 + $1.1.count }
         // Forward 2N·T, activation gradients 2N·T, weight gradients 2N·T — the last only for weights that train.
@@ -170,16 +168,9 @@ public struct ModelBenchmark: Sendable {
                       peft: lora == nil ? "none" : "lora", optimizer: eightBitOptimizer ? "adamw8bit" : "adamw",
                       tokens_per_step: tokens,
                       step_ms: seconds * 1e3, tokens_per_s: Double(tokens) / seconds, gflops: flops / seconds / 1e9,
-                      mfu: flops / seconds / 1e9 / peak, peak_rss_mb: Self.peakRSSMegabytes(), build_peak_rss_mb: buildPeakRSS,
+                      mfu: flops / seconds / 1e9 / peak, peak_rss_mb: MachinePeaks.residentMegabytes(), build_peak_rss_mb: buildPeakRSS,
                       weights_mb: Double(weightBytes) / 1_048_576,
                       peak_tensor_mb: Double(peakTensorBytes) / 1_048_576, sgemm_peak_gflops: fp32Peak,
                       matmul_peak_gflops: peak, threads: RuntimeReport.current.threads, backend: RuntimeReport.current.backend)
-    }
-
-    /// The process's peak resident memory so far, in MB.
-    static func peakRSSMegabytes() -> Double {
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        return Double(usage.ru_maxrss) / 1024
     }
 }

@@ -13,18 +13,22 @@ struct Bench: ParsableCommand {
         discussion: """
             --op model: --model tiny|small|genslm-25m (the shapes of PyTorch's bench_torch.py anchor, AdamW step each \
             iteration), genslm-250m or genslm-2.5b (those presets at 2048 tokens × 1 sequence).
+            --op model also takes llama-small (hidden 512, 8 layers, 8 heads, 4 key/value heads, intermediate 1408, \
+            vocabulary 32000, 512 tokens × 4 sequences) and llama-tiny (for tests).
+            --op tokenize: single-thread encode MB/s and tokens/s of --tokenizer over a generated mixed corpus; compare \
+            with scripts/bench_tokenizers.py.
             --op embed: --model is a preset (default genslm-25m), random weights and codons; compare with scripts/bench_embed_torch.py.
             """
     )
 
     enum Operation: String, ExpressibleByArgument, CaseIterable {
-        case model, embed, matmul, ops, data
+        case model, embed, matmul, ops, data, tokenize
     }
 
     @Option(help: "What to measure: \(Operation.allCases.map(\.rawValue).joined(separator: ", ")).")
     var op: Operation = .model
 
-    @Option(help: "Model shape for --op model: tiny (default), small, genslm-25m, genslm-250m or genslm-2.5b; preset for --op embed (default genslm-25m).")
+    @Option(help: "Model shape for --op model: tiny (default), small, genslm-25m, genslm-250m, genslm-2.5b, llama-tiny or llama-small; preset for --op embed (default genslm-25m).")
     var model: String?
 
     @Option(name: .customLong("sequence-length"), help: "Codons per sequence (--op embed).")
@@ -70,6 +74,12 @@ struct Bench: ParsableCommand {
     @Option(help: "Token shard folder of the same records for --op data (default: made in a temporary folder).")
     var shards: String?
 
+    @Option(help: "tokenizer.json for --op tokenize (default: Benchmarks/bytelevel_llama3.tokenizer.json of this checkout).")
+    var tokenizer: String?
+
+    @Option(help: "Documents of the generated corpus for --op tokenize (12000: 4.94 MB).")
+    var documents = 12_000
+
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
@@ -78,6 +88,9 @@ struct Bench: ParsableCommand {
         switch op {
         case .model:
             let model = self.model ?? "tiny"
+            if let llama = LlamaBenchmark.Shape(rawValue: model) {
+                return try report(LlamaBenchmark(shape: llama, precision: precision, steps: steps, warmup: warmup).run())
+            }
             guard let shape = ModelBenchmark.Shape(rawValue: model) else {
                 throw ValidationError("--model must be one of \(ModelBenchmark.Shape.allCases.map(\.rawValue).joined(separator: ", "))")
             }
@@ -85,11 +98,7 @@ struct Bench: ParsableCommand {
                                             gradientCheckpointing: gradientCheckpointing,
                                             lora: peft == .lora ? LoRAConfiguration(r: 8, alpha: 32, dropout: 0.1) : nil,
                                             eightBitOptimizer: optimizer == .adamw8bit).run()
-            if json { try printJSON(result) } else {
-                print("\(result.model) \(result.precision): \(String(format: "%.0f", result.tokens_per_s)) tokens/s, "
-                      + "\(String(format: "%.1f", result.step_ms)) ms/step, MFU \(String(format: "%.1f", result.mfu * 100))% "
-                      + "of \(format(result.matmul_peak_gflops)) GFLOP/s, peak RSS \(format(result.peak_rss_mb)) MB")
-            }
+            try report(result)
         case .embed:
             let preset = try GenSLMPreset.named(model ?? GenSLMPreset.m25.rawValue)
             let result = try EmbeddingBenchmark(preset: preset, sequenceLength: sequenceLength, batchSize: batchSize, batches: batches,
@@ -119,6 +128,14 @@ struct Bench: ParsableCommand {
                 print("padding: \(String(format: "%.1f", result.padding_random * 100))% random, "
                       + "\(String(format: "%.1f", result.padding_bucketed * 100))% bucketed")
             }
+        case .tokenize:
+            let file = tokenizer.map { URL(fileURLWithPath: $0) }
+                ?? URL(fileURLWithPath: New.voltRoot).appendingPathComponent("Benchmarks/bytelevel_llama3.tokenizer.json")
+            let result = try TokenizeBenchmark(tokenizer: file, documents: documents, repeats: repeats).run()
+            if json { try printJSON(result) } else {
+                print("tokenize \(result.tokenizer), \(result.documents) documents (\(String(format: "%.2f", result.megabytes)) MB): "
+                      + "\(String(format: "%.2f", result.mb_per_s)) MB/s, \(format(result.tokens_per_s)) tokens/s (one thread)")
+            }
         case .ops:
             let result = ElementwiseBenchmark(repeats: repeats).run()
             if json { try printJSON(result) } else {
@@ -127,5 +144,13 @@ struct Bench: ParsableCommand {
                 }
             }
         }
+    }
+
+    /// Prints a training benchmark's result: JSON, or one line.
+    private func report(_ result: ModelBenchmark.Result) throws {
+        if json { return try printJSON(result) }
+        print("\(result.model) \(result.precision): \(String(format: "%.0f", result.tokens_per_s)) tokens/s, "
+              + "\(String(format: "%.1f", result.step_ms)) ms/step, MFU \(String(format: "%.1f", result.mfu * 100))% "
+              + "of \(format(result.matmul_peak_gflops)) GFLOP/s, peak RSS \(format(result.peak_rss_mb)) MB")
     }
 }

@@ -178,6 +178,11 @@ void volt_adam8bit_step(float *param, const float *grad, unsigned char *q1, unsi
                         float beta1, float beta2, float eps, float weight_decay, int decoupled,
                         float bias_correction1, float bias_correction2, float grad_scale);
 
+/// SwiGLU gating: out = silu(gate) · up over n values (SwiGLU.c).
+void volt_swiglu_f32(const float *gate, const float *up, float *out, size_t n);
+/// Its backward pass: dgate and dup from dy.
+void volt_swiglu_backward_f32(const float *gate, const float *up, const float *dy, float *dgate, float *dup, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,117 @@
+import Foundation
+import LLaMA
+import Volt
+import VoltNN
+import VoltTensor
+
+/// Training throughput of a dense LLaMA (transformers' `LlamaForCausalLM`) on the shapes of
+/// `scripts/bench_torch.py`'s LLaMA entries: random token ids, labels = inputs, no padding, an AdamW step every
+/// iteration, through the same precision plugin as `Trainer`'s and ``ModelBenchmark``'s.
+///
+/// Model FLOPs per step are 6·N·T + 12·layers·(heads·headDim)·seq²·batch with N the weights that multiply (every
+/// parameter but the input embedding, a lookup; with tied embeddings it is the output projection and counts) and
+/// T the tokens: forward 2·N·T, activation and weight gradients 2·N·T each, plus attention's scores and
+/// weighted sums.
+public struct LlamaBenchmark: Sendable {
+    /// The benchmark shapes.
+    public enum Shape: String, CaseIterable, Sendable {
+        /// Hidden 64, 2 layers, 4 heads, 2 key/value heads, intermediate 176, vocabulary 512, 64 tokens × 2
+        /// sequences: for tests.
+        case llamaTiny = "llama-tiny"
+        /// Hidden 512, 8 layers, 8 heads, 4 key/value heads (head 64), intermediate 1408, vocabulary 32000,
+        /// untied embeddings, 512 tokens × 4 sequences.
+        case llamaSmall = "llama-small"
+
+        /// The model's configuration (`max_position_embeddings` = the sequence length).
+        public var configuration: LlamaConfiguration {
+            switch self {
+            case .llamaTiny:
+                LlamaConfiguration(vocabSize: 512, hiddenSize: 64, intermediateSize: 176, layers: 2, heads: 4, kvHeads: 2,
+                                   maxPositions: sequenceLength)
+            case .llamaSmall:
+                LlamaConfiguration(vocabSize: 32_000, hiddenSize: 512, intermediateSize: 1408, layers: 8, heads: 8,
+                                   kvHeads: 4, maxPositions: sequenceLength)
+            }
+        }
+
+        /// Tokens per sequence.
+        public var sequenceLength: Int { self == .llamaTiny ? 64 : 512 }
+        /// Sequences per step.
+        public var batchSize: Int { self == .llamaTiny ? 2 : 4 }
+    }
+
+    /// The model's shape.
+    public var shape: Shape
+    /// The training precision, applied through the precision plugin that `Trainer` uses.
+    public var precision: Precision
+    /// Timed training steps.
+    public var steps: Int
+    /// Untimed training steps before the timed ones.
+    public var warmup: Int
+
+    /// A benchmark of `shape` under `precision`: `warmup` untimed steps, then `steps` timed ones.
+    ///
+    /// - Throws: `LlamaError.invalidInput` when `steps` is below 1 or `warmup` below 0.
+    public init(shape: Shape, precision: Precision = .fp32, steps: Int = 10, warmup: Int = 3) throws(LlamaError) {
+        guard steps >= 1, warmup >= 0 else {
+            throw .invalidInput("steps must be ≥ 1 and warmup ≥ 0, got \(steps) and \(warmup)")
+        }
+        self.shape = shape
+        self.precision = precision
+        self.steps = steps
+        self.warmup = warmup
+    }
+
+    /// Model FLOPs of one training step of `configuration` over `batch` sequences of `seq` tokens, for a model
+    /// with `parameters` weights in all (see the type's discussion).
+    public static func trainingFLOPs(_ configuration: LlamaConfiguration, parameters: Int, seq: Int, batch: Int) -> Double {
+        let c = configuration
+        let multiplying = parameters - (c.tieWordEmbeddings ? 0 : c.vocabSize * c.hiddenSize)
+        let tokens = Double(seq * batch)
+        return 6 * Double(multiplying) * tokens
+            + 12 * Double(c.numHiddenLayers * c.numAttentionHeads * c.headDim) * Double(seq) * Double(seq) * Double(batch)
+    }
+
+    /// Runs the benchmark; MFU is against the best 1024³ matmul rate of this run (float32, or bfloat16 for bf16).
+    /// The result's LoRA, optimizer and checkpointing fields read `none`, `adamw` and false.
+    public func run() throws -> ModelBenchmark.Result {
+        let configuration = shape.configuration
+        let (seq, batch) = (shape.sequenceLength, shape.batchSize)
+        let model = try LlamaForCausalLM(configuration, seed: 0)
+        let buildPeakRSS = MachinePeaks.residentMegabytes()
+        let optimizer = AdamW(model.parameters, lr: 1e-4)
+        var generator = RandomGenerator(seed: 1)
+        let ids = (0..<(batch * seq)).map { _ in Int32(generator.nextInt(below: configuration.vocabSize)) }
+        let inputs = Tensor(shape: [batch, seq], indices: ids)
+        let plugin = makePrecisionPlugin(precision)
+        let parameters = model.parameters
+        func step() throws {
+            try withAutocast(plugin.autocast) { plugin.backward(try model.loss(inputIds: inputs, labels: inputs)) }
+            plugin.unscale(parameters)
+            if plugin.shouldStep(parameters) { optimizer.step() }
+            optimizer.zeroGrad()
+        }
+        for _ in 0..<warmup { try step() }
+        BufferPool.shared.resetPeak()
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<steps { try step() }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(steps)
+        let peakTensorBytes = BufferPool.shared.usage.peak
+
+        let (fp32Peak, peak) = MachinePeaks.matmul(for: precision)
+        let params = model.parameterCount
+        let flops = Self.trainingFLOPs(configuration, parameters: params, seq: seq, batch: batch)
+        let runtime = RuntimeReport.current
+        let weightBytes = model.namedTensors().reduce(0) { $0 + $1.1.count * $1.1.dtype.byteSize }
+        let tokensPerSecond: Double = Double(seq * batch) / seconds
+        let gflops: Double = flops / seconds / 1e9
+        return ModelBenchmark.Result(
+            model: shape.rawValue, precision: precision.rawValue, gradient_checkpointing: false, steps: steps,
+            warmup: warmup, params: params, trainable_params: params, peft: "none", optimizer: "adamw",
+            tokens_per_step: seq * batch, step_ms: seconds * 1e3, tokens_per_s: tokensPerSecond,
+            gflops: gflops, mfu: gflops / peak, peak_rss_mb: MachinePeaks.residentMegabytes(),
+            build_peak_rss_mb: buildPeakRSS, weights_mb: Double(weightBytes) / 1_048_576,
+            peak_tensor_mb: Double(peakTensorBytes) / 1_048_576,
+            sgemm_peak_gflops: fp32Peak, matmul_peak_gflops: peak, threads: runtime.threads, backend: runtime.backend)
+    }
+}
