@@ -21,7 +21,7 @@ public enum ConfigurationLayout: String, Sendable, CaseIterable {
 
     /// The layout of a `model.family` value (`nil`: the key is absent).
     ///
-    /// - Throws: ``Volt/ConfigurationError`` naming `source` and the key for another name.
+    /// - Throws: `ConfigurationError` naming `source` and the key for another name.
     public static func of(family: String?, source: String = "the configuration") throws -> ConfigurationLayout {
         guard let family, family != gptNeoXFamily else { return .genslm }
         guard CausalLMFamily(rawValue: family) != nil else {
@@ -33,7 +33,7 @@ public enum ConfigurationLayout: String, Sendable, CaseIterable {
 
     /// The layout that `paths` (later files winning) and `overrides` select.
     ///
-    /// - Throws: ``Volt/ConfigurationError`` for an unreadable file or an unknown family.
+    /// - Throws: `ConfigurationError` for an unreadable file or an unknown family.
     public static func select(paths: [String], overrides: [(key: String, value: String)]) throws -> ConfigurationLayout {
         let family = try ConfigurationLoader.scalar(at: selectingKey, paths: paths, overrides: overrides)
         return try of(family: family, source: paths.last ?? "the configuration")

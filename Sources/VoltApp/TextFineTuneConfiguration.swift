@@ -5,7 +5,7 @@ import VoltText
 
 /// The text layout of `volt fit` (selected by `model.family: llama` or `mixtral`): the root `seed` and the
 /// `model:`, `module:`, `peft:` and `generation:` sections decode straight into the module's hyper-parameters
-/// (``TextLM/CausalLMModule/Hyperparameters``, what its checkpoints save), beside `data:` (VoltText's
+/// (`CausalLMModule.Hyperparameters`, what its checkpoints save), beside `data:` (VoltText's
 /// `TextDataConfiguration`), `trainer:` and `tune:`.
 ///
 /// ```yaml

@@ -35,11 +35,8 @@ struct Fit: ParsableCommand {
     }
 }
 
-/// `volt validate`.
-struct Validate: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "validate", abstract: "Run the validation loop (on a checkpoint's weights with --ckpt-path).")
-
+/// What `validate` and `test` take: the configuration options, the checkpoint and `--json`.
+struct EvaluationArguments: ParsableArguments {
     @OptionGroup var options: ConfigurationOptions
 
     @Option(name: [.customLong("ckpt-path"), .customLong("ckpt")],
@@ -51,11 +48,19 @@ struct Validate: ParsableCommand {
 
     /// The arguments again, for the generic command of the selected layout.
     var arguments: [String] { passedArguments(options, ckptPath: ckptPath, json: json) }
+}
+
+/// `volt validate`.
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate", abstract: "Run the validation loop (on a checkpoint's weights with --ckpt-path).")
+
+    @OptionGroup var evaluation: EvaluationArguments
 
     func run() throws {
-        switch try selectedLayout(options) {
-        case .genslm: try VoltCLI.Validate<FineTuneConfiguration>.parse(arguments).run()
-        case .text: try VoltCLI.Validate<TextFineTuneConfiguration>.parse(arguments).run()
+        switch try selectedLayout(evaluation.options) {
+        case .genslm: try VoltCLI.Validate<FineTuneConfiguration>.parse(evaluation.arguments).run()
+        case .text: try VoltCLI.Validate<TextFineTuneConfiguration>.parse(evaluation.arguments).run()
         }
     }
 }
@@ -65,22 +70,12 @@ struct Test: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test", abstract: "Run the test loop on the held-out test split (on a checkpoint's weights with --ckpt-path).")
 
-    @OptionGroup var options: ConfigurationOptions
-
-    @Option(name: [.customLong("ckpt-path"), .customLong("ckpt")],
-            help: "The checkpoint to run (its saved hyper-parameters build the module); default: the configured module.")
-    var ckptPath: String?
-
-    @Flag(help: "Print the metrics as one JSON object.")
-    var json = false
-
-    /// The arguments again, for the generic command of the selected layout.
-    var arguments: [String] { passedArguments(options, ckptPath: ckptPath, json: json) }
+    @OptionGroup var evaluation: EvaluationArguments
 
     func run() throws {
-        switch try selectedLayout(options) {
-        case .genslm: try VoltCLI.Test<FineTuneConfiguration>.parse(arguments).run()
-        case .text: try VoltCLI.Test<TextFineTuneConfiguration>.parse(arguments).run()
+        switch try selectedLayout(evaluation.options) {
+        case .genslm: try VoltCLI.Test<FineTuneConfiguration>.parse(evaluation.arguments).run()
+        case .text: try VoltCLI.Test<TextFineTuneConfiguration>.parse(evaluation.arguments).run()
         }
     }
 }

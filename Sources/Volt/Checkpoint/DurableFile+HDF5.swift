@@ -2,6 +2,7 @@ import Foundation
 import VoltHDF5
 import VoltInterop
 
+/// HDF5 files written durably: checkpoints, prediction and embedding files.
 extension DurableFile {
     /// Writes an HDF5 file at `path` atomically: `contents` fills `<path>.tmp`, which is closed, fsynced, renamed
     /// onto `path`, and the directory fsynced — so a crash leaves the old file or the new one, never a partial
