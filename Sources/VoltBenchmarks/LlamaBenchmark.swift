@@ -83,20 +83,9 @@ public struct LlamaBenchmark: Sendable {
         var generator = RandomGenerator(seed: 1)
         let ids = (0..<(batch * seq)).map { _ in Int32(generator.nextInt(below: configuration.vocabSize)) }
         let inputs = Tensor(shape: [batch, seq], indices: ids)
-        let plugin = makePrecisionPlugin(precision)
-        let parameters = model.parameters
-        func step() throws {
-            try withAutocast(plugin.autocast) { plugin.backward(try model.loss(inputIds: inputs, labels: inputs)) }
-            plugin.unscale(parameters)
-            if plugin.shouldStep(parameters) { optimizer.step() }
-            optimizer.zeroGrad()
-        }
-        for _ in 0..<warmup { try step() }
-        BufferPool.shared.resetPeak()
-        let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<steps { try step() }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(steps)
-        let peakTensorBytes = BufferPool.shared.usage.peak
+        let (seconds, peakTensorBytes) = try TimedTraining.measure(
+            precision: precision, parameters: model.parameters, optimizer: optimizer, warmup: warmup, steps: steps
+        ) { try model.loss(inputIds: inputs, labels: inputs) }
 
         let (fp32Peak, peak) = MachinePeaks.matmul(for: precision)
         let params = model.parameterCount

@@ -141,21 +141,9 @@ public struct ModelBenchmark: Sendable {
         let ids = (0..<(batch * seq)).map { _ in Int32(5 + generator.nextInt(below: 64)) }
         let batchData = TokenBatch(inputIds: Tensor(shape: [batch, seq], indices: ids), attentionMask: Tensor.ones([batch, seq]),
                                    labels: Tensor(shape: [batch, seq], indices: ids))
-        // The training loop's order: backward through the plugin, unscale, skip the step on an fp16 overflow.
-        let plugin = makePrecisionPlugin(precision)
-        let parameters = model.parameters
-        func step() throws {
-            try withAutocast(plugin.autocast) { plugin.backward(try model.loss(batchData)) }
-            plugin.unscale(parameters)
-            if plugin.shouldStep(parameters) { optimizer.step() }
-            optimizer.zeroGrad()
-        }
-        for _ in 0..<warmup { try step() }
-        BufferPool.shared.resetPeak()
-        let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<steps { try step() }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(steps)
-        let peakTensorBytes = BufferPool.shared.usage.peak
+        let (seconds, peakTensorBytes) = try TimedTraining.measure(
+            precision: precision, parameters: model.parameters, optimizer: optimizer, warmup: warmup, steps: steps
+        ) { try model.loss(batchData) }
 
         let (fp32Peak, peak) = MachinePeaks.matmul(for: precision)
         let tokens = batch * seq
