@@ -138,6 +138,54 @@ void volt_unary_backward_f32(volt_unary_op op, const float *x, const float *y, c
     volt_parallel_for(n, VOLT_GRAIN, unary_bw_task, &c);
 }
 
+// bfloat16 companions: an activation's rounded copy is written in the same pass that computes it, and the backward
+// pass reads a saved bfloat16 input directly, in blocks widened on the stack.
+#define VOLT_BF16_BLOCK 1024
+
+typedef struct { volt_unary_op op; const float *x; float *out; uint16_t *x16, *out16; float alpha, beta; } unary_round_ctx;
+VOLT_MULTIVERSION
+static void unary_round_task(void *p, size_t begin, size_t end) {
+    unary_round_ctx *c = p;
+    volt_unary_range(c->op, c->x, c->out, begin, end, c->alpha, c->beta);
+    if (c->x16) for (size_t i = begin; i < end; i++) c->x16[i] = volt_float_to_bf16(c->x[i]);
+    if (c->out16) for (size_t i = begin; i < end; i++) c->out16[i] = volt_float_to_bf16(c->out[i]);
+}
+
+void volt_unary_round_f32(volt_unary_op op, const float *x, float *out, uint16_t *x16, uint16_t *out16, size_t n,
+                          float alpha, float beta) {
+    unary_round_ctx c = {op, x, out, x16, out16, alpha, beta};
+    volt_parallel_for(n, VOLT_GRAIN, unary_round_task, &c);
+}
+
+typedef struct {
+    volt_unary_op op;
+    const uint16_t *x16, *y16;
+    const float *dy;
+    float *dx;
+    uint16_t *dx16;
+    float alpha;
+} unary_bw16_ctx;
+VOLT_MULTIVERSION
+static void unary_bw16_task(void *p, size_t begin, size_t end) {
+    unary_bw16_ctx *c = p;
+    float x[VOLT_BF16_BLOCK], y[VOLT_BF16_BLOCK];
+    for (size_t start = begin; start < end; start += VOLT_BF16_BLOCK) {
+        size_t count = end - start < VOLT_BF16_BLOCK ? end - start : VOLT_BF16_BLOCK;
+        if (c->x16) for (size_t i = 0; i < count; i++) x[i] = volt_bits_to_float((uint32_t)c->x16[start + i] << 16);
+        if (c->y16) for (size_t i = 0; i < count; i++) y[i] = volt_bits_to_float((uint32_t)c->y16[start + i] << 16);
+        volt_unary_backward_range(c->op, c->x16 ? x : NULL, c->y16 ? y : NULL, c->dy + start, c->dx + start, 0, count,
+                                  c->alpha);
+        if (c->dx16)
+            for (size_t i = 0; i < count; i++) c->dx16[start + i] = volt_float_to_bf16(c->dx[start + i]);
+    }
+}
+
+void volt_unary_backward_bf16_saved(volt_unary_op op, const uint16_t *x16, const uint16_t *y16, const float *dy,
+                                    float *dx, uint16_t *dx16, size_t n, float alpha) {
+    unary_bw16_ctx c = {op, x16, y16, dy, dx, dx16, alpha};
+    volt_parallel_for(n, VOLT_GRAIN, unary_bw16_task, &c);
+}
+
 typedef struct { const float *x, *mask; float *out; float value; } masked_ctx;
 VOLT_MULTIVERSION
 static void masked_task(void *p, size_t begin, size_t end) {

@@ -39,6 +39,23 @@ static void total_task(void *p, size_t begin, size_t end) {
     }
 }
 
+typedef struct { const float *x; float *out; size_t n, inner, blocks; } column_sum_ctx;
+
+VOLT_MULTIVERSION
+static void column_sum_task(void *p, size_t begin, size_t end) {
+    column_sum_ctx *c = p;
+    for (size_t t = begin; t < end; t++) {
+        size_t o = t / c->blocks, lo = (t % c->blocks) * 64, hi = lo + 64 < c->inner ? lo + 64 : c->inner;
+        const float *x = c->x + o * c->n * c->inner;
+        float *out = c->out + o * c->inner;
+        for (size_t i = lo; i < hi; i++) out[i] = 0.0f;
+        for (size_t j = 0; j < c->n; j++) {
+            const float *row = x + j * c->inner;
+            for (size_t i = lo; i < hi; i++) out[i] += row[i];
+        }
+    }
+}
+
 void volt_reduce_sum_f32(const float *x, float *out, size_t outer, size_t n, size_t inner) {
     if (outer == 1 && inner == 1 && n >= 65536) {
         // A fixed chunk count (not the thread count) keeps the result identical however many threads run.
@@ -51,8 +68,15 @@ void volt_reduce_sum_f32(const float *x, float *out, size_t outer, size_t n, siz
         out[0] = s;
         return;
     }
-    reduce_ctx c = {x, out, NULL, NULL, NULL, n, inner};
     size_t work = n * inner;
+    if (outer < 4 && inner >= 256 && work >= 65536) {
+        // Few outputs of wide rows (a bias gradient: [rows, n] summed over the rows): split the columns instead.
+        // Each column is still summed row by row in order, so the result does not depend on the split.
+        column_sum_ctx c = {x, out, n, inner, (inner + 63) / 64};
+        volt_parallel_for(outer * c.blocks, 1, column_sum_task, &c);
+        return;
+    }
+    reduce_ctx c = {x, out, NULL, NULL, NULL, n, inner};
     volt_parallel_for(outer, work >= 16384 ? 1 : 16384 / (work ? work : 1), sum_task, &c);
 }
 

@@ -46,6 +46,24 @@ struct SavedTensor {
         }
     }
 
+    /// Keeps `operand`, a bfloat16 copy a product already made of the tensor it replaces (same shape, any
+    /// strides), so the backward pass reads the same rounded values without converting again.
+    init(bfloat16Operand operand: Tensor) {
+        precondition(operand.dtype == .bfloat16, "a bfloat16 operand, have \(operand.dtype)")
+        stored = operand
+    }
+
+    /// Keeps `tensor` (float32, contiguous) with `copy`, its bfloat16 rounding written by the operation that made
+    /// or read it; the copy is cached on an activation like ``Tensor/rounded(to:)`` does, so later products and
+    /// saves share it.
+    init(_ tensor: Tensor, roundedCopy copy: Tensor) {
+        if tensor.gradFunction != nil, tensor.roundedCopy == nil { tensor.roundedCopy = copy }
+        stored = copy
+    }
+
+    /// The saved values in bfloat16, contiguous, when that is how they were kept (a kernel may read them as is).
+    var contiguousBFloat16: Tensor? { stored.dtype == .bfloat16 && stored.isContiguous ? stored : nil }
+
     /// The saved values as float32 (a view when they were kept as is; contiguous when they were rounded).
     var value: Tensor { withNoGrad { stored.float32() } }
 

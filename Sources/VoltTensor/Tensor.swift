@@ -169,8 +169,17 @@ public final class Tensor: @unchecked Sendable {
     public func clone() -> Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: dtype)
         let src = contiguous()
-        out.rawPointer.copyMemory(from: src.rawPointer, byteCount: count * dtype.byteSize)
+        Tensor.copyBytes(from: src.rawPointer, to: out.rawPointer, count: count * dtype.byteSize)
         return out
+    }
+
+    /// Copies `count` bytes, on every thread for a large buffer (a gradient's first copy is tens of megabytes).
+    static func copyBytes(from src: UnsafeRawPointer, to dst: UnsafeMutableRawPointer, count: Int) {
+        let chunk = 1 << 16
+        let rows = count >= 1 << 20 ? count / chunk : 0
+        if rows > 0 { volt_copy_2d(src, chunk, dst, chunk, rows, chunk) }
+        let done = rows * chunk
+        if done < count { (dst + done).copyMemory(from: src + done, byteCount: count - done) }
     }
 
     /// The same values, cut from the graph: gradients do not flow through the result.

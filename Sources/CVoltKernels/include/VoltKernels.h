@@ -44,6 +44,14 @@ void volt_unary_f32(volt_unary_op op, const float *x, float *out, size_t n, floa
 /// dx[i] = dy[i] * f'(x[i]); `y` is the forward output (used by exp, sqrt, tanh, sigmoid).
 void volt_unary_backward_f32(volt_unary_op op, const float *x, const float *y, const float *dy, float *dx,
                              size_t n, float alpha);
+/// volt_unary_f32, also writing bfloat16 (round to nearest even) copies of the input to `x16` and of the output to
+/// `out16` where those are not NULL, in the same pass.
+void volt_unary_round_f32(volt_unary_op op, const float *x, float *out, uint16_t *x16, uint16_t *out16, size_t n,
+                          float alpha, float beta);
+/// volt_unary_backward_f32 with the saved input `x16` or output `y16` in bfloat16 (the other NULL); also writes dx
+/// rounded to bfloat16 into `dx16` unless it is NULL.
+void volt_unary_backward_bf16_saved(volt_unary_op op, const uint16_t *x16, const uint16_t *y16, const float *dy,
+                                    float *dx, uint16_t *dx16, size_t n, float alpha);
 /// out[i] = mask[i] != 0 ? value : x[i].
 void volt_masked_fill_f32(const float *x, const float *mask, float *out, size_t n, float value);
 /// out[i] = value.

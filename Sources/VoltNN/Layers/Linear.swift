@@ -49,8 +49,7 @@ public final class Linear: Module {
 
     /// Applies the layer to [..., inFeatures].
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        var y = x.matmul(weight.transposed())
-        if let bias { y = y + bias }
+        var y = x.linear(weight, bias: bias)
         if let a = loraA, let b = loraB, let state = _lora, !state.merged {
             let input = _loraDropout.map { $0(x) } ?? x
             y = y + b(a(input)) * state.scaling

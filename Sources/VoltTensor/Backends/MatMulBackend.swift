@@ -67,9 +67,34 @@ public protocol MatMulBackend: Sendable {
     /// float32 where the CPU has no bfloat16 kernels).
     func multiplyBF16(_ shape: GEMMShape, a: UnsafePointer<UInt16>, b: UnsafePointer<UInt16>,
                       c: UnsafeMutablePointer<Float>)
+    /// Computes `C = A · B + bias` in float32, `bias` (n values, or nil) added to every row of every batch entry.
+    func multiply(_ shape: GEMMShape, a: UnsafePointer<Float>, b: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                  c: UnsafeMutablePointer<Float>)
+    /// ``multiplyBF16(_:a:b:c:)`` plus a float32 `bias` (n values, or nil) added to every row.
+    func multiplyBF16(_ shape: GEMMShape, a: UnsafePointer<UInt16>, b: UnsafePointer<UInt16>,
+                      bias: UnsafePointer<Float>?, c: UnsafeMutablePointer<Float>)
 }
 
 extension MatMulBackend {
+    /// The product, then the bias added in place in one pass (backends without a fused bias).
+    public func multiply(_ shape: GEMMShape, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                         bias: UnsafePointer<Float>?, c: UnsafeMutablePointer<Float>) {
+        multiply(shape, a: a, b: b, c: c)
+        if let bias { Self.addRows(bias, to: c, shape) }
+    }
+
+    /// The bfloat16 product, then the bias added in place in one pass (backends without a fused bias).
+    public func multiplyBF16(_ shape: GEMMShape, a: UnsafePointer<UInt16>, b: UnsafePointer<UInt16>,
+                             bias: UnsafePointer<Float>?, c: UnsafeMutablePointer<Float>) {
+        multiplyBF16(shape, a: a, b: b, c: c)
+        if let bias { Self.addRows(bias, to: c, shape) }
+    }
+
+    /// c[r, :] += bias over the product's batch · m rows.
+    static func addRows(_ bias: UnsafePointer<Float>, to c: UnsafeMutablePointer<Float>, _ s: GEMMShape) {
+        volt_binary_rows_f32(VOLT_ADD, c, bias, c, s.batch * s.m, s.n, 1)
+    }
+
     /// A bfloat16 product without bfloat16 kernels: widens both operands to float32 (exactly), then runs
     /// ``multiply(_:a:b:c:)``.
     func multiplyWidening(_ s: GEMMShape, a: UnsafePointer<UInt16>, b: UnsafePointer<UInt16>,

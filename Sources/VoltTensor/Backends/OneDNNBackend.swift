@@ -14,6 +14,7 @@ public final class OneDNNBackend: MatMulBackend, @unchecked Sendable {
     private struct CacheKey: Hashable {
         var shape: GEMMShape
         var bf16: Bool
+        var bias: Bool
     }
 
     private struct Primitive: @unchecked Sendable {
@@ -21,6 +22,7 @@ public final class OneDNNBackend: MatMulBackend, @unchecked Sendable {
         var src: dnnl_memory_desc_t
         var weights: dnnl_memory_desc_t
         var dst: dnnl_memory_desc_t
+        var bias: dnnl_memory_desc_t?
     }
 
     /// Opens oneDNN's CPU engine; `nil` if it cannot.
@@ -68,28 +70,49 @@ public final class OneDNNBackend: MatMulBackend, @unchecked Sendable {
 
     public func multiply(_ shape: GEMMShape, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
                          c: UnsafeMutablePointer<Float>) {
-        execute(shape, bf16: false, a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c)
+        execute(shape, bf16: false, a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), bias: nil, c: c)
+    }
+
+    /// `C = A · B + bias` with the bias added inside oneDNN's kernel (no second pass over C).
+    public func multiply(_ shape: GEMMShape, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                         bias: UnsafePointer<Float>?, c: UnsafeMutablePointer<Float>) {
+        execute(shape, bf16: false, a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), bias: bias, c: c)
     }
 
     public func multiplyBF16(_ shape: GEMMShape, a: UnsafePointer<UInt16>, b: UnsafePointer<UInt16>,
                              c: UnsafeMutablePointer<Float>) {
-        guard supportsBF16 else { return multiplyWidening(shape, a: a, b: b, c: c) }  // no AVX512_BF16 here
-        execute(shape, bf16: true, a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), c: c)
+        multiplyBF16(shape, a: a, b: b, bias: nil, c: c)
+    }
+
+    /// The bfloat16 product plus a float32 bias added inside oneDNN's kernel.
+    public func multiplyBF16(_ shape: GEMMShape, a: UnsafePointer<UInt16>, b: UnsafePointer<UInt16>,
+                             bias: UnsafePointer<Float>?, c: UnsafeMutablePointer<Float>) {
+        guard supportsBF16 else {  // no AVX512_BF16 here
+            multiplyWidening(shape, a: a, b: b, c: c)
+            if let bias { Self.addRows(bias, to: c, shape) }
+            return
+        }
+        execute(shape, bf16: true, a: UnsafeRawPointer(a), b: UnsafeRawPointer(b), bias: bias, c: c)
     }
 
     private func execute(_ shape: GEMMShape, bf16: Bool, a: UnsafeRawPointer, b: UnsafeRawPointer,
-                         c: UnsafeMutablePointer<Float>) {
-        var primitive = self.primitive(for: CacheKey(shape: shape, bf16: bf16))
-        var memories: [dnnl_memory_t?] = [nil, nil, nil]
+                         bias: UnsafePointer<Float>?, c: UnsafeMutablePointer<Float>) {
+        var primitive = self.primitive(for: CacheKey(shape: shape, bf16: bf16, bias: bias != nil))
+        var memories: [dnnl_memory_t?] = [nil, nil, nil, nil]
         check(dnnl_memory_create(&memories[0], &primitive.src, engine, UnsafeMutableRawPointer(mutating: a)), "memory")
         check(dnnl_memory_create(&memories[1], &primitive.weights, engine, UnsafeMutableRawPointer(mutating: b)), "memory")
         check(dnnl_memory_create(&memories[2], &primitive.dst, engine, UnsafeMutableRawPointer(c)), "memory")
-        defer { for m in memories { dnnl_memory_destroy(m) } }
-        let args = [
+        defer { for m in memories where m != nil { dnnl_memory_destroy(m) } }
+        var args = [
             dnnl_exec_arg_t(arg: volt_dnnl_arg_src(), memory: memories[0]),
             dnnl_exec_arg_t(arg: volt_dnnl_arg_weights(), memory: memories[1]),
             dnnl_exec_arg_t(arg: volt_dnnl_arg_dst(), memory: memories[2]),
         ]
+        if let bias, primitive.bias != nil {
+            check(dnnl_memory_create(&memories[3], &primitive.bias!, engine, UnsafeMutableRawPointer(mutating: bias)),
+                  "memory")
+            args.append(dnnl_exec_arg_t(arg: volt_dnnl_arg_bias(), memory: memories[3]))
+        }
         check(dnnl_primitive_execute(primitive.handle, stream, Int32(args.count), args), "execute")
         check(dnnl_stream_wait(stream), "wait")
     }
@@ -115,15 +138,25 @@ public final class OneDNNBackend: MatMulBackend, @unchecked Sendable {
         var dst = Self.descriptor(rows: s.m, cols: s.n,
                                   operand: GEMMOperand(transposed: false, leadingDimension: s.n, batchStride: s.m * s.n),
                                   batch: s.batch, type: dnnl_f32)
+        // A bias is one row of n float32 values, broadcast over the batch and the rows.
+        var bias: dnnl_memory_desc_t? = key.bias
+            ? Self.descriptor(rows: 1, cols: s.n, operand: GEMMOperand(transposed: false, leadingDimension: s.n,
+                                                                       batchStride: 0),
+                              batch: 1, type: dnnl_f32)
+            : nil
         var desc = dnnl_matmul_desc_t()
-        check(dnnl_matmul_desc_init(&desc, &src, &weights, nil, &dst), "matmul descriptor for \(s)")
+        if bias != nil {
+            check(dnnl_matmul_desc_init(&desc, &src, &weights, &bias!, &dst), "matmul descriptor for \(s) with bias")
+        } else {
+            check(dnnl_matmul_desc_init(&desc, &src, &weights, nil, &dst), "matmul descriptor for \(s)")
+        }
         var pd: dnnl_primitive_desc_t?
         check(dnnl_primitive_desc_create(&pd, &desc, nil, engine, nil), "primitive descriptor for \(s)")
         defer { dnnl_primitive_desc_destroy(pd) }
         var handle: dnnl_primitive_t?
         check(dnnl_primitive_create(&handle, pd), "primitive for \(s)")
         guard let handle else { fatalError("oneDNN returned no primitive for \(s)") }
-        return Primitive(handle: handle, src: src, weights: weights, dst: dst)
+        return Primitive(handle: handle, src: src, weights: weights, dst: dst, bias: bias)
     }
 
     /// A 3-D [batch, rows, cols] memory descriptor whose strides express the operand's layout.

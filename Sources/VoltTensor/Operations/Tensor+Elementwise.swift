@@ -143,14 +143,37 @@ extension Tensor {
     func unary(_ op: volt_unary_op, name: String, alpha: Float = 0, beta: Float = 0) -> Tensor {
         let x = float32().contiguous()
         let out = Tensor(uninitializedShape: shape)
-        volt_unary_f32(op, x.floatPointer, out.floatPointer, count, alpha, beta)
         // Each derivative needs the input or the output, not both (neg and affine need neither).
         let usesOutput = [VOLT_EXP, VOLT_SQRT, VOLT_TANH, VOLT_SIGMOID].contains(op)
         let usesNothing = op == VOLT_NEG || op == VOLT_AFFINE
-        let saved = usesNothing ? nil : SavedTensor(usesOutput ? out : x)
+        let saved: SavedTensor?
+        if let rounding = UnaryRounding(op: op, input: x, recording: requiresGrad && x === self,
+                                        savesInput: !usesNothing && !usesOutput, savesOutput: !usesNothing && usesOutput) {
+            // bfloat16 autocast: the saved tensor's rounding (and, for an activation function, the copy its
+            // projection takes) come out of the same pass.
+            volt_unary_round_f32(op, x.floatPointer, out.floatPointer, rounding.input?.bfloat16Pointer,
+                                 rounding.output?.bfloat16Pointer, count, alpha, beta)
+            if let copy = rounding.output, rounding.outputIsProductOperand { out.roundedCopy = copy }
+            saved = usesNothing ? nil
+                : usesOutput ? rounding.output.map { SavedTensor(out, roundedCopy: $0) } ?? SavedTensor(out)
+                : rounding.input.map { SavedTensor(x, roundedCopy: $0) } ?? SavedTensor(x)
+        } else {
+            volt_unary_f32(op, x.floatPointer, out.floatPointer, count, alpha, beta)
+            saved = usesNothing ? nil : SavedTensor(usesOutput ? out : x)
+        }
         return Tensor.record(out, inputs: [self], name: name) { g in
             let dy = g.contiguous()
             let dx = Tensor(uninitializedShape: dy.shape)
+            if let rounded = saved?.contiguousBFloat16 {
+                // An activation function's input came out of a projection, whose backward products round this
+                // gradient: write that copy in the same pass.
+                let dx16 = UnaryRounding.feedsProduct(op) ? Tensor(uninitializedShape: dy.shape, dtype: .bfloat16) : nil
+                let p = rounded.bfloat16Pointer
+                volt_unary_backward_bf16_saved(op, usesOutput ? nil : p, usesOutput ? p : nil, dy.floatPointer,
+                                               dx.floatPointer, dx16?.bfloat16Pointer, dx.count, alpha)
+                dx.roundedCopy = dx16
+                return [dx]
+            }
             let values = saved?.value
             let xs = usesOutput ? nil : values?.floatPointer, ys = usesOutput ? values?.floatPointer : nil
             volt_unary_backward_f32(op, xs, ys, dy.floatPointer, dx.floatPointer, dx.count, alpha)

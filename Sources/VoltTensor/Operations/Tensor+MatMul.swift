@@ -4,7 +4,21 @@ extension Tensor {
     /// `self` is [..., m, k] and `other` [..., k, n]; leading dimensions must be equal, or one operand must be a
     /// plain matrix, which is then used for every batch entry. Transposed views (``transposed(_:_:)``) are passed
     /// to the backend as such, without a copy.
-    public func matmul(_ other: Tensor) -> Tensor {
+    public func matmul(_ other: Tensor) -> Tensor { product(other, bias: nil) }
+
+    /// `self · weightᵀ + bias` (PyTorch's `F.linear`): `self` is [..., in], `weight` [out, in] and `bias` [out].
+    ///
+    /// The bias is added by the matrix-product kernel itself where the backend can (oneDNN), so the output is
+    /// written once; its gradient is the output gradient summed over the rows, as for `x.matmul(wᵀ) + bias`.
+    public func linear(_ weight: Tensor, bias: Tensor?) -> Tensor {
+        precondition(weight.rank == 2, "linear needs a [out, in] weight, have \(weight.shape)")
+        precondition(bias.map { $0.shape == [weight.shape[0]] } ?? true,
+                     "linear: bias \(bias?.shape ?? []) for \(weight.shape[0]) outputs")
+        return product(weight.transposed(), bias: bias)
+    }
+
+    /// The product of ``matmul(_:)``, plus `bias` ([n], or nil) added to every row.
+    private func product(_ other: Tensor, bias: Tensor?) -> Tensor {
         precondition(rank >= 2 && other.rank >= 2, "matmul needs matrices, have \(shape) and \(other.shape)")
         let m = shape[rank - 2], k = shape[rank - 1], n = other.shape[other.rank - 1]
         precondition(other.shape[other.rank - 2] == k, "matmul: \(shape) · \(other.shape) inner dimensions differ")
@@ -26,20 +40,34 @@ extension Tensor {
         if batchB.isEmpty, !opA.transposed, opA.batchStride == m * opA.leadingDimension || batch == 1 {
             gemm = GEMMShape(batch: 1, m: batch * m, n: n, k: k, a: opA, b: opB)
         }
+        var savedA: SavedTensor?, savedB: SavedTensor?
+        let bias32 = bias.map { $0.float32().contiguous() }
+        let biasPointer = bias32.map { UnsafePointer($0.floatPointer) }
         if bfloat16 {
             let (a16, layoutA) = Tensor.bfloat16Operand(a, gemm.a, rows: m, cols: k)
             let (b16, layoutB) = Tensor.bfloat16Operand(b, gemm.b, rows: k, cols: n)
             gemm.a = layoutA
             gemm.b = layoutB
             MatMulBackends.bf16.multiplyBF16(gemm, a: a16.rawPointer.assumingMemoryBound(to: UInt16.self),
-                                             b: b16.rawPointer.assumingMemoryBound(to: UInt16.self), c: out.floatPointer)
+                                             b: b16.rawPointer.assumingMemoryBound(to: UInt16.self), bias: biasPointer,
+                                             c: out.floatPointer)
+            // The backward products take the same rounded operands: keep these copies (in the operands' own
+            // shapes) rather than rounding the inputs again — a weight would otherwise be converted twice a step.
+            if other.requiresGrad {
+                savedA = SavedTensor(bfloat16Operand: withNoGrad { layoutA.transposed ? a16.transposed() : a16 })
+            }
+            if self.requiresGrad {
+                savedB = SavedTensor(bfloat16Operand: withNoGrad { layoutB.transposed ? b16.transposed() : b16 })
+            }
         } else {
-            MatMulBackends.selected.multiply(gemm, a: a.floatPointer, b: b.floatPointer, c: out.floatPointer)
+            MatMulBackends.selected.multiply(gemm, a: a.floatPointer, b: b.floatPointer, bias: biasPointer,
+                                             c: out.floatPointer)
+            savedA = other.requiresGrad ? SavedTensor(self) : nil
+            savedB = self.requiresGrad ? SavedTensor(other) : nil
         }
-
-        let savedA = other.requiresGrad ? SavedTensor(self) : nil, savedB = self.requiresGrad ? SavedTensor(other) : nil
         let shapeA = shape, shapeB = other.shape, transposedB = opB.transposed && other.rank == 2
-        return Tensor.record(out, inputs: [self, other], name: "matmul") { gradient in
+        let biasShape = bias?.shape
+        return Tensor.record(out, inputs: [self, other] + (bias.map { [$0] } ?? []), name: "matmul") { gradient in
             // Under bfloat16 autocast the gradient feeds both products: round it once.
             let g = savedA != nil && savedB != nil && Tensor.multipliesInBFloat16 ? gradient.rounded(to: .bfloat16) : gradient
             var da: Tensor?, db: Tensor?
@@ -60,7 +88,8 @@ extension Tensor {
                     db = full.shape == shapeB ? full : full.summed(toShape: shapeB)
                 }
             }
-            return [da, db]
+            guard let biasShape else { return [da, db] }
+            return [da, db, gradient.summed(toShape: biasShape)]
         }
     }
 

@@ -1,0 +1,49 @@
+import CVoltKernels
+
+/// The bfloat16 copies a unary operation writes in its own pass under bfloat16 autocast, instead of a later
+/// conversion pass re-reading its float32 input or output.
+///
+/// - the input's rounding, when the derivative needs the input and ``SavedTensor`` would round it anyway;
+/// - the output's rounding, when the derivative needs the output, or when the operation is an activation function
+///   (GELU, SiLU, ReLU) whose output a bfloat16 projection takes next — cached on the output as its rounded copy.
+struct UnaryRounding {
+    /// The input rounded to bfloat16, to save for the backward pass.
+    let input: Tensor?
+    /// The output rounded to bfloat16.
+    let output: Tensor?
+    /// Whether ``output`` is the copy a following bfloat16 product takes.
+    let outputIsProductOperand: Bool
+
+    /// The copies to write, or nil when the plain float32 kernel is all that is needed.
+    ///
+    /// - Parameters:
+    ///   - input: the float32, contiguous input.
+    ///   - recording: whether the operation is recorded for a backward pass on this very input.
+    init?(op: volt_unary_op, input x: Tensor, recording: Bool, savesInput: Bool, savesOutput: Bool) {
+        guard recording, GradMode.isEnabled, Autocast.current.storage == .bfloat16 else { return nil }
+        let feedsProduct = Self.feedsProduct(op)
+        // As SavedTensor: a leaf parameter is kept as is, and an activation rounded before shares its copy.
+        let roundsInput = savesInput && !x.isLeaf && x.roundedCopy == nil
+        let roundsOutput = savesOutput || feedsProduct
+        guard roundsInput || roundsOutput else { return nil }
+        input = roundsInput ? Tensor(uninitializedShape: x.shape, dtype: .bfloat16) : nil
+        output = roundsOutput ? Tensor(uninitializedShape: x.shape, dtype: .bfloat16) : nil
+        outputIsProductOperand = feedsProduct
+    }
+}
+
+extension UnaryRounding {
+    /// Whether `op` is an activation function between two projections and products take bfloat16 inputs: its
+    /// output is the next product's input, and the gradient of its input the previous product's output gradient.
+    static func feedsProduct(_ op: volt_unary_op) -> Bool {
+        [VOLT_GELU_ERF, VOLT_GELU_TANH, VOLT_SILU, VOLT_RELU].contains(op) && Tensor.multipliesInBFloat16
+    }
+}
+
+extension Tensor {
+    /// The first element of a bfloat16 tensor's storage, as raw 16-bit patterns.
+    var bfloat16Pointer: UnsafeMutablePointer<UInt16> {
+        precondition(dtype == .bfloat16, "bfloat16Pointer on a \(dtype) tensor")
+        return rawPointer.assumingMemoryBound(to: UInt16.self)
+    }
+}
