@@ -48,6 +48,8 @@ public struct LlamaBenchmark: Sendable {
     public var steps: Int
     /// Untimed training steps before the timed ones.
     public var warmup: Int
+    /// The ranks that train and the strategy they train through (not zero3: LLaMA's layers have no layer hooks).
+    public var parallelism = DataParallelism.single
 
     /// A benchmark of `shape` under `precision`: `warmup` untimed steps, then `steps` timed ones.
     ///
@@ -74,33 +76,42 @@ public struct LlamaBenchmark: Sendable {
 
     /// Runs the benchmark; MFU is against the best 1024³ matmul rate of this run (float32, or bfloat16 for bf16).
     /// The result's LoRA, optimizer and checkpointing fields read `none`, `adamw` and false.
+    ///
+    /// - Throws: ``BenchmarkError/noLayerHooks(model:)`` under zero3; `TrainerError.misconfiguration` from the
+    ///   strategy.
     public func run() throws -> ModelBenchmark.Result {
+        try parallelism.check(model: shape.rawValue, layered: false, eightBitOptimizer: false)
         let configuration = shape.configuration
         let (seq, batch) = (shape.sequenceLength, shape.batchSize)
         let model = try LlamaForCausalLM(configuration, seed: 0)
         let buildPeakRSS = MachinePeaks.residentMegabytes()
         let optimizer = AdamW(model.parameters, lr: 1e-4)
-        var generator = RandomGenerator(seed: 1)
+        let ranks = try RankedTraining(parallelism, model: model, parameters: model.parameters, name: shape.rawValue)
+        var generator = RandomGenerator(seed: 1 + UInt64(ranks.rank))  // each rank its own batch
         let ids = (0..<(batch * seq)).map { _ in Int32(generator.nextInt(below: configuration.vocabSize)) }
         let inputs = Tensor(shape: [batch, seq], indices: ids)
         let (seconds, peakTensorBytes) = try TimedTraining.measure(
-            precision: precision, parameters: model.parameters, optimizer: optimizer, warmup: warmup, steps: steps
+            precision: precision, parameters: model.parameters, optimizer: optimizer, strategy: ranks.strategy,
+            warmup: warmup, steps: steps
         ) { try model.loss(inputIds: inputs, labels: inputs) }
 
-        let (fp32Peak, peak) = MachinePeaks.matmul(for: precision)
+        let machine = ranks.machinePeaks(for: precision)
+        let (fp32Peak, peak) = (machine.fp32, machine.peak)
         let params = model.parameterCount
-        let flops = Self.trainingFLOPs(configuration, parameters: params, seq: seq, batch: batch)
+        let flops = Self.trainingFLOPs(configuration, parameters: params, seq: seq, batch: batch) * Double(ranks.worldSize)
         let runtime = RuntimeReport.current
         let weightBytes = model.namedTensors().reduce(0) { $0 + $1.1.count * $1.1.dtype.byteSize }
-        let tokensPerSecond: Double = Double(seq * batch) / seconds
+        let tokensPerSecond: Double = Double(seq * batch * ranks.worldSize) / seconds
         let gflops: Double = flops / seconds / 1e9
         return ModelBenchmark.Result(
             model: shape.rawValue, precision: precision.rawValue, gradient_checkpointing: false, steps: steps,
             warmup: warmup, params: params, trainable_params: params, peft: "none", optimizer: "adamw",
             tokens_per_step: seq * batch, step_ms: seconds * 1e3, tokens_per_s: tokensPerSecond,
-            gflops: gflops, mfu: gflops / peak, peak_rss_mb: MachinePeaks.residentMegabytes(),
+            gflops: gflops, mfu: gflops / peak, peak_rss_mb: machine.rankPeakRSS[0],
             build_peak_rss_mb: buildPeakRSS, weights_mb: Double(weightBytes) / 1_048_576,
             peak_tensor_mb: Double(peakTensorBytes) / 1_048_576,
-            sgemm_peak_gflops: fp32Peak, matmul_peak_gflops: peak, threads: runtime.threads, backend: runtime.backend)
+            sgemm_peak_gflops: fp32Peak, matmul_peak_gflops: peak, threads: runtime.threads, backend: runtime.backend,
+            strategy: parallelism.strategy.rawValue, devices: ranks.worldSize, rank_peak_rss_mb: machine.rankPeakRSS,
+            max_rank_peak_rss_mb: machine.rankPeakRSS.max() ?? 0)
     }
 }

@@ -54,12 +54,18 @@ public struct ModelBenchmark: Sendable {
     public var eightBitOptimizer: Bool
     /// LoRA adapters over frozen base weights (stored in bfloat16 under bf16), or `nil` to train every weight.
     public var lora: LoRAConfiguration?
+    /// The ranks that train and the strategy they train through; each rank trains its own batch of the shape.
+    public var parallelism: DataParallelism
 
     /// A benchmark of `shape` under `precision`: `warmup` untimed steps, then `steps` timed ones.
     ///
-    /// - Throws: `GPTNeoXError/invalidConfiguration(_:)` when `steps` is below 1 or `warmup` below 0.
+    /// - Throws: `GPTNeoXError/invalidConfiguration(_:)` when `steps` is below 1 or `warmup` below 0;
+    ///   ``BenchmarkError/optimizerDoesNotShard(optimizer:strategy:)`` for the 8-bit optimizer under zero1–3.
     public init(shape: Shape, precision: Precision = .fp32, steps: Int = 10, warmup: Int = 3,
-                gradientCheckpointing: Bool = false, lora: LoRAConfiguration? = nil, eightBitOptimizer: Bool = false) throws {
+                gradientCheckpointing: Bool = false, lora: LoRAConfiguration? = nil, eightBitOptimizer: Bool = false,
+                parallelism: DataParallelism = .single) throws {
+        try parallelism.check(model: shape.rawValue, layered: true, eightBitOptimizer: eightBitOptimizer)
+        self.parallelism = parallelism
         self.lora = lora
         self.eightBitOptimizer = eightBitOptimizer
         guard steps >= 1, warmup >= 0 else {
@@ -92,17 +98,17 @@ public struct ModelBenchmark: Sendable {
         public var peft: String
         /// `adamw` or `adamw8bit`.
         public var optimizer: String
-        /// Tokens per step (sequence length × batch).
+        /// Tokens per step of one rank (sequence length × batch).
         public var tokens_per_step: Int
         /// Milliseconds per timed step (forward, backward, optimizer).
         public var step_ms: Double
-        /// Training tokens per second.
+        /// Training tokens per second, of all ranks together.
         public var tokens_per_s: Double
-        /// Model GFLOP/s: 6·N·T for trained weights (4·N·T for frozen ones) plus attention.
+        /// Model GFLOP/s of all ranks together: 6·N·T for trained weights (4·N·T for frozen ones) plus attention.
         public var gflops: Double
         /// Model FLOP utilisation: ``gflops`` ÷ ``matmul_peak_gflops``.
         public var mfu: Double
-        /// Peak resident memory of the process, in MB.
+        /// Peak resident memory of the process (rank 0's), in MB.
         public var peak_rss_mb: Double
         /// Peak resident memory once the model is built (and its LoRA base stored in bfloat16), before any step, in MB.
         public var build_peak_rss_mb: Double
@@ -110,14 +116,22 @@ public struct ModelBenchmark: Sendable {
         public var weights_mb: Double
         /// Peak memory of live tensors during the timed steps, in MB.
         public var peak_tensor_mb: Double
-        /// The best float32 1024³ matmul GFLOP/s of any backend.
+        /// The best float32 1024³ matmul GFLOP/s of any backend (summed over the ranks, measured at once).
         public var sgemm_peak_gflops: Double
-        /// The peak MFU is measured against: float32, or bfloat16 under bf16.
+        /// The peak MFU is measured against: float32, or bfloat16 under bf16 (summed over the ranks).
         public var matmul_peak_gflops: Double
-        /// Compute threads.
+        /// Compute threads (of each rank).
         public var threads: Int
         /// The matmul backend in use.
         public var backend: String
+        /// The strategy each rank trained through: `auto` (one process, or DDP), `ddp`, `zero1`, `zero2`, `zero3`.
+        public var strategy = StrategyKind.auto.rawValue
+        /// Ranks that trained, each its own batch.
+        public var devices = 1
+        /// Each rank's peak resident memory, in MB, in rank order (gathered to rank 0 over MPI).
+        public var rank_peak_rss_mb: [Double] = []
+        /// The largest of ``rank_peak_rss_mb``.
+        public var max_rank_peak_rss_mb: Double = 0
     }
 
     /// Runs the benchmark. MFU is against the best 1024³ matmul rate of this run (float32, or bfloat16 for bf16).
@@ -138,27 +152,35 @@ public struct ModelBenchmark: Sendable {
         let optimizer: any Optimizer = eightBitOptimizer
             ? AdamW8bit([ParameterGroup(model.namedParameters(), learningRate: 1e-4)]) : AdamW(model.parameters, lr: 1e-4)
         var generator = RandomGenerator(seed: 1)
+        let ranks = try RankedTraining(parallelism, model: model, parameters: model.parameters, name: shape.rawValue)
+        if ranks.rank > 0 { generator = RandomGenerator(seed: 1 + UInt64(ranks.rank)) }  // each rank its own batch
         let ids = (0..<(batch * seq)).map { _ in Int32(5 + generator.nextInt(below: 64)) }
         let batchData = TokenBatch(inputIds: Tensor(shape: [batch, seq], indices: ids), attentionMask: Tensor.ones([batch, seq]),
                                    labels: Tensor(shape: [batch, seq], indices: ids))
         let (seconds, peakTensorBytes) = try TimedTraining.measure(
-            precision: precision, parameters: model.parameters, optimizer: optimizer, warmup: warmup, steps: steps
+            precision: precision, parameters: model.parameters, optimizer: optimizer, strategy: ranks.strategy,
+            warmup: warmup, steps: steps
         ) { try model.loss(batchData) }
 
-        let (fp32Peak, peak) = MachinePeaks.matmul(for: precision)
+        let machine = ranks.machinePeaks(for: precision)
+        let (fp32Peak, peak) = (machine.fp32, machine.peak)
         let tokens = batch * seq
+        let globalTokens = Double(tokens * ranks.worldSize)
         let params = model.namedTensors().filter { !$0.0.contains("lora_") }.reduce(0) { $0 + $1.1.count }
         // Forward 2N·T, activation gradients 2N·T, weight gradients 2N·T — the last only for weights that train.
         let weightGradientFLOPs = lora == nil ? 2 * Double(params) : 2 * Double(model.parameterCount)
-        let flops = (4 * Double(params) + weightGradientFLOPs) * Double(tokens) + 12 * Double(layers * h) * Double(seq * seq * batch)
+        let flops = Double(ranks.worldSize)
+            * ((4 * Double(params) + weightGradientFLOPs) * Double(tokens) + 12 * Double(layers * h) * Double(seq * seq * batch))
         return Result(model: shape.rawValue, precision: precision.rawValue, gradient_checkpointing: gradientCheckpointing,
                       steps: steps, warmup: warmup, params: params, trainable_params: model.parameterCount,
                       peft: lora == nil ? "none" : "lora", optimizer: eightBitOptimizer ? "adamw8bit" : "adamw",
                       tokens_per_step: tokens,
-                      step_ms: seconds * 1e3, tokens_per_s: Double(tokens) / seconds, gflops: flops / seconds / 1e9,
-                      mfu: flops / seconds / 1e9 / peak, peak_rss_mb: MachinePeaks.residentMegabytes(), build_peak_rss_mb: buildPeakRSS,
+                      step_ms: seconds * 1e3, tokens_per_s: globalTokens / seconds, gflops: flops / seconds / 1e9,
+                      mfu: flops / seconds / 1e9 / peak, peak_rss_mb: machine.rankPeakRSS[0], build_peak_rss_mb: buildPeakRSS,
                       weights_mb: Double(weightBytes) / 1_048_576,
                       peak_tensor_mb: Double(peakTensorBytes) / 1_048_576, sgemm_peak_gflops: fp32Peak,
-                      matmul_peak_gflops: peak, threads: RuntimeReport.current.threads, backend: RuntimeReport.current.backend)
+                      matmul_peak_gflops: peak, threads: RuntimeReport.current.threads, backend: RuntimeReport.current.backend,
+                      strategy: parallelism.strategy.rawValue, devices: ranks.worldSize, rank_peak_rss_mb: machine.rankPeakRSS,
+                      max_rank_peak_rss_mb: machine.rankPeakRSS.max() ?? 0)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import GenSLM
 import Volt
 import VoltBenchmarks
+import VoltCLI
 import VoltNN
 import VoltTensor
 
@@ -17,6 +18,9 @@ struct Bench: ParsableCommand {
             vocabulary 32000, 512 tokens × 4 sequences) and llama-tiny (for tests).
             --op tokenize: single-thread encode MB/s and tokens/s of --tokenizer over a generated mixed corpus; compare \
             with scripts/bench_tokenizers.py.
+            --op model --strategy ddp|zero1|zero2|zero3 --devices N: N MPI ranks on this machine (volt bench runs \
+            itself again under mpirun, as volt fit does), each training its own batch through that strategy; rank 0 \
+            prints tokens/s of all ranks and each rank's peak resident memory (rank_peak_rss_mb).
             --op embed: --model is a preset (default genslm-25m), random weights and codons; compare with scripts/bench_embed_torch.py.
             """
     )
@@ -62,6 +66,12 @@ struct Bench: ParsableCommand {
 
     enum OptimizerChoice: String, ExpressibleByArgument, CaseIterable { case adamw, adamw8bit }
 
+    @Option(help: "auto (one process, or ddp with --devices > 1), ddp, zero1, zero2 or zero3: the strategy every rank trains through (--op model).")
+    var strategy: StrategyKind = .auto
+
+    @Option(help: "MPI ranks on this machine, each training its own batch; above 1, volt bench runs again under mpirun (--op model).")
+    var devices = 1
+
     @Option(help: "Matrix size for --op matmul (m = n = k).")
     var size = 1024
 
@@ -85,20 +95,24 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         for warning in RuntimeReport.current.warnings { FileHandle.standardError.write(Data("volt: \(warning)\n".utf8)) }
+        guard op == .model || (strategy == .auto && devices == 1) else {
+            throw ValidationError("--strategy and --devices apply to --op model only")
+        }
         switch op {
         case .model:
             let model = self.model ?? "tiny"
-            if let llama = LlamaBenchmark.Shape(rawValue: model) {
-                return try report(LlamaBenchmark(shape: llama, precision: precision, steps: steps, warmup: warmup).run())
+            let llama = LlamaBenchmark.Shape(rawValue: model)
+            guard llama != nil || ModelBenchmark.Shape(rawValue: model) != nil else {
+                let names = ModelBenchmark.Shape.allCases.map(\.rawValue) + LlamaBenchmark.Shape.allCases.map(\.rawValue)
+                throw ValidationError("--model must be one of \(names.joined(separator: ", "))")
             }
-            guard let shape = ModelBenchmark.Shape(rawValue: model) else {
-                throw ValidationError("--model must be one of \(ModelBenchmark.Shape.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            let result = try ModelBenchmark(shape: shape, precision: precision, steps: steps, warmup: warmup,
-                                            gradientCheckpointing: gradientCheckpointing,
-                                            lora: peft == .lora ? LoRAConfiguration(r: 8, alpha: 32, dropout: 0.1) : nil,
-                                            eightBitOptimizer: optimizer == .adamw8bit).run()
-            try report(result)
+            let parallelism: DataParallelism
+            do throws(BenchmarkError) {
+                parallelism = try DataParallelism(strategy: strategy, devices: devices)
+                try parallelism.check(model: model, layered: llama == nil, eightBitOptimizer: optimizer == .adamw8bit)
+            } catch { throw ValidationError(error.description) }
+            try VoltCLI.relaunchIfNeeded(strategy: strategy, devices: devices)  // returns in each rank, or exits
+            try VoltCLI.reportingErrors { try runModel(model, parallelism: parallelism) }
         case .embed:
             let preset = try GenSLMPreset.named(model ?? GenSLMPreset.m25.rawValue)
             let result = try EmbeddingBenchmark(preset: preset, sequenceLength: sequenceLength, batchSize: batchSize, batches: batches,
@@ -146,11 +160,38 @@ struct Bench: ParsableCommand {
         }
     }
 
+    /// Runs `--op model` on this rank; rank 0 prints the result.
+    private func runModel(_ model: String, parallelism: DataParallelism) throws {
+        let result: ModelBenchmark.Result
+        if let llama = LlamaBenchmark.Shape(rawValue: model) {
+            var benchmark = try LlamaBenchmark(shape: llama, precision: precision, steps: steps, warmup: warmup)
+            benchmark.parallelism = parallelism
+            result = try benchmark.run()
+        } else {
+            let shape = ModelBenchmark.Shape(rawValue: model) ?? .tiny
+            result = try ModelBenchmark(shape: shape, precision: precision, steps: steps, warmup: warmup,
+                                        gradientCheckpointing: gradientCheckpointing,
+                                        lora: peft == .lora ? LoRAConfiguration(r: 8, alpha: 32, dropout: 0.1) : nil,
+                                        eightBitOptimizer: optimizer == .adamw8bit, parallelism: parallelism).run()
+        }
+        guard MPICommunicator.world.map({ $0.rank == 0 }) ?? true else { return }
+        try report(result)
+    }
+
     /// Prints a training benchmark's result: JSON, or one line.
     private func report(_ result: ModelBenchmark.Result) throws {
         if json { return try printJSON(result) }
+        if result.devices > 1 {
+            print("\(result.model) \(result.precision) \(result.strategy) × \(result.devices) ranks: "
+                  + "\(String(format: "%.0f", result.tokens_per_s)) tokens/s, \(String(format: "%.1f", result.step_ms)) ms/step, "
+                  + "MFU \(String(format: "%.1f", result.mfu * 100))%, peak RSS per rank "
+                  + result.rank_peak_rss_mb.map { format($0) }.joined(separator: ", ") + " MB")
+            return
+        }
         print("\(result.model) \(result.precision): \(String(format: "%.0f", result.tokens_per_s)) tokens/s, "
               + "\(String(format: "%.1f", result.step_ms)) ms/step, MFU \(String(format: "%.1f", result.mfu * 100))% "
               + "of \(format(result.matmul_peak_gflops)) GFLOP/s, peak RSS \(format(result.peak_rss_mb)) MB")
     }
 }
+
+extension StrategyKind: ExpressibleByArgument {}

@@ -111,6 +111,30 @@ final class ShardingTests: XCTestCase {
         XCTAssertNil(m.model.layerRunner)
     }
 
+    /// Forward: layer 0 is gathered as it runs and each later layer's gather starts while the one before computes;
+    /// backward: the last layer is gathered, and each earlier one's gather starts while the one after computes.
+    func testZeroStageThreePrefetchesTheNextLayerWhileOneComputesAndHoldsAtMostTwo() throws {
+        let zero = try Zero3Strategy()
+        let depth = 4
+        let m = MLPModule(depth: depth)
+        zero.broadcast(m.model.parameters)
+        let reference = MLPModule(depth: depth)
+        zero.broadcast(reference.model.parameters)
+        zero.setUp(m.model, parameters: m.model.parameters)
+        let x = Tensor(shape: [2, 1], scalars: [Float(zero.rank), 0.5])
+        let loss = m.loss(x)
+        XCTAssertEqual(zero.prefetchedLayerGathers, depth - 1, "forward: every layer after the first was prefetched")
+        loss.backward()
+        XCTAssertEqual(zero.prefetchedLayerGathers, 2 * (depth - 1), "backward: every layer before the last was prefetched")
+        XCTAssertEqual(zero.blockingLayerGathers, 2, "only the first layer of each pass waits for its gather")
+        XCTAssertEqual(zero.mostLayersGathered, 2, "the layer computing and the one on its way")
+        // The prefetched parameters are the owners' values: the loss is the unsharded model's.
+        XCTAssertEqual(loss.scalars, reference.loss(x).scalars)
+        zero.reduceGradients(m.model.parameters)
+        zero.tearDown(m.model)
+        XCTAssertEqual(m.model.parameters.flatMap(\.scalars), reference.model.parameters.flatMap(\.scalars))
+    }
+
     func testZeroStageTwoLeavesEachRankOnlyItsOwnGradientsAndAgreesOnTheNorm() throws {
         let zero = try Zero2Strategy(bucketBytes: 128)
         let m = MLPModule()
@@ -190,10 +214,10 @@ final class MLPModule: TrainingModule {
         var layerRunner: (any LayerRunner)?
         var runnableLayers: [Module] { blocks }
 
-        init(width: Int, bias: Bool) {
+        init(width: Int, bias: Bool, depth: Int = 2) {
             var generator = RandomGenerator(seed: 5)
             input = Linear(1, width, std: 0.5, generator: &generator)
-            blocks = (0..<2).map { _ in Block(width: width, bias: bias, generator: &generator) }
+            blocks = (0..<depth).map { _ in Block(width: width, bias: bias, generator: &generator) }
             output = Linear(width, 1, std: 0.3, generator: &generator)
         }
 
@@ -216,7 +240,7 @@ final class MLPModule: TrainingModule {
     private var seen = 0
 
     var automaticOptimization: Bool { automatic }
-    init(width: Int = 8, bias: Bool = true) { model = Net(width: width, bias: bias) }
+    init(width: Int = 8, bias: Bool = true, depth: Int = 2) { model = Net(width: width, bias: bias, depth: depth) }
     init(hyperparameters: NoHyperparameters) throws { model = Net(width: 8, bias: true) }
 
     func loss(_ x: Tensor) -> Tensor { (model(x) - (x * x - x * 2 + 1)).pow(2).mean() }

@@ -168,7 +168,11 @@ public final class Trainer {
     }
 
     /// The strategy `trainer.strategy` and `trainer.devices` name; auto is DDP when `devices` > 1 or under mpirun.
-    static func makeStrategy(_ c: TrainerConfiguration) throws -> any Strategy {
+    /// The trainer builds its own from its configuration; `volt bench --strategy` builds one the same way.
+    ///
+    /// - Throws: ``TrainerError/misconfiguration(_:)`` when a data-parallel strategy runs without an MPI launcher,
+    ///   when `devices` > 1 disagrees with the MPI world's size, or for strategy `single` on several ranks.
+    public static func makeStrategy(_ c: TrainerConfiguration) throws -> any Strategy {
         let parallel = c.devices > 1 || MPILauncher.isUnderMPI
         let strategy: any Strategy
         switch c.strategy {

@@ -78,7 +78,7 @@ public final class MPICommunicator: @unchecked Sendable {
         }
     }
 
-    /// Starts summing `count` floats across ranks in place; finish with ``wait(_:)``. The count must fit in 32 bits.
+    /// Starts summing `count` floats across ranks in place; finish with ``wait(_:for:)``. The count must fit in 32 bits.
     public func startAllReduceSum(_ buffer: UnsafeMutablePointer<Float>, count: Int) -> MPIRequest {
         var request: MPI_Request? = volt_MPI_REQUEST_NULL()
         MPI_Iallreduce(volt_MPI_IN_PLACE(), buffer, Int32(count), volt_MPI_FLOAT(), volt_MPI_SUM(), volt_MPI_COMM_WORLD(), &request)
@@ -94,11 +94,11 @@ public final class MPICommunicator: @unchecked Sendable {
         for i in requests.indices { requests[i].handle = handles[i] }
     }
 
-    /// Waits for `requests` to complete.
-    public func wait(_ requests: inout [MPIRequest]) {
+    /// Waits for `requests` to complete; `operation` names them if the watchdog ends the job.
+    public func wait(_ requests: inout [MPIRequest], for operation: String = "waiting for gradient all-reduces") {
         guard !requests.isEmpty else { return }
         var handles = requests.map(\.handle)
-        watched("waiting for gradient all-reduces") { _ = MPI_Waitall(Int32(handles.count), &handles, volt_MPI_STATUSES_IGNORE()) }
+        watched(operation) { _ = MPI_Waitall(Int32(handles.count), &handles, volt_MPI_STATUSES_IGNORE()) }
         requests = []
     }
 
@@ -135,6 +135,17 @@ public final class MPICommunicator: @unchecked Sendable {
         }
     }
 
+    /// Starts ``allGather(_:into:byteCounts:)`` without waiting: `send` and `receive` must stay allocated and
+    /// unchanged until ``wait(_:for:)`` returns for the request (the request keeps the counts alive itself).
+    public func startAllGather(_ send: UnsafeRawPointer, into receive: UnsafeMutableRawPointer, byteCounts: [Int]) -> MPIRequest {
+        precondition(byteCounts.reduce(0, +) <= Int(Int32.max), "an all-gather of more than 2 GiB: use smaller buckets")
+        let layout = GatherLayout(byteCounts)
+        var request: MPI_Request? = volt_MPI_REQUEST_NULL()
+        MPI_Iallgatherv(send, layout.counts[rank], volt_MPI_BYTE(), receive, layout.counts, layout.displacements, volt_MPI_BYTE(),
+                        volt_MPI_COMM_WORLD(), &request)
+        return MPIRequest(handle: request, retained: layout)
+    }
+
     /// Copies `root`'s bytes to every rank.
     public func broadcast(_ buffer: UnsafeMutableRawPointer, byteCount: Int, root: Int) {
         watched("a broadcast from rank \(root)") {
@@ -161,4 +172,31 @@ public final class MPICommunicator: @unchecked Sendable {
 /// An outstanding non-blocking MPI operation.
 public struct MPIRequest: @unchecked Sendable {
     var handle: MPI_Request?
+    /// What MPI reads until the operation completes (a gather's counts and displacements).
+    var retained: AnyObject?
+}
+
+/// The per-rank counts and displacements of a non-blocking `MPI_Iallgatherv`, which MPI may read until the
+/// operation completes.
+final class GatherLayout {
+    let counts: UnsafeMutablePointer<Int32>
+    let displacements: UnsafeMutablePointer<Int32>
+    private let size: Int
+
+    init(_ byteCounts: [Int]) {
+        size = byteCounts.count
+        counts = .allocate(capacity: Swift.max(size, 1))
+        displacements = .allocate(capacity: Swift.max(size, 1))
+        var offset: Int32 = 0
+        for (r, n) in byteCounts.enumerated() {
+            counts[r] = Int32(n)
+            displacements[r] = offset
+            offset += Int32(n)
+        }
+    }
+
+    deinit {
+        counts.deallocate()
+        displacements.deallocate()
+    }
 }
