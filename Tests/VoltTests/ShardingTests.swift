@@ -78,6 +78,8 @@ final class ShardingTests: XCTestCase {
             let zero = try Zero2Strategy(bucketBytes: 128)
             let sharded = try fit(zero, c)
             assertMatches(sharded, ddp, worldSize: zero.worldSize, "\(c)")
+            // Automatic optimization announces the synchronizing backward: buckets reduce-scatter during it.
+            if c.automatic { XCTAssertGreaterThan(zero.bucketsOverlapped, 0, "\(c): reduce-scatters started during backward") }
         }
     }
 

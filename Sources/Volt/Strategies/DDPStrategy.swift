@@ -38,7 +38,7 @@ public class DDPStrategy: Strategy {
     }
 
     /// Buckets reduced while backward was still running, since the strategy was created (for tests and logs).
-    public private(set) var bucketsOverlapped = 0
+    public internal(set) var bucketsOverlapped = 0
     private var overlap: OverlapState?
 
     public var rank: Int { communicator.rank }

@@ -122,6 +122,17 @@ public final class MPICommunicator: @unchecked Sendable {
         }
     }
 
+    /// Starts ``reduceScatterSum(_:into:counts:)`` without waiting: `send` and `receive` must stay allocated, and
+    /// `send` unchanged, until ``wait(_:for:)`` returns for the request (the request keeps the counts alive itself).
+    public func startReduceScatterSum(_ send: UnsafePointer<Float>, into receive: UnsafeMutablePointer<Float>,
+                                      counts: [Int]) -> MPIRequest {
+        precondition(counts.reduce(0, +) <= Int(Int32.max), "a reduce-scatter of more than 2³¹ floats: use smaller buckets")
+        let layout = CollectiveLayout(counts)
+        var request: MPI_Request? = volt_MPI_REQUEST_NULL()
+        MPI_Ireduce_scatter(send, receive, layout.counts, volt_MPI_FLOAT(), volt_MPI_SUM(), volt_MPI_COMM_WORLD(), &request)
+        return MPIRequest(handle: request, retained: layout)
+    }
+
     /// Concatenates every rank's `send` (`byteCounts[rank]` bytes) into `receive`, in rank order, on every rank.
     /// The total must fit in 32 bits.
     public func allGather(_ send: UnsafeRawPointer, into receive: UnsafeMutableRawPointer, byteCounts: [Int]) {
@@ -139,7 +150,7 @@ public final class MPICommunicator: @unchecked Sendable {
     /// unchanged until ``wait(_:for:)`` returns for the request (the request keeps the counts alive itself).
     public func startAllGather(_ send: UnsafeRawPointer, into receive: UnsafeMutableRawPointer, byteCounts: [Int]) -> MPIRequest {
         precondition(byteCounts.reduce(0, +) <= Int(Int32.max), "an all-gather of more than 2 GiB: use smaller buckets")
-        let layout = GatherLayout(byteCounts)
+        let layout = CollectiveLayout(byteCounts)
         var request: MPI_Request? = volt_MPI_REQUEST_NULL()
         MPI_Iallgatherv(send, layout.counts[rank], volt_MPI_BYTE(), receive, layout.counts, layout.displacements, volt_MPI_BYTE(),
                         volt_MPI_COMM_WORLD(), &request)
@@ -176,9 +187,9 @@ public struct MPIRequest: @unchecked Sendable {
     var retained: AnyObject?
 }
 
-/// The per-rank counts and displacements of a non-blocking `MPI_Iallgatherv`, which MPI may read until the
-/// operation completes.
-final class GatherLayout {
+/// The per-rank counts and displacements of a non-blocking `MPI_Iallgatherv` or `MPI_Ireduce_scatter`, which MPI
+/// may read until the operation completes.
+final class CollectiveLayout {
     let counts: UnsafeMutablePointer<Int32>
     let displacements: UnsafeMutablePointer<Int32>
     private let size: Int

@@ -44,3 +44,31 @@ struct ShardedBucket {
         return buckets
     }
 }
+
+extension ShardedBucket {
+    /// Every parameter's gradient in the bucket's layout, a missing one as zeros (every rank sends the same layout).
+    func packedGradients() -> Tensor {
+        let flat = Tensor(uninitializedShape: [Swift.max(total, 1)])
+        var offset = 0
+        for p in parameters {
+            if let g = p.grad { (flat.floatPointer + offset).update(from: g.floatPointer, count: g.count) }
+            else { (flat.floatPointer + offset).update(repeating: 0, count: p.count) }
+            offset += p.count
+        }
+        return flat
+    }
+
+    /// Takes the reduce-scattered sums of `rank`'s segment (`shard`) as its parameters' gradients, divided by
+    /// `worldSize` as DDP averages; drops the gradients of the parameters other ranks own.
+    func takeAverages(from shard: Tensor, rank: Int, worldSize: Int) {
+        let scale = 1 / Float(worldSize)
+        var offset = 0
+        for (p, r) in zip(parameters, owners) {
+            guard r == rank else { p.grad = nil; continue }
+            let g = p.grad ?? Tensor.zeros(p.shape)
+            FloatBuffer.axpby(scale, shard.floatPointer + offset, 0, g.floatPointer, count: g.count)
+            p.grad = g
+            offset += p.count
+        }
+    }
+}

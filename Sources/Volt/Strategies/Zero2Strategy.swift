@@ -6,7 +6,10 @@ import VoltTensor
 ///
 /// When the optimizer steps, each bucket of gradients (``DDPStrategy/bucketBytes``) is laid out by owner and
 /// reduce-scattered (`MPI_Reduce_scatter`), so a rank receives the sum of only its own parameters' gradients and
-/// drops the others'; it unscales, checks and clips its shard (the fp16 overflow decision and the global gradient
+/// drops the others'. On the backward pass that ends an accumulation window, each bucket's reduce-scatter starts
+/// (`MPI_Ireduce_scatter`) as soon as backward has produced all its gradients, overlapping the rest of backward,
+/// and the optimizer step waits for them (``DDPStrategy/bucketsOverlapped`` counts those started early). A rank
+/// then unscales, checks and clips its shard (the fp16 overflow decision and the global gradient
 /// norm are agreed with one all-reduce each), steps its own parameters, and the updated values are all-gathered
 /// (`MPI_Allgatherv`) bucket by bucket. Accumulation micro-steps reduce nothing. Every rank still holds all
 /// parameters (stage 3 would shard them too). Checkpoints are sharded as under ``ZeroStrategy``.
@@ -16,6 +19,7 @@ import VoltTensor
 /// the same order.
 public class Zero2Strategy: ZeroStrategy {
     private var layouts: [[ObjectIdentifier]: [ShardedBucket]] = [:]
+    private var overlap: ReduceScatterOverlap?
 
     /// The buckets of `parameters`, laid out once per parameter list.
     private func layout(_ parameters: [Tensor]) -> [ShardedBucket] {
@@ -31,13 +35,27 @@ public class Zero2Strategy: ZeroStrategy {
     /// Forgets the bucket layouts (they hold the fit's parameters); they are rebuilt alike on every rank when needed.
     override public func tearDown(_ model: Module) { layouts = [:] }
 
-    /// Gradients are reduce-scattered when the optimizer steps, not during backward.
-    override public func prepareBackward(_ parameters: [Tensor], synchronize: Bool) {}
+    /// Before the backward pass that ends an accumulation window: each bucket's reduce-scatter starts
+    /// (`MPI_Ireduce_scatter`) as soon as backward has produced every gradient in it.
+    override public func prepareBackward(_ parameters: [Tensor], synchronize: Bool) {
+        guard synchronize, worldSize > 1, overlap == nil else { return }
+        let state = ReduceScatterOverlap(parameters: parameters, buckets: layout(parameters), communicator: communicator)
+        overlap = state
+        for p in parameters { p.gradientHook = { [unowned state] p in state.gradientReady(p) } }
+    }
 
     /// Reduce-scatters the gradients: afterwards this rank holds the average of its own parameters' gradients,
-    /// and no gradient for the others.
+    /// and no gradient for the others. Buckets started during backward are waited for; the rest start now.
     override public func reduceGradients(_ parameters: [Tensor]) {
         guard worldSize > 1 else { return }
+        if let state = overlap {
+            overlap = nil
+            if state.covers(parameters) {
+                bucketsOverlapped += state.finish(reducingStale: reduceScatter)
+                return
+            }
+            state.discard()  // prepared for other parameters (several optimizers): reduce these as usual
+        }
         for bucket in layout(parameters) { reduceScatter(bucket) }
     }
 
@@ -50,24 +68,10 @@ public class Zero2Strategy: ZeroStrategy {
     /// Reduce-scatters one bucket's gradients (a missing one counts as zeros): its owner keeps the average, as
     /// DDP computes it; the other ranks drop theirs.
     func reduceScatter(_ bucket: ShardedBucket) {
-        let flat = Tensor(uninitializedShape: [bucket.total])
-        var offset = 0
-        for p in bucket.parameters {
-            if let g = p.grad { (flat.floatPointer + offset).update(from: g.floatPointer, count: g.count) }
-            else { (flat.floatPointer + offset).update(repeating: 0, count: p.count) }  // the same layout on every rank
-            offset += p.count
-        }
+        let flat = bucket.packedGradients()
         let shard = Tensor(uninitializedShape: [Swift.max(bucket.counts[rank], 1)])
         communicator.reduceScatterSum(flat.floatPointer, into: shard.floatPointer, counts: bucket.counts)
-        let scale = 1 / Float(worldSize)
-        offset = 0
-        for (p, r) in zip(bucket.parameters, bucket.owners) {
-            guard r == rank else { p.grad = nil; continue }
-            let g = p.grad ?? Tensor.zeros(p.shape)
-            FloatBuffer.axpby(scale, shard.floatPointer + offset, 0, g.floatPointer, count: g.count)  // as DDP averages
-            p.grad = g
-            offset += p.count
-        }
+        bucket.takeAverages(from: shard, rank: rank, worldSize: worldSize)
     }
 
     /// Copies each of the bucket's parameters from its owner to every rank.

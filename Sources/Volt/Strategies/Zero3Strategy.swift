@@ -91,6 +91,12 @@ public final class Zero3Strategy: Zero2Strategy, LayerRunner {
         return try body()
     }
 
+    /// The parameters outside the layers are reduce-scattered as under stage 2, overlapped with backward; the
+    /// layers' own are reduce-scattered by each layer's backward pass.
+    override public func prepareBackward(_ parameters: [Tensor], synchronize: Bool) {
+        super.prepareBackward(parameters.filter { !sharded.contains(ObjectIdentifier($0)) }, synchronize: synchronize)
+    }
+
     /// Layers' gradients were reduce-scattered during backward; the rest as under stage 2.
     override public func reduceGradients(_ parameters: [Tensor]) {
         dropPrefetch()
