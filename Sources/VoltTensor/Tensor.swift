@@ -128,6 +128,12 @@ public final class Tensor: @unchecked Sendable {
         return storage.data.assumingMemoryBound(to: Int32.self) + offset
     }
 
+    /// Pointer to the first element of a bfloat16 tensor, as raw 16-bit patterns.
+    var bfloat16Pointer: UnsafeMutablePointer<UInt16> {
+        precondition(dtype == .bfloat16, "bfloat16 tensor required, have \(dtype)")
+        return rawPointer.assumingMemoryBound(to: UInt16.self)
+    }
+
     /// Pointer to the first element, untyped.
     public var rawPointer: UnsafeMutableRawPointer { storage.data + offset * dtype.byteSize }
 

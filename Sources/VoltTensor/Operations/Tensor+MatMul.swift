@@ -48,8 +48,7 @@ extension Tensor {
             let (b16, layoutB) = Tensor.bfloat16Operand(b, gemm.b, rows: k, cols: n)
             gemm.a = layoutA
             gemm.b = layoutB
-            MatMulBackends.bf16.multiplyBF16(gemm, a: a16.rawPointer.assumingMemoryBound(to: UInt16.self),
-                                             b: b16.rawPointer.assumingMemoryBound(to: UInt16.self), bias: biasPointer,
+            MatMulBackends.bf16.multiplyBF16(gemm, a: a16.bfloat16Pointer, b: b16.bfloat16Pointer, bias: biasPointer,
                                              c: out.floatPointer)
             // The backward products take the same rounded operands: keep these copies (in the operands' own
             // shapes) rather than rounding the inputs again — a weight would otherwise be converted twice a step.

@@ -39,11 +39,3 @@ extension UnaryRounding {
         [VOLT_GELU_ERF, VOLT_GELU_TANH, VOLT_SILU, VOLT_RELU].contains(op) && Tensor.multipliesInBFloat16
     }
 }
-
-extension Tensor {
-    /// The first element of a bfloat16 tensor's storage, as raw 16-bit patterns.
-    var bfloat16Pointer: UnsafeMutablePointer<UInt16> {
-        precondition(dtype == .bfloat16, "bfloat16Pointer on a \(dtype) tensor")
-        return rawPointer.assumingMemoryBound(to: UInt16.self)
-    }
-}
