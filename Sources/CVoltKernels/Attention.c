@@ -35,7 +35,7 @@ void volt_gather_head(const attention_ctx *c, size_t bh, float *q, float *k, flo
 /// fresh softmax (saving lse) or exp(S − lse) from a saved lse.
 VOLT_MULTIVERSION
 void volt_block_probabilities(const attention_ctx *c, size_t bh, size_t i0, size_t rows, size_t cols, float *s,
-                                     float *lse, int recompute) {
+                                     float *lse, int recompute, uint16_t *p16) {
     VOLT_REASSOCIATE
     const volt_attention_desc *d = c->d;
     const float *mask = d->key_mask ? d->key_mask + (bh / d->heads) * d->seq : NULL;
@@ -43,6 +43,7 @@ void volt_block_probabilities(const attention_ctx *c, size_t bh, size_t i0, size
         float *row = s + r * cols;
         size_t visible = i0 + r + 1;  // keys after the query: probability 0, no exp
         memset(row + visible, 0, (cols - visible) * sizeof(float));
+        if (p16) memset(p16 + r * cols + visible, 0, (cols - visible) * sizeof(uint16_t));
         if (mask)
             for (size_t j = 0; j < visible; j++) row[j] = mask[j] != 0.0f ? row[j] : -INFINITY;
         if (recompute) {
@@ -55,6 +56,7 @@ void volt_block_probabilities(const attention_ctx *c, size_t bh, size_t i0, size
         if (m == -INFINITY) {  // no visible key: every probability is 0
             lse[r] = INFINITY;
             memset(row, 0, visible * sizeof(float));
+            if (p16) memset(p16 + r * cols, 0, visible * sizeof(uint16_t));
             continue;
         }
         float sum = 0.0f;
@@ -65,7 +67,11 @@ void volt_block_probabilities(const attention_ctx *c, size_t bh, size_t i0, size
         }
         lse[r] = m + volt_logf(sum);
         float inverse = 1.0f / sum;
-        for (size_t j = 0; j < visible; j++) row[j] *= inverse;
+        if (p16) {  // the probabilities only as the next product's bfloat16 input
+            for (size_t j = 0; j < visible; j++) p16[r * cols + j] = volt_float_to_bf16(row[j] * inverse);
+        } else {
+            for (size_t j = 0; j < visible; j++) row[j] *= inverse;
+        }
     }
 }
 
@@ -83,7 +89,7 @@ static void attention_forward_task(void *p, size_t begin, size_t end) {
             size_t rows = i0 + B <= T ? B : T - i0, cols = i0 + rows;
             cblas_sgemm(VOLT_ROW_MAJOR, VOLT_NO_TRANS, VOLT_TRANS, (int)rows, (int)cols, (int)hd, 1.0f, q + i0 * hd,
                         (int)hd, k, (int)hd, 0.0f, s, (int)cols);
-            volt_block_probabilities(c, bh, i0, rows, cols, s, c->lse + bh * T + i0, 0);
+            volt_block_probabilities(c, bh, i0, rows, cols, s, c->lse + bh * T + i0, 0, NULL);
             volt_attention_dropout(d, bh, i0, rows, cols, s);
             cblas_sgemm(VOLT_ROW_MAJOR, VOLT_NO_TRANS, VOLT_NO_TRANS, (int)rows, (int)hd, (int)cols, 1.0f, s, (int)cols,
                         v, (int)hd, 0.0f, c->o + ((b * T + i0) * d->heads + h) * hd, (int)ld_out);
@@ -142,7 +148,7 @@ static void cached_attention_task(void *p, size_t begin, size_t end) {
         }
         cblas_sgemm(VOLT_ROW_MAJOR, VOLT_NO_TRANS, VOLT_TRANS, (int)T, (int)total, (int)hd, 1.0f, q, (int)hd, keys,
                     (int)hd, 0.0f, s, (int)total);
-        volt_block_probabilities(x->c, h, x->position, T, total, s, lse, 0);
+        volt_block_probabilities(x->c, h, x->position, T, total, s, lse, 0, NULL);
         cblas_sgemm(VOLT_ROW_MAJOR, VOLT_NO_TRANS, VOLT_NO_TRANS, (int)T, (int)hd, (int)total, 1.0f, s, (int)total,
                     values, (int)hd, 0.0f, x->out + h * hd, (int)(H * hd));
     }
@@ -196,7 +202,7 @@ static void attention_backward_task(void *p, size_t begin, size_t end) {
             size_t rows = i0 + B <= T ? B : T - i0, cols = i0 + rows;
             cblas_sgemm(VOLT_ROW_MAJOR, VOLT_NO_TRANS, VOLT_TRANS, (int)rows, (int)cols, (int)hd, 1.0f, q + i0 * hd,
                         (int)hd, k, (int)hd, 0.0f, pr, (int)cols);
-            volt_block_probabilities(c, bh, i0, rows, cols, pr, (float *)c->lse_in + bh * T + i0, 1);
+            volt_block_probabilities(c, bh, i0, rows, cols, pr, (float *)c->lse_in + bh * T + i0, 1, NULL);
             // dP = dO · Vᵀ
             cblas_sgemm(VOLT_ROW_MAJOR, VOLT_NO_TRANS, VOLT_TRANS, (int)rows, (int)cols, (int)hd, 1.0f,
                         dout + i0 * ld, (int)ld, v, (int)hd, 0.0f, dp, (int)cols);

@@ -1,6 +1,11 @@
 // Causal attention with bfloat16 products (oneDNN's AVX512_BF16 matmul): the float32 kernel's algorithm — heads
 // in parallel, blocks of queries, softmax statistics, masks, dropout and rotary embeddings in float32 — with
 // q, k, v, dO, probabilities and score gradients rounded to bfloat16 as the inputs of each product.
+//
+// The roundings are fused into the passes that make the values: a head's q, k and v are rotated and rounded as
+// they are gathered (from float32 qkv, or from the bfloat16 copy the forward pass wrote for the backward pass),
+// probabilities and score gradients are rounded as they are computed, and the forward pass writes bfloat16
+// copies of qkv and of its output beside the float32 ones, so no separate conversion pass reads them again.
 #include <stdatomic.h>
 #include <stdlib.h>
 #include "attention.h"
@@ -11,13 +16,87 @@
 
 typedef struct {
     attention_ctx c;
+    const uint16_t *qkv16, *out16;  // backward: the saved bfloat16 copies (used where the float32 ones are NULL)
+    uint16_t *keep_qkv16, *keep_out16;  // forward: where to write those copies (NULL: none)
     atomic_int failed;
 } attention_bf16_ctx;
 
+VOLT_INLINE float volt_widen_bf16(uint16_t x) { return volt_bits_to_float((uint32_t)x << 16); }
+
 VOLT_MULTIVERSION
-static void round_rows(const float *src, size_t src_ld, uint16_t *dst, size_t rows, size_t cols) {
+static void round_rows(const float *src, size_t src_ld, uint16_t *dst, size_t dst_ld, size_t rows, size_t cols) {
     for (size_t r = 0; r < rows; r++)
-        for (size_t j = 0; j < cols; j++) dst[r * cols + j] = volt_float_to_bf16(src[r * src_ld + j]);
+        for (size_t j = 0; j < cols; j++) dst[r * dst_ld + j] = volt_float_to_bf16(src[r * src_ld + j]);
+}
+
+/// Head bh's q (rotated, scaled by 1/√d), k (rotated) and v as bfloat16 [seq, head_dim] buffers — the same values
+/// as the float32 gather followed by rounding. Reads float32 qkv (also rounding it, unrotated, into keep when given)
+/// or, without it, the bfloat16 copy; `row` is scratch for 3 · head_dim floats.
+VOLT_MULTIVERSION
+static void gather_head_bf16(const attention_bf16_ctx *x, size_t bh, float *row, uint16_t *q16, uint16_t *k16,
+                             uint16_t *v16) {
+    const attention_ctx *c = &x->c;
+    const volt_attention_desc *d = c->d;
+    size_t b = bh / d->heads, h = bh % d->heads, hd = d->head_dim;
+    float scale = 1.0f / sqrtf((float)hd);
+    for (size_t t = 0; t < d->seq; t++) {
+        size_t at = ((b * d->seq + t) * d->heads + h) * 3 * hd;
+        if (c->qkv) {
+            memcpy(row, c->qkv + at, 3 * hd * sizeof(float));
+            if (x->keep_qkv16)
+                for (size_t e = 0; e < 3 * hd; e++) x->keep_qkv16[at + e] = volt_float_to_bf16(row[e]);
+        } else {
+            for (size_t e = 0; e < 3 * hd; e++) row[e] = volt_widen_bf16(x->qkv16[at + e]);
+        }
+        volt_rotate(row, c, t, 0);
+        volt_rotate(row + hd, c, t, 0);
+        for (size_t e = 0; e < hd; e++) q16[t * hd + e] = volt_float_to_bf16(row[e] * scale);
+        for (size_t e = 0; e < hd; e++) k16[t * hd + e] = volt_float_to_bf16(row[hd + e]);
+        for (size_t e = 0; e < hd; e++) v16[t * hd + e] = volt_float_to_bf16(row[2 * hd + e]);
+    }
+}
+
+/// delta_t = dO_t · O_t for head bh, with O float32 or the saved bfloat16 copy.
+VOLT_MULTIVERSION
+static void head_delta_bf16(const attention_bf16_ctx *x, size_t bh, float *delta) {
+    const attention_ctx *c = &x->c;
+    if (c->out) {
+        volt_head_delta(c, bh, delta);
+        return;
+    }
+    const volt_attention_desc *d = c->d;
+    size_t T = d->seq, hd = d->head_dim, H = d->heads, ld = H * hd, b = bh / H, h = bh % H;
+    const float *dout = c->dout + (b * T * H + h) * hd;
+    const uint16_t *o = x->out16 + (b * T * H + h) * hd;
+    for (size_t t = 0; t < T; t++) {
+        float acc = 0.0f;
+        for (size_t e = 0; e < hd; e++) acc += dout[t * ld + e] * volt_widen_bf16(o[t * ld + e]);
+        delta[t] = acc;
+    }
+}
+
+/// dS = P ∘ (dP ∘ keep − delta) and the dropped probabilities P ∘ keep for queries i0.., written rounded to
+/// bfloat16 (the inputs of the three gradient products) — ``volt_score_gradient`` followed by rounding.
+VOLT_MULTIVERSION
+static void score_gradient_bf16(const volt_attention_desc *d, size_t bh, size_t i0, size_t rows, size_t cols,
+                                const float *p, const float *dp, const float *delta, uint16_t *p16, uint16_t *ds16) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *prow = p + r * cols, *dprow = dp + r * cols;
+        uint16_t *p16row = p16 + r * cols, *ds16row = ds16 + r * cols;
+        float di = delta[r];
+        if (d->dropout > 0.0f) {
+            for (size_t j = 0; j < cols; j++) {
+                float keep = volt_attention_keep(d, bh, i0 + r, j), pij = prow[j];
+                ds16row[j] = volt_float_to_bf16(pij * (dprow[j] * keep - di));
+                p16row[j] = volt_float_to_bf16(pij * keep);
+            }
+        } else {
+            for (size_t j = 0; j < cols; j++) {
+                ds16row[j] = volt_float_to_bf16(prow[j] * (dprow[j] - di));
+                p16row[j] = volt_float_to_bf16(prow[j]);
+            }
+        }
+    }
 }
 
 VOLT_MULTIVERSION
@@ -26,24 +105,28 @@ static void attention_forward_bf16_task(void *p, size_t begin, size_t end) {
     const attention_ctx *c = &x->c;
     const volt_attention_desc *d = c->d;
     size_t T = d->seq, hd = d->head_dim, ld_out = d->heads * hd, B = VOLT_ATTENTION_BF16_BLOCK;
-    float *buf = malloc(sizeof(float) * (3 * T * hd + B * T));
+    float *buf = malloc(sizeof(float) * (3 * hd + B * T));
     uint16_t *buf16 = malloc(sizeof(uint16_t) * (3 * T * hd + B * T));
     volt_bf16_stream stream = volt_bf16_stream_create();
-    float *q = buf, *k = q + T * hd, *v = k + T * hd, *s = v + T * hd;
+    float *row = buf, *s = row + 3 * hd;
     uint16_t *q16 = buf16, *k16 = q16 + T * hd, *v16 = k16 + T * hd, *p16 = v16 + T * hd;
     int ok = buf && buf16 && stream;
     for (size_t bh = begin; ok && bh < end; bh++) {
-        volt_gather_head(c, bh, q, k, v);
-        round_rows(q, hd, q16, 3 * T, hd);  // q, k and v are adjacent
+        gather_head_bf16(x, bh, row, q16, k16, v16);
         size_t b = bh / d->heads, h = bh % d->heads;
         for (size_t i0 = 0; ok && i0 < T; i0 += B) {
             size_t rows = i0 + B <= T ? B : T - i0, cols = i0 + rows;
             ok = volt_bf16_gemm(stream, 0, 1, rows, cols, hd, q16 + i0 * hd, hd, k16, hd, 0, s, cols) == 0;
-            volt_block_probabilities(c, bh, i0, rows, cols, s, c->lse + bh * T + i0, 0);
-            volt_attention_dropout(d, bh, i0, rows, cols, s);
-            round_rows(s, cols, p16, rows, cols);
-            ok = ok && volt_bf16_gemm(stream, 0, 0, rows, hd, cols, p16, cols, v16, hd, 0,
-                                      c->o + ((b * T + i0) * d->heads + h) * hd, ld_out) == 0;
+            if (d->dropout > 0.0f) {
+                volt_block_probabilities(c, bh, i0, rows, cols, s, c->lse + bh * T + i0, 0, NULL);
+                volt_attention_dropout(d, bh, i0, rows, cols, s);
+                round_rows(s, cols, p16, cols, rows, cols);
+            } else {
+                volt_block_probabilities(c, bh, i0, rows, cols, s, c->lse + bh * T + i0, 0, p16);
+            }
+            size_t at = ((b * T + i0) * d->heads + h) * hd;
+            ok = ok && volt_bf16_gemm(stream, 0, 0, rows, hd, cols, p16, cols, v16, hd, 0, c->o + at, ld_out) == 0;
+            if (ok && x->keep_out16) round_rows(c->o + at, ld_out, x->keep_out16 + at, ld_out, rows, hd);
         }
     }
     if (!ok) atomic_store(&x->failed, 1);
@@ -58,30 +141,27 @@ static void attention_backward_bf16_task(void *p, size_t begin, size_t end) {
     const attention_ctx *c = &x->c;
     const volt_attention_desc *d = c->d;
     size_t T = d->seq, hd = d->head_dim, H = d->heads, ld = H * hd, B = VOLT_ATTENTION_BF16_BLOCK;
-    float *buf = malloc(sizeof(float) * (6 * T * hd + 2 * B * T + T));
+    float *buf = malloc(sizeof(float) * (3 * T * hd + 2 * B * T + T + 3 * hd));
     uint16_t *buf16 = malloc(sizeof(uint16_t) * (4 * T * hd + 2 * B * T));
     volt_bf16_stream stream = volt_bf16_stream_create();
-    float *q = buf, *k = q + T * hd, *v = k + T * hd, *dq = v + T * hd, *dk = dq + T * hd, *dv = dk + T * hd;
-    float *pr = dv + T * hd, *dp = pr + B * T, *delta = dp + B * T;
+    float *dq = buf, *dk = dq + T * hd, *dv = dk + T * hd;
+    float *pr = dv + T * hd, *dp = pr + B * T, *delta = dp + B * T, *row = delta + T;
     uint16_t *q16 = buf16, *k16 = q16 + T * hd, *v16 = k16 + T * hd, *do16 = v16 + T * hd;
     uint16_t *p16 = do16 + T * hd, *ds16 = p16 + B * T;
     int ok = buf && buf16 && stream;
     for (size_t bh = begin; ok && bh < end; bh++) {
         size_t b = bh / H, h = bh % H;
-        volt_gather_head(c, bh, q, k, v);
-        round_rows(q, hd, q16, 3 * T, hd);
-        round_rows(c->dout + (b * T * H + h) * hd, ld, do16, T, hd);
-        volt_head_delta(c, bh, delta);
+        gather_head_bf16(x, bh, row, q16, k16, v16);
+        round_rows(c->dout + (b * T * H + h) * hd, ld, do16, hd, T, hd);
+        head_delta_bf16(x, bh, delta);
         memset(dk, 0, sizeof(float) * 2 * T * hd);  // dk and dv accumulate over blocks
         for (size_t i0 = 0; ok && i0 < T; i0 += B) {
             size_t rows = i0 + B <= T ? B : T - i0, cols = i0 + rows;
             ok = volt_bf16_gemm(stream, 0, 1, rows, cols, hd, q16 + i0 * hd, hd, k16, hd, 0, pr, cols) == 0;
-            volt_block_probabilities(c, bh, i0, rows, cols, pr, (float *)c->lse_in + bh * T + i0, 1);
+            volt_block_probabilities(c, bh, i0, rows, cols, pr, (float *)c->lse_in + bh * T + i0, 1, NULL);
             // dP = dO · Vᵀ, then dS and the dropped probabilities
             ok = ok && volt_bf16_gemm(stream, 0, 1, rows, cols, hd, do16 + i0 * hd, hd, v16, hd, 0, dp, cols) == 0;
-            volt_score_gradient(d, bh, i0, rows, cols, pr, dp, delta + i0);
-            round_rows(pr, cols, p16, rows, cols);
-            round_rows(dp, cols, ds16, rows, cols);
+            score_gradient_bf16(d, bh, i0, rows, cols, pr, dp, delta + i0, p16, ds16);
             // dQ' = dS · K, dK += dSᵀ · Q', dV += Pdropᵀ · dO
             ok = ok && volt_bf16_gemm(stream, 0, 0, rows, hd, cols, ds16, cols, k16, hd, 0, dq + i0 * hd, hd) == 0;
             ok = ok && volt_bf16_gemm(stream, 1, 0, cols, hd, rows, ds16, cols, q16 + i0 * hd, hd, 1, dk, hd) == 0;
@@ -95,15 +175,18 @@ static void attention_backward_bf16_task(void *p, size_t begin, size_t end) {
     free(buf16);
 }
 
-int volt_attention_forward_bf16(const volt_attention_desc *desc, const float *qkv, float *out, float *lse) {
-    attention_bf16_ctx x = {{desc, qkv, NULL, NULL, NULL, out, lse, NULL, NULL, NULL}, 0};
+int volt_attention_forward_bf16(const volt_attention_desc *desc, const float *qkv, float *out, float *lse,
+                                uint16_t *qkv16, uint16_t *out16) {
+    attention_bf16_ctx x = {{desc, qkv, NULL, NULL, NULL, out, lse, NULL, NULL, NULL}, NULL, NULL, qkv16, out16, 0};
     volt_for_each_head(&x.c, attention_forward_bf16_task, &x);
     return atomic_load(&x.failed) ? -1 : 0;
 }
 
-int volt_attention_backward_bf16(const volt_attention_desc *desc, const float *qkv, const float *out,
-                                 const float *lse, const float *dout, float *dqkv) {
-    attention_bf16_ctx x = {{desc, qkv, out, lse, dout, NULL, NULL, dqkv, NULL, NULL}, 0};
+int volt_attention_backward_bf16(const volt_attention_desc *desc, const float *qkv, const uint16_t *qkv16,
+                                 const float *out, const uint16_t *out16, const float *lse, const float *dout,
+                                 float *dqkv) {
+    if ((!qkv && !qkv16) || (!out && !out16)) return -1;
+    attention_bf16_ctx x = {{desc, qkv, out, lse, dout, NULL, NULL, dqkv, NULL, NULL}, qkv16, out16, NULL, NULL, 0};
     volt_for_each_head(&x.c, attention_backward_bf16_task, &x);
     return atomic_load(&x.failed) ? -1 : 0;
 }

@@ -48,10 +48,11 @@ VOLT_INLINE void volt_rotate(float *x, const attention_ctx *c, size_t t, int inv
 VOLT_MULTIVERSION
 void volt_gather_head(const attention_ctx *c, size_t bh, float *q, float *k, float *v);
 /// Turns scores S[rows, cols] of queries i0.. into probabilities in place: causal and key masks, then either a
-/// fresh softmax (saving lse) or exp(S − lse) from a saved lse.
+/// fresh softmax (saving lse) or exp(S − lse) from a saved lse. With `p16` (a fresh softmax without dropout), the
+/// normalised probabilities are written rounded to bfloat16 there instead, [rows, cols], and S keeps e = exp(S − max).
 VOLT_MULTIVERSION
 void volt_block_probabilities(const attention_ctx *c, size_t bh, size_t i0, size_t rows, size_t cols, float *s,
-                              float *lse, int recompute);
+                              float *lse, int recompute, uint16_t *p16);
 /// dS = P ∘ (dP ∘ keep − delta) into dp, and P ← P ∘ keep (the dropped probabilities, for dV), for queries i0..
 VOLT_MULTIVERSION
 void volt_score_gradient(const volt_attention_desc *d, size_t bh, size_t i0, size_t rows, size_t cols, float *p,

@@ -128,4 +128,32 @@ final class AttentionTests: XCTestCase {
         XCTAssertNotEqual(half.out, full.out, "bfloat16 products round their inputs")
         XCTAssertNotEqual(half.grad, full.grad, "bfloat16 products round their inputs")
     }
+    func testBF16AutocastOnAnActivationTracksFloat32ThroughTheCopiesItKeeps() throws {
+        try XCTSkipUnless(MatMulBackends.bf16.supportsBF16, "no native bfloat16 matmul on this CPU")
+        // qkv made by an operation (as the projection makes it), no dropout: the bfloat16 pass writes the rounded
+        // copies of qkv and of its output itself, rounds the probabilities as it normalises them, and its backward
+        // pass reads those copies; the next product takes the output's copy.
+        let (batch, seq, heads, headDim) = (2, 300, 2, 16)
+        let qkv = random([batch, seq, heads * 3 * headDim], low: -1, high: 1, seed: 17)
+        var maskValues = [Float](repeating: 1, count: batch * seq)
+        for t in 270..<seq { maskValues[t] = 0 }
+        let mask = Tensor(shape: [batch, seq], scalars: maskValues)
+        let projection = random([heads * headDim, 24], low: -0.5, high: 0.5, seed: 18)
+        let config = AttentionConfiguration(heads: heads, rotaryDims: 8)
+        func run(_ settings: Autocast) -> (out: [Float], grad: [Float]) {
+            let x = qkv.detached()
+            x.requiresGrad = true
+            return withAutocast(settings) {
+                var gen = RandomGenerator(seed: 3)
+                let y = Tensor.causalAttention(qkv: x * 2, configuration: config, keyMask: mask, training: true,
+                                               generator: &gen).matmul(projection)
+                y.sum().backward()
+                return (y.scalars, x.grad!.scalars)
+            }
+        }
+        let full = run(.float32), half = run(.bfloat16)
+        assertClose(half.out, full.out, atol: 0.05, rtol: 0.03)
+        assertClose(half.grad, full.grad, atol: 0.05, rtol: 0.05)
+        XCTAssertNotEqual(half.grad, full.grad, "bfloat16 products round their inputs")
+    }
 }

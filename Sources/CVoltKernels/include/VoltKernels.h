@@ -154,9 +154,14 @@ void volt_attention_cached_f32(const volt_attention_desc *desc, size_t position,
 /// The same passes with bfloat16 products (oneDNN's AVX512_BF16 matmul): equal to the float32 kernels up to
 /// bfloat16 rounding of each product's inputs. Return 0, or -1 when oneDNN cannot run bfloat16 products here
 /// (the outputs are then incomplete: use the float32 kernels).
-int volt_attention_forward_bf16(const volt_attention_desc *desc, const float *qkv, float *out, float *lse);
-int volt_attention_backward_bf16(const volt_attention_desc *desc, const float *qkv, const float *out,
-                                 const float *lse, const float *dout, float *dqkv);
+/// The forward pass also writes qkv and out rounded to bfloat16 into qkv16 and out16 when they are not NULL
+/// (the copies a backward pass keeps, made in the same pass).
+int volt_attention_forward_bf16(const volt_attention_desc *desc, const float *qkv, float *out, float *lse,
+                                uint16_t *qkv16, uint16_t *out16);
+/// The backward pass reads qkv and out in float32, or — where those are NULL — the bfloat16 copies qkv16 and out16.
+int volt_attention_backward_bf16(const volt_attention_desc *desc, const float *qkv, const uint16_t *qkv16,
+                                 const float *out, const uint16_t *out16, const float *lse, const float *dout,
+                                 float *dqkv);
 
 // MARK: Optimizer updates over flat float32 buffers (PyTorch's formulas)
 /// Adam / AdamW: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², p ← p − lr/bc₁ · m / (√v/√bc₂ + eps), with g = grad·grad_scale.

@@ -55,24 +55,41 @@ extension Tensor {
             return body(&desc)
         }
         // Under bfloat16 autocast the products take bfloat16 inputs where the CPU has native kernels for them;
-        // should oneDNN refuse one, the float32 kernel redoes the pass.
+        // should oneDNN refuse one, the float32 kernel redoes the pass. The bfloat16 pass also writes the rounded
+        // copies of qkv and of its output that the backward pass keeps (the output's also feeds the next product).
         let bfloat16 = Tensor.multipliesInBFloat16 && MatMulBackends.bf16.supportsBF16
+        let keepsCopies = bfloat16 && GradMode.isEnabled && Autocast.current.storage == .bfloat16
+        let savesRounded = !(x.requiresGrad && x.isLeaf) && x.roundedCopy == nil  // as SavedTensor would round it
+        var qkv16 = keepsCopies && savesRounded ? Tensor(uninitializedShape: x.shape, dtype: .bfloat16) : nil
+        var out16 = keepsCopies ? Tensor(uninitializedShape: out.shape, dtype: .bfloat16) : nil
         withDescriptor { desc in
-            if !bfloat16 || volt_attention_forward_bf16(desc, x.floatPointer, out.floatPointer, lse.floatPointer) != 0 {
+            if !bfloat16 || volt_attention_forward_bf16(desc, x.floatPointer, out.floatPointer, lse.floatPointer,
+                                                        qkv16?.bfloat16Pointer, out16?.bfloat16Pointer) != 0 {
                 volt_attention_forward_f32(desc, x.floatPointer, out.floatPointer, lse.floatPointer)
+                (qkv16, out16) = (nil, nil)
             }
         }
-        let savedIn = SavedTensor(x), savedOut = SavedTensor(out)
+        let savedIn = qkv16.map { SavedTensor(x, roundedCopy: $0) } ?? SavedTensor(x)
+        if let out16 { out.roundedCopy = out16 }
+        let savedOut = out16.map { SavedTensor(out, roundedCopy: $0) } ?? SavedTensor(out)
         return record(out, inputs: [qkv], name: "causalAttention") { g in
-            let input = savedIn.value, output = savedOut.value
-            let dqkv = Tensor(uninitializedShape: input.shape)
+            let dqkv = Tensor(uninitializedShape: x.shape)
             let dy = g.contiguous()
-            withDescriptor { desc in
-                let (q, o, l, d, dq) = (input.floatPointer, output.floatPointer, lse.floatPointer, dy.floatPointer,
-                                        dqkv.floatPointer)
-                if !bfloat16 || volt_attention_backward_bf16(desc, q, o, l, d, dq) != 0 {
-                    volt_attention_backward_f32(desc, q, o, l, d, dq)
+            // The bfloat16 pass reads the saved bfloat16 copies as they are; the float32 pass reads float32 values.
+            if bfloat16 {
+                let (in16, o16) = (savedIn.contiguousBFloat16, savedOut.contiguousBFloat16)
+                let (in32, o32) = (in16 == nil ? savedIn.value : nil, o16 == nil ? savedOut.value : nil)
+                let done = withDescriptor { desc in
+                    volt_attention_backward_bf16(desc, in32?.floatPointer, in16?.bfloat16Pointer, o32?.floatPointer,
+                                                 o16?.bfloat16Pointer, lse.floatPointer, dy.floatPointer,
+                                                 dqkv.floatPointer) == 0
                 }
+                if done { return [dqkv] }
+            }
+            let input = savedIn.value, output = savedOut.value
+            withDescriptor { desc in
+                volt_attention_backward_f32(desc, input.floatPointer, output.floatPointer, lse.floatPointer,
+                                            dy.floatPointer, dqkv.floatPointer)
             }
             return [dqkv]
         }
