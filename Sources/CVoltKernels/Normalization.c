@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include "internal.h"
 
 typedef struct { const float *x, *y, *dy; float *out; size_t cols; int log; } softmax_ctx;
@@ -60,7 +61,11 @@ typedef struct {
     const float *cmean, *crstd;
     size_t rows, cols;
     float eps;
+    uint16_t *x16_out, *y16_out;  // forward: bfloat16 copies of x and y written in the same pass (NULL: none)
+    const uint16_t *x16;          // backward: x as its bfloat16 copy (used when x is NULL)
 } layernorm_ctx;
+
+VOLT_INLINE float widen_bf16(uint16_t x) { return volt_bits_to_float((uint32_t)x << 16); }
 
 VOLT_MULTIVERSION
 static void layernorm_task(void *p, size_t begin, size_t end) {
@@ -80,6 +85,10 @@ static void layernorm_task(void *p, size_t begin, size_t end) {
             float n = (x[j] - mu) * rs;
             y[j] = n * (c->gamma ? c->gamma[j] : 1.0f) + (c->beta ? c->beta[j] : 0.0f);
         }
+        if (c->x16_out)
+            for (size_t j = 0; j < cols; j++) c->x16_out[r * cols + j] = volt_float_to_bf16(x[j]);
+        if (c->y16_out)
+            for (size_t j = 0; j < cols; j++) c->y16_out[r * cols + j] = volt_float_to_bf16(y[j]);
         c->mean[r] = mu;
         c->rstd[r] = rs;
     }
@@ -87,7 +96,13 @@ static void layernorm_task(void *p, size_t begin, size_t end) {
 
 void volt_layernorm_f32(const float *x, const float *gamma, const float *beta, float *y, float *mean, float *rstd,
                         size_t rows, size_t cols, float eps) {
-    layernorm_ctx c = {x, gamma, beta, NULL, y, mean, rstd, NULL, NULL, NULL, NULL, NULL, rows, cols, eps};
+    volt_layernorm_rounding_f32(x, gamma, beta, y, mean, rstd, NULL, NULL, rows, cols, eps);
+}
+
+void volt_layernorm_rounding_f32(const float *x, const float *gamma, const float *beta, float *y, float *mean,
+                                 float *rstd, uint16_t *x16, uint16_t *y16, size_t rows, size_t cols, float eps) {
+    layernorm_ctx c = {x, gamma, beta, NULL, y, mean, rstd, NULL, NULL, NULL, NULL, NULL, rows, cols, eps, x16, y16,
+                       NULL};
     volt_parallel_for(rows, 4096 / (cols ? cols : 1) + 1, layernorm_task, &c);
 }
 
@@ -97,8 +112,13 @@ static void layernorm_dx_task(void *p, size_t begin, size_t end) {
     layernorm_ctx *c = p;
     size_t cols = c->cols;
     float inv_n = 1.0f / (float)cols;
+    float row[8192];  // one row of the bfloat16 x, widened (on the heap for wider rows)
+    float *widened = c->x ? NULL : cols <= 8192 ? row : malloc(sizeof(float) * cols);
+    if (!c->x && !widened) abort();  // out of memory for one row
     for (size_t r = begin; r < end; r++) {
-        const float *x = c->x + r * cols, *dy = c->dy + r * cols;
+        const float *x = c->x ? c->x + r * cols : widened, *dy = c->dy + r * cols;
+        if (!c->x)
+            for (size_t j = 0; j < cols; j++) widened[j] = widen_bf16(c->x16[r * cols + j]);
         float *dx = c->dx + r * cols;
         float mu = c->cmean[r], rs = c->crstd[r];
         // dx = rstd * (g - mean(g) - xhat * mean(g * xhat)) with g = dy * gamma.
@@ -117,6 +137,7 @@ static void layernorm_dx_task(void *p, size_t begin, size_t end) {
             dx[j] = rs * (g - sg - xh * sgx);
         }
     }
+    if (widened != row) free(widened);
 }
 
 // Threads own column ranges, so dgamma and dbeta need no atomics and sum rows in a fixed order.
@@ -125,18 +146,34 @@ static void layernorm_dparams_task(void *p, size_t begin, size_t end) {
     layernorm_ctx *c = p;
     size_t cols = c->cols;
     for (size_t r = 0; r < c->rows; r++) {
-        const float *x = c->x + r * cols, *dy = c->dy + r * cols;
+        const float *dy = c->dy + r * cols;
         float mu = c->cmean[r], rs = c->crstd[r];
-        for (size_t j = begin; j < end; j++) {
-            if (c->dgamma) c->dgamma[j] += dy[j] * (x[j] - mu) * rs;
-            if (c->dbeta) c->dbeta[j] += dy[j];
+        if (c->x) {
+            const float *x = c->x + r * cols;
+            for (size_t j = begin; j < end; j++) {
+                if (c->dgamma) c->dgamma[j] += dy[j] * (x[j] - mu) * rs;
+                if (c->dbeta) c->dbeta[j] += dy[j];
+            }
+        } else {
+            const uint16_t *x = c->x16 + r * cols;
+            for (size_t j = begin; j < end; j++) {
+                if (c->dgamma) c->dgamma[j] += dy[j] * (widen_bf16(x[j]) - mu) * rs;
+                if (c->dbeta) c->dbeta[j] += dy[j];
+            }
         }
     }
 }
 
 void volt_layernorm_backward_f32(const float *x, const float *gamma, const float *mean, const float *rstd,
                                  const float *dy, float *dx, float *dgamma, float *dbeta, size_t rows, size_t cols) {
-    layernorm_ctx c = {x, gamma, NULL, dy, NULL, NULL, NULL, dx, dgamma, dbeta, mean, rstd, rows, cols, 0.0f};
+    volt_layernorm_backward_saved(x, NULL, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows, cols);
+}
+
+void volt_layernorm_backward_saved(const float *x, const uint16_t *x16, const float *gamma, const float *mean,
+                                   const float *rstd, const float *dy, float *dx, float *dgamma, float *dbeta,
+                                   size_t rows, size_t cols) {
+    layernorm_ctx c = {x, gamma, NULL, dy, NULL, NULL, NULL, dx, dgamma, dbeta, mean, rstd, rows, cols, 0.0f, NULL,
+                       NULL, x16};
     if (dx) volt_parallel_for(rows, 4096 / (cols ? cols : 1) + 1, layernorm_dx_task, &c);
     if (dgamma || dbeta) volt_parallel_for(cols, rows >= 64 ? 16 : cols, layernorm_dparams_task, &c);
 }

@@ -94,4 +94,26 @@ final class FusedBFloat16Tests: XCTestCase {
         XCTAssertGreaterThan(zip(w1.grad!.scalars, unrounded).map { abs($0 - $1) }.max()!, 1e-4,
                              "the check tells a rounded gradient from an unrounded one")
     }
+    /// Under bfloat16 autocast layerNorm writes, in its one pass, the bfloat16 copy of its input that its backward
+    /// pass reads and the copy of its output that the next product takes. With inputs bfloat16 holds exactly, the
+    /// gradients equal float32's bit for bit; the product of the output equals the product of the output rounded
+    /// afresh.
+    func testLayerNormWritesTheCopiesItsBackwardAndTheNextProductRead() {
+        let values = random([48, 96], low: -3, high: 3, seed: 41).to(.bfloat16).float32()
+        let dy = random([48, 96], seed: 44), projection = random([96, 16], seed: 45)
+        func run(_ settings: Autocast) -> [[Float]] {
+            let x = values.detached(), w = random([96], seed: 42), b = random([96], seed: 43)
+            for t in [x, w, b] { t.requiresGrad = true }
+            let y = withAutocast(settings) { (x * 1).layerNorm(weight: w, bias: b) }
+            withAutocast(settings) { y.backward(dy) }
+            let products = withAutocast(settings) {
+                [y.matmul(projection).scalars, Tensor(shape: y.shape, scalars: y.scalars).matmul(projection).scalars]
+            }
+            return [x.grad!.scalars, w.grad!.scalars, b.grad!.scalars] + products
+        }
+        let half = run(.bfloat16), full = run(.float32)
+        XCTAssertTrue(half[0..<3] == full[0..<3], "gradients from the saved bfloat16 input equal float32's")
+        XCTAssertEqual(half[3], half[4], "the output's bfloat16 copy is the output rounded")
+        XCTAssertNotEqual(half[3], full[3], "the bfloat16 product rounds its inputs")
+    }
 }

@@ -80,6 +80,14 @@ void volt_layernorm_f32(const float *x, const float *gamma, const float *beta, f
 /// dx, and dgamma/dbeta accumulated (+=) over rows; dgamma/dbeta may be NULL.
 void volt_layernorm_backward_f32(const float *x, const float *gamma, const float *mean, const float *rstd,
                                  const float *dy, float *dx, float *dgamma, float *dbeta, size_t rows, size_t cols);
+/// volt_layernorm_f32 that also writes x and y rounded to bfloat16 into x16 and y16 (each may be NULL) in the same
+/// pass: the copy of x a bfloat16 backward pass keeps, and y as the next bfloat16 product's input.
+void volt_layernorm_rounding_f32(const float *x, const float *gamma, const float *beta, float *y, float *mean,
+                                 float *rstd, uint16_t *x16, uint16_t *y16, size_t rows, size_t cols, float eps);
+/// volt_layernorm_backward_f32 reading x as float32, or — where x is NULL — as its bfloat16 copy x16.
+void volt_layernorm_backward_saved(const float *x, const uint16_t *x16, const float *gamma, const float *mean,
+                                   const float *rstd, const float *dy, float *dx, float *dgamma, float *dbeta,
+                                   size_t rows, size_t cols);
 
 /// RMS normalization (T5, LLaMA): y = gamma * (x * rstd) per row with rstd = 1 / sqrt(mean(x²) + eps); saves rstd.
 void volt_rmsnorm_f32(const float *x, const float *gamma, float *y, float *rstd, size_t rows, size_t cols, float eps);
