@@ -146,9 +146,16 @@ typedef struct { volt_unary_op op; const float *x; float *out; uint16_t *x16, *o
 VOLT_MULTIVERSION
 static void unary_round_task(void *p, size_t begin, size_t end) {
     unary_round_ctx *c = p;
-    volt_unary_range(c->op, c->x, c->out, begin, end, c->alpha, c->beta);
-    if (c->x16) for (size_t i = begin; i < end; i++) c->x16[i] = volt_float_to_bf16(c->x[i]);
-    if (c->out16) for (size_t i = begin; i < end; i++) c->out16[i] = volt_float_to_bf16(c->out[i]);
+    float block[VOLT_BF16_BLOCK];  // the output of one block when no float32 output is asked for
+    // Block by block, so the roundings re-read the input and output from cache, not memory.
+    for (size_t start = begin; start < end; start += VOLT_BF16_BLOCK) {
+        size_t count = end - start < VOLT_BF16_BLOCK ? end - start : VOLT_BF16_BLOCK;
+        const float *x = c->x + start;
+        float *out = c->out ? c->out + start : block;
+        volt_unary_range(c->op, x, out, 0, count, c->alpha, c->beta);
+        if (c->x16) for (size_t i = 0; i < count; i++) c->x16[start + i] = volt_float_to_bf16(x[i]);
+        if (c->out16) for (size_t i = 0; i < count; i++) c->out16[start + i] = volt_float_to_bf16(out[i]);
+    }
 }
 
 void volt_unary_round_f32(volt_unary_op op, const float *x, float *out, uint16_t *x16, uint16_t *out16, size_t n,

@@ -30,8 +30,8 @@ final class FusedBFloat16Tests: XCTestCase {
     }
 
     /// Under bfloat16 autocast GELU saves its input rounded to bfloat16 and its backward reads that copy directly:
-    /// the gradient equals the float32 derivative at the rounded input, bit for bit, and the output's cached copy
-    /// equals the output rounded.
+    /// the gradient equals the float32 derivative at the rounded input, bit for bit. Its output is bfloat16, the
+    /// float32 GELU of the float32 input rounded once, and the next product takes it as it is.
     func testActivationSavesItsRoundedInputAndWritesItsProductCopy() {
         let x = random([64, 40], low: -4, high: 4, seed: 31)
         x.requiresGrad = true
@@ -44,7 +44,9 @@ final class FusedBFloat16Tests: XCTestCase {
         let reference = rounded.gelu(approximation: .tanh)
         reference.backward(dy)
         XCTAssertTrue(x.grad!.scalars == rounded.grad!.scalars, "the derivative at the rounded input, bit for bit")
-        XCTAssertTrue(y.scalars == x.gelu(approximation: .tanh).scalars, "the output is computed from the float32 input")
+        XCTAssertEqual(y.dtype, .bfloat16, "GELU's output is the bfloat16 input of the next projection")
+        XCTAssertTrue(y.scalars == x.gelu(approximation: .tanh).to(.bfloat16).scalars,
+                      "the output is computed from the float32 input and rounded once")
         XCTAssertTrue(x.scalars != rounded.scalars, "the check needs inputs that bfloat16 rounds")
 
         // The next bfloat16 product reads the copy written with the output.

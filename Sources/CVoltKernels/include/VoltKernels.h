@@ -45,7 +45,7 @@ void volt_unary_f32(volt_unary_op op, const float *x, float *out, size_t n, floa
 void volt_unary_backward_f32(volt_unary_op op, const float *x, const float *y, const float *dy, float *dx,
                              size_t n, float alpha);
 /// volt_unary_f32, also writing bfloat16 (round to nearest even) copies of the input to `x16` and of the output to
-/// `out16` where those are not NULL, in the same pass.
+/// `out16` where those are not NULL, in the same pass. With `out` NULL the output is written to `out16` only.
 void volt_unary_round_f32(volt_unary_op op, const float *x, float *out, uint16_t *x16, uint16_t *out16, size_t n,
                           float alpha, float beta);
 /// volt_unary_backward_f32 with the saved input `x16` or output `y16` in bfloat16 (the other NULL); also writes dx

@@ -142,22 +142,25 @@ extension Tensor {
     /// Applies a unary kernel and records its backward through the matching derivative kernel.
     func unary(_ op: volt_unary_op, name: String, alpha: Float = 0, beta: Float = 0) -> Tensor {
         let x = float32().contiguous()
-        let out = Tensor(uninitializedShape: shape)
         // Each derivative needs the input or the output, not both (neg and affine need neither).
         let usesOutput = [VOLT_EXP, VOLT_SQRT, VOLT_TANH, VOLT_SIGMOID].contains(op)
         let usesNothing = op == VOLT_NEG || op == VOLT_AFFINE
         let saved: SavedTensor?
+        let out: Tensor
         if let rounding = UnaryRounding(op: op, input: x, recording: requiresGrad && x === self,
                                         savesInput: !usesNothing && !usesOutput, savesOutput: !usesNothing && usesOutput) {
             // bfloat16 autocast: the saved tensor's rounding (and, for an activation function, the copy its
-            // projection takes) come out of the same pass.
-            volt_unary_round_f32(op, x.floatPointer, out.floatPointer, rounding.input?.bfloat16Pointer,
+            // projection takes) come out of the same pass; GELU's output is that bfloat16 copy alone.
+            let full = rounding.returnsOutput ? nil : Tensor(uninitializedShape: shape)
+            volt_unary_round_f32(op, x.floatPointer, full?.floatPointer, rounding.input?.bfloat16Pointer,
                                  rounding.output?.bfloat16Pointer, count, alpha, beta)
-            if let copy = rounding.output, rounding.outputIsProductOperand { out.roundedCopy = copy }
+            out = full ?? rounding.output!
+            if let copy = rounding.output, rounding.outputIsProductOperand, let full { full.roundedCopy = copy }
             saved = usesNothing ? nil
                 : usesOutput ? rounding.output.map { SavedTensor(out, roundedCopy: $0) } ?? SavedTensor(out)
                 : rounding.input.map { SavedTensor(x, roundedCopy: $0) } ?? SavedTensor(x)
         } else {
+            out = Tensor(uninitializedShape: shape)
             volt_unary_f32(op, x.floatPointer, out.floatPointer, count, alpha, beta)
             saved = usesNothing ? nil : SavedTensor(usesOutput ? out : x)
         }
@@ -200,6 +203,10 @@ extension Tensor {
     /// xᵖ for a constant exponent.
     public func pow(_ exponent: Float) -> Tensor { unary(VOLT_POW_SCALAR, name: "pow", alpha: exponent) }
     /// The Gaussian error linear unit.
+    ///
+    /// Recorded under bfloat16 autocast, the result is bfloat16 (as under PyTorch's autocast): it is the input of
+    /// the next projection, which multiplies in bfloat16 anyway, so no float32 output is written. Other operations
+    /// read it as float32.
     public func gelu(approximation: GELUApproximation = .none) -> Tensor {
         approximation == .none ? unary(VOLT_GELU_ERF, name: "gelu") : unary(VOLT_GELU_TANH, name: "gelu_tanh")
     }
