@@ -13,6 +13,8 @@ OMP_NUM_THREADS=1 mpirun "${mpirun_flags[@]}" .build/release/VoltPackageTests.xc
 echo "Sharded data parallelism (zero2, zero3) equals DDP, on 2 ranks bit for bit (zero3: without accumulation) and on 4 (oversubscribed, standing in for several nodes) to 1e-6; sharded checkpoints resume exactly:"
 OMP_NUM_THREADS=1 mpirun "${mpirun_flags[@]}" .build/release/VoltPackageTests.xctest VoltTests.ShardingTests
 OMP_NUM_THREADS=1 mpirun -np 4 "${mpirun_flags[@]:2}" .build/release/VoltPackageTests.xctest VoltTests.ShardingTests
+echo "zero3 over a dense LLaMA text model equals DDP on 2 ranks, bit for bit; a mixture of experts is refused:"
+OMP_NUM_THREADS=1 mpirun "${mpirun_flags[@]}" .build/release/VoltPackageTests.xctest TextLMTests.CausalLMShardingTests
 echo "Launching: strategy auto with devices > 1 is DDP; a world size that disagrees with devices is an error:"
 bash scripts/check_launch.sh
 echo "Fault injection: a rank killed with SIGKILL ends the two-rank job within 60 s, leaves a valid last.h5, and the resumed run ends bit for bit where an uninterrupted one does:"

@@ -2,7 +2,11 @@ import VoltNN
 import VoltTensor
 
 /// The decoder body (`model`): token embedding, decoder layers, final RMS norm.
-public final class LlamaModel: Module {
+///
+/// A dense model hands its decoder layers to a ``layerRunner`` when one is set (ZeRO stage 3 gathers each layer's
+/// parameters around its forward and backward passes); a mixture of experts runs them itself, since its layers
+/// also return router logits.
+public final class LlamaModel: Module, LayeredModule {
     /// The token embedding, vocabulary → hidden (`model.embed_tokens`).
     public let embedTokens: Embedding
     /// The decoder layers, in order (`model.layers.N`).
@@ -10,6 +14,11 @@ public final class LlamaModel: Module {
     /// The RMS norm after the last layer (`model.norm`).
     public let norm: RMSNorm
     private let _inverseFrequencies: [Float]
+    /// Runs each decoder layer when set (a strategy that shards parameters at rest); not used with a key/value
+    /// cache, nor by a mixture of experts.
+    public var layerRunner: (any LayerRunner)?
+    /// The decoder layers of a dense model, which ``layerRunner`` runs; none for a mixture of experts.
+    public var runnableLayers: [Module] { layers.contains { $0.mlp is MixtralSparseMoeBlock } ? [] : layers }
 
     init(_ c: LlamaConfiguration, generator: inout RandomGenerator) {
         embedTokens = Embedding(c.vocabSize, c.hiddenSize, std: Float(c.initializerRange), generator: &generator)
@@ -35,7 +44,12 @@ public final class LlamaModel: Module {
         let keyMask = attentionMask.map { $0.float32() }
         var h = try embedTokens(inputIds)
         var routerLogits: [Tensor] = []
+        let runner = cache == nil && !runnableLayers.isEmpty ? layerRunner : nil
         for (index, layer) in layers.enumerated() {
+            if let runner {
+                h = runner.run(layer, h, stream: nil) { layer($0, angles: angles, keyMask: keyMask, cache: nil).output }
+                continue
+            }
             let (output, logits) = layer(h, angles: angles, keyMask: keyMask, cache: cache?.layer(index))
             h = output
             if let logits { routerLogits.append(logits) }

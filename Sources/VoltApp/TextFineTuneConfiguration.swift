@@ -55,6 +55,18 @@ extension TextFineTuneConfiguration: TunableConfiguration {
     /// A new module of the hyper-parameters.
     public func makeModule() throws -> CausalLMModule { try CausalLMModule.starting(from: hyperparameters) }
 
+    /// The trainer of `trainer:`; `callbacks` join the configured ones.
+    ///
+    /// - Throws: `TrainerError/misconfiguration(_:)` for flags the trainer refuses, or for `zero3` with
+    ///   `model.family: mixtral` (ZeRO-3 gathers dense decoder layers; expert layers train under ddp, zero1 or zero2).
+    public func makeTrainer(callbacks: [any Callback]) throws -> Trainer {
+        if trainer.strategy == .zero3 && hyperparameters.model.family == .mixtral {
+            throw TrainerError.misconfiguration(
+                "trainer.strategy zero3 gathers dense LLaMA decoder layers; model.family mixtral trains under ddp, zero1 or zero2")
+        }
+        return try Trainer(configuration: trainer, callbacks: callbacks)
+    }
+
     /// The data of `data:`; its tokenizer decodes the module's generations.
     ///
     /// - Throws: what reading the tokenizer throws; `ConfigurationValueError` when it does not fit the model.

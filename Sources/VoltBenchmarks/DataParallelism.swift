@@ -72,7 +72,8 @@ public enum BenchmarkError: Error, Equatable, CustomStringConvertible {
         case .singleOnSeveralDevices(let n):
             "--strategy single runs one process but --devices is \(n): use ddp, zero1, zero2 or zero3"
         case .noLayerHooks(let model):
-            "--strategy zero3 gathers each layer's parameters through the model's layer hooks (GPT-NeoX shapes have them), "
+            "--strategy zero3 gathers each layer's parameters through the model's layer hooks (GPT-NeoX and dense LLaMA "
+                + "shapes have them), "
                 + "which \(model) does not have: use ddp, zero1 or zero2"
         case .optimizerDoesNotShard(let optimizer, let strategy):
             "--optimizer \(optimizer) does not shard under \(strategy) (its block-wise state does not split along parameters): use adamw, or ddp"

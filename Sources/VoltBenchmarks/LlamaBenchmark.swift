@@ -77,10 +77,10 @@ public struct LlamaBenchmark: Sendable {
     /// Runs the benchmark; MFU is against the best 1024³ matmul rate of this run (float32, or bfloat16 for bf16).
     /// The result's LoRA, optimizer and checkpointing fields read `none`, `adamw` and false.
     ///
-    /// - Throws: ``BenchmarkError/noLayerHooks(model:)`` under zero3; `TrainerError.misconfiguration` from the
-    ///   strategy.
+    /// - Throws: ``BenchmarkError/noLayerHooks(model:)`` under zero3 for a mixture of experts;
+    ///   `TrainerError.misconfiguration` from the strategy.
     public func run() throws -> ModelBenchmark.Result {
-        try parallelism.check(model: shape.rawValue, layered: false, eightBitOptimizer: false)
+        try parallelism.check(model: shape.rawValue, layered: !shape.configuration.isMixtureOfExperts, eightBitOptimizer: false)
         let configuration = shape.configuration
         let (seq, batch) = (shape.sequenceLength, shape.batchSize)
         let model = try LlamaForCausalLM(configuration, seed: 0)

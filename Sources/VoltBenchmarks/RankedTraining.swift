@@ -16,7 +16,8 @@ struct RankedTraining {
     init(_ parallelism: DataParallelism, model: Module, parameters: [Tensor], name: String) throws {
         strategy = try parallelism.makeStrategy()
         // Every rank decides alike (same model, same kind), so all of them throw together.
-        if parallelism.strategy == .zero3, strategy.worldSize > 1, model.layeredModules().isEmpty {
+        if parallelism.strategy == .zero3, strategy.worldSize > 1,
+           model.layeredModules().allSatisfy({ $0.runnableLayers.isEmpty }) {
             throw BenchmarkError.noLayerHooks(model: name)
         }
         strategy.broadcast(model.namedTensors().map(\.1))

@@ -109,7 +109,8 @@ struct Bench: ParsableCommand {
             let parallelism: DataParallelism
             do throws(BenchmarkError) {
                 parallelism = try DataParallelism(strategy: strategy, devices: devices)
-                try parallelism.check(model: model, layered: llama == nil, eightBitOptimizer: optimizer == .adamw8bit)
+                try parallelism.check(model: model, layered: !(llama?.configuration.isMixtureOfExperts ?? false),
+                                      eightBitOptimizer: optimizer == .adamw8bit)
             } catch { throw ValidationError(error.description) }
             try VoltCLI.relaunchIfNeeded(strategy: strategy, devices: devices)  // returns in each rank, or exits
             try VoltCLI.reportingErrors { try runModel(model, parallelism: parallelism) }
