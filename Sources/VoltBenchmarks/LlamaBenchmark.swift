@@ -48,7 +48,7 @@ public struct LlamaBenchmark: Sendable {
     public var steps: Int
     /// Untimed training steps before the timed ones.
     public var warmup: Int
-    /// The ranks that train and the strategy they train through (not zero3: LLaMA's layers have no layer hooks).
+    /// The ranks that train and the strategy they train through (zero3 gathers each decoder layer).
     public var parallelism = DataParallelism.single
 
     /// A benchmark of `shape` under `precision`: `warmup` untimed steps, then `steps` timed ones.
