@@ -39,8 +39,12 @@ extension Tensor {
         precondition(configuration.rotaryDims % 2 == 0 && configuration.rotaryDims <= headDim,
                      "rotaryDims \(configuration.rotaryDims) must be even and at most the head size \(headDim)")
         let x = qkv.float32().contiguous()
-        let mask = keyMask.map { $0.float32().contiguous() }
-        precondition(mask.map { $0.shape == [batch, seq] } ?? true, "keyMask must be [\(batch), \(seq)]")
+        precondition(keyMask.map { $0.shape == [batch, seq] } ?? true, "keyMask must be [\(batch), \(seq)]")
+        // A mask that hides no key (every sequence full length, as in batches of one) is dropped: the kernels then
+        // skip the masking pass over every block of scores, with the same result.
+        let mask = keyMask.map { $0.float32().contiguous() }.flatMap { m in
+            UnsafeBufferPointer(start: m.floatPointer, count: m.count).contains(0) ? m : nil
+        }
         let dropout = training ? configuration.dropout : 0
         let seed = generator.seed
         let offset = dropout > 0 ? generator.advance(by: batch * heads * seq * seq) : 0
