@@ -40,7 +40,7 @@ let package = Package(
         .target(
             name: "CVoltKernels",
             dependencies: ["CDNNL"],
-            cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast"])],
+            cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-fno-math-errno"])],
             linkerSettings: [.linkedLibrary("gomp"), .linkedLibrary("dnnl"), .linkedLibrary("m")]
         ),
         // Process-level services in C: preemption signal handlers and SHA-256.
