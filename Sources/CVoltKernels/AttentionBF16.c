@@ -59,6 +59,7 @@ static void gather_head_bf16(const attention_bf16_ctx *x, size_t bh, float *row,
 /// delta_t = dO_t · O_t for head bh, with O float32 or the saved bfloat16 copy.
 VOLT_MULTIVERSION
 static void head_delta_bf16(const attention_bf16_ctx *x, size_t bh, float *delta) {
+    VOLT_REASSOCIATE  // the dot products vectorize
     const attention_ctx *c = &x->c;
     if (c->out) {
         volt_head_delta(c, bh, delta);
