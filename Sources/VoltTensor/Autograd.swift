@@ -88,16 +88,23 @@ extension Tensor {
         var pending: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
         withNoGrad {
             for function in GradFunction.topologicalOrder(from: root).reversed() {
-                guard let g = pending.removeValue(forKey: ObjectIdentifier(function)) else { continue }
-                for (edge, ig) in zip(function.edges, function.run(g)) {
-                    guard let ig else { continue }
+                var g = pending.removeValue(forKey: ObjectIdentifier(function))
+                guard g != nil else { continue }
+                var grads = function.run(g!)
+                g = nil  // released: the gradients it was turned into may share its storage
+                for (index, edge) in function.edges.enumerated() {
+                    guard var ig = grads[index] else { continue }
+                    grads[index] = nil  // so that `ig` may be the only reference to its gradient
                     switch edge {
                     case .none:
                         continue
                     case let .leaf(tensor):
                         precondition(ig.shape == tensor.shape,
                                      "\(function.name): gradient shape \(ig.shape) for input \(tensor.shape)")
-                        tensor.accumulateGradient(ig)
+                        // A gradient nothing else refers to, alone on its storage, becomes the leaf's first
+                        // gradient as it is rather than being copied (a weight's gradient is tens of megabytes).
+                        let exclusive = isKnownUniquelyReferenced(&ig) && ig.ownsItsStorage
+                        tensor.accumulateGradient(ig, exclusive: exclusive)
                     case let .function(next, shape):
                         precondition(ig.shape == shape, "\(function.name): gradient shape \(ig.shape) for input \(shape)")
                         let key = ObjectIdentifier(next)
@@ -110,12 +117,16 @@ extension Tensor {
         gradFunction = nil
     }
 
-    /// Adds `g` into ``grad`` (a private contiguous float32 copy on first use).
-    func accumulateGradient(_ g: Tensor) {
+    /// Adds `g` into ``grad`` (a private contiguous float32 copy on first use; `g`'s own storage when `exclusive`
+    /// says nothing else refers to it and it is contiguous float32).
+    func accumulateGradient(_ g: Tensor, exclusive: Bool = false) {
         let g32 = g.float32()
         if let existing = grad {
             let src = g32.contiguous()
             volt_axpby_f32(1, src.floatPointer, 1, existing.floatPointer, existing.count)
+        } else if exclusive, g.dtype == .float32, g.offset == 0, g.isContiguous,
+                  g.storage.byteCount == g.count * DType.float32.byteSize {
+            grad = Tensor(storage: g.storage, shape: g.shape, strides: g.strides, dtype: .float32)
         } else {
             grad = g32.clone()
         }

@@ -17,7 +17,7 @@ public final class Tensor: @unchecked Sendable {
     /// Position of the first element in ``storage``, in elements.
     public let offset: Int
     /// The buffer this tensor views.
-    public let storage: TensorStorage
+    public private(set) var storage: TensorStorage
     /// Element type.
     public let dtype: DType
 
@@ -170,6 +170,9 @@ public final class Tensor: @unchecked Sendable {
         }
         return Tensor.record(out, inputs: [self], name: "contiguous") { g in [g] }
     }
+
+    /// Whether this tensor is the only one on its storage (no view, copy-free reshape or saved alias shares it).
+    var ownsItsStorage: Bool { isKnownUniquelyReferenced(&storage) }
 
     /// A copy that shares no storage with `self` and is not part of the graph.
     public func clone() -> Tensor {

@@ -63,4 +63,34 @@ final class AutogradTests: XCTestCase {
         pool.trim()
         XCTAssertEqual(pool.usage.idle, 0)
     }
+    /// A leaf's first gradient takes over the storage of a gradient nothing else refers to (a product's output)
+    /// instead of copying it, and copies whenever anything else shares it: the same gradient sent to two inputs,
+    /// a view of the seed, the caller's seed itself.
+    func testFirstGradientIsTakenOverOnlyWhenNothingElseSharesIt() {
+        let x = random([8, 512], seed: 61), w = random([512, 512], seed: 62), dy = random([8, 512], seed: 63)
+        w.requiresGrad = true
+        let before = BufferPool.shared.usage.live
+        BufferPool.shared.resetPeak()
+        x.matmul(w).backward(dy)
+        let held = BufferPool.shared.usage.peak - before
+        XCTAssertLessThan(held, (1 << 20) + (256 << 10), "one 1 MiB weight gradient at a time, no copy (\(held) bytes)")
+        XCTAssertEqual(w.grad!.scalars, x.transposed().matmul(dy).scalars)
+
+        // The same gradient to both inputs of an addition: the second accumulation must not see the first.
+        let v = random([4, 6], seed: 64), seed = random([4, 6], seed: 65)
+        v.requiresGrad = true
+        (v + v).backward(seed)
+        XCTAssertEqual(v.grad!.scalars, (seed * 2).scalars)
+        // A reshape hands back a view of the seed: accumulating twice must leave the caller's seed as it was.
+        let u = random([4, 6], seed: 66), kept = seed.scalars
+        u.requiresGrad = true
+        u.reshaped([24]).backward(seed.reshaped([24]))
+        u.reshaped([24]).backward(seed.reshaped([24]))
+        XCTAssertEqual(seed.scalars, kept, "the seed is not the gradient's storage")
+        XCTAssertEqual(u.grad!.scalars, (seed * 2).scalars)
+        u.grad = nil
+        u.backward(seed)
+        u.backward(seed)
+        XCTAssertEqual(seed.scalars, kept, "a leaf's own seed is copied too")
+    }
 }
