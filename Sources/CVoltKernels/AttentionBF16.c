@@ -21,8 +21,6 @@ typedef struct {
     atomic_int failed;
 } attention_bf16_ctx;
 
-VOLT_INLINE float volt_widen_bf16(uint16_t x) { return volt_bits_to_float((uint32_t)x << 16); }
-
 VOLT_MULTIVERSION
 static void round_rows(const float *src, size_t src_ld, uint16_t *dst, size_t dst_ld, size_t rows, size_t cols) {
     for (size_t r = 0; r < rows; r++)
@@ -46,7 +44,7 @@ static void gather_head_bf16(const attention_bf16_ctx *x, size_t bh, float *row,
             if (x->keep_qkv16)
                 for (size_t e = 0; e < 3 * hd; e++) x->keep_qkv16[at + e] = volt_float_to_bf16(row[e]);
         } else {
-            for (size_t e = 0; e < 3 * hd; e++) row[e] = volt_widen_bf16(x->qkv16[at + e]);
+            for (size_t e = 0; e < 3 * hd; e++) row[e] = volt_bf16_to_float(x->qkv16[at + e]);
         }
         volt_rotate(row, c, t, 0);
         volt_rotate(row + hd, c, t, 0);
@@ -71,7 +69,7 @@ static void head_delta_bf16(const attention_bf16_ctx *x, size_t bh, float *delta
     const uint16_t *o = x->out16 + (b * T * H + h) * hd;
     for (size_t t = 0; t < T; t++) {
         float acc = 0.0f;
-        for (size_t e = 0; e < hd; e++) acc += dout[t * ld + e] * volt_widen_bf16(o[t * ld + e]);
+        for (size_t e = 0; e < hd; e++) acc += dout[t * ld + e] * volt_bf16_to_float(o[t * ld + e]);
         delta[t] = acc;
     }
 }

@@ -31,7 +31,7 @@ static void bf16_to_f32_task(void *p, size_t begin, size_t end) {
     convert_ctx *c = p;
     const uint16_t *x = c->src;
     float *y = c->dst;
-    for (size_t i = begin; i < end; i++) y[i] = volt_bits_to_float((uint32_t)x[i] << 16);
+    for (size_t i = begin; i < end; i++) y[i] = volt_bf16_to_float(x[i]);
 }
 
 #define VOLT_CONVERT_GRAIN 32768

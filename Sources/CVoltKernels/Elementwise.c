@@ -178,8 +178,8 @@ static void unary_bw16_task(void *p, size_t begin, size_t end) {
     float x[VOLT_BF16_BLOCK], y[VOLT_BF16_BLOCK];
     for (size_t start = begin; start < end; start += VOLT_BF16_BLOCK) {
         size_t count = end - start < VOLT_BF16_BLOCK ? end - start : VOLT_BF16_BLOCK;
-        if (c->x16) for (size_t i = 0; i < count; i++) x[i] = volt_bits_to_float((uint32_t)c->x16[start + i] << 16);
-        if (c->y16) for (size_t i = 0; i < count; i++) y[i] = volt_bits_to_float((uint32_t)c->y16[start + i] << 16);
+        if (c->x16) for (size_t i = 0; i < count; i++) x[i] = volt_bf16_to_float(c->x16[start + i]);
+        if (c->y16) for (size_t i = 0; i < count; i++) y[i] = volt_bf16_to_float(c->y16[start + i]);
         volt_unary_backward_range(c->op, c->x16 ? x : NULL, c->y16 ? y : NULL, c->dy + start, c->dx + start, 0, count,
                                   c->alpha);
         if (c->dx16)

@@ -65,8 +65,6 @@ typedef struct {
     const uint16_t *x16;          // backward: x as its bfloat16 copy (used when x is NULL)
 } layernorm_ctx;
 
-VOLT_INLINE float widen_bf16(uint16_t x) { return volt_bits_to_float((uint32_t)x << 16); }
-
 VOLT_MULTIVERSION
 static void layernorm_task(void *p, size_t begin, size_t end) {
     VOLT_REASSOCIATE
@@ -118,7 +116,7 @@ static void layernorm_dx_task(void *p, size_t begin, size_t end) {
     for (size_t r = begin; r < end; r++) {
         const float *x = c->x ? c->x + r * cols : widened, *dy = c->dy + r * cols;
         if (!c->x)
-            for (size_t j = 0; j < cols; j++) widened[j] = widen_bf16(c->x16[r * cols + j]);
+            for (size_t j = 0; j < cols; j++) widened[j] = volt_bf16_to_float(c->x16[r * cols + j]);
         float *dx = c->dx + r * cols;
         float mu = c->cmean[r], rs = c->crstd[r];
         // dx = rstd * (g - mean(g) - xhat * mean(g * xhat)) with g = dy * gamma.
@@ -157,7 +155,7 @@ static void layernorm_dparams_task(void *p, size_t begin, size_t end) {
         } else {
             const uint16_t *x = c->x16 + r * cols;
             for (size_t j = begin; j < end; j++) {
-                if (c->dgamma) c->dgamma[j] += dy[j] * (widen_bf16(x[j]) - mu) * rs;
+                if (c->dgamma) c->dgamma[j] += dy[j] * (volt_bf16_to_float(x[j]) - mu) * rs;
                 if (c->dbeta) c->dbeta[j] += dy[j];
             }
         }

@@ -39,6 +39,9 @@ VOLT_INLINE uint16_t volt_float_to_bf16(float x) {
     return (uint16_t)(((u & 0x7fffffffu) > 0x7f800000u) ? nan : rounded);
 }
 
+/// bfloat16 bits → float32 (exact: the bits become the float's upper half).
+VOLT_INLINE float volt_bf16_to_float(uint16_t x) { return volt_bits_to_float((uint32_t)x << 16); }
+
 /// exp with Cephes' polynomial (≤ 2 ulp on the normal range); 0 below -87.3, +inf above 88.7, NaN kept.
 VOLT_INLINE float volt_expf(float x) {
     float c = x > 88.3762626647949f ? 88.3762626647949f : x;
