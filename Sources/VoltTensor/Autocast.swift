@@ -37,13 +37,21 @@ struct SavedTensor {
     private let stored: Tensor
 
     init(_ tensor: Tensor) {
-        let storage = Autocast.current.storage
-        let isLeafParameter = tensor.requiresGrad && tensor.isLeaf
-        if storage != .float32, GradMode.isEnabled, tensor.dtype == .float32, !isLeafParameter, tensor.isContiguous {
-            stored = tensor.rounded(to: storage)
-        } else {
-            stored = tensor.detached()
-        }
+        stored = Self.rounds(tensor) ? tensor.rounded(to: Autocast.current.storage) : tensor.detached()
+    }
+
+    /// Whether keeping `tensor` rounds it: half-precision storage with recording on, and a contiguous float32
+    /// tensor that is not a leaf parameter.
+    private static func rounds(_ tensor: Tensor) -> Bool {
+        Autocast.current.storage != .float32 && GradMode.isEnabled && tensor.dtype == .float32
+            && !(tensor.requiresGrad && tensor.isLeaf) && tensor.isContiguous
+    }
+
+    /// Whether keeping `tensor` would make a new bfloat16 copy of it (it rounds, to bfloat16, and has no rounded
+    /// copy yet): an operation that reads `tensor` anyway can write that copy in its own pass and keep it with
+    /// ``init(_:roundedCopy:)``.
+    static func roundsAfreshToBFloat16(_ tensor: Tensor) -> Bool {
+        Autocast.current.storage == .bfloat16 && rounds(tensor) && tensor.roundedCopy == nil
     }
 
     /// Keeps `operand`, a bfloat16 copy a product already made of the tensor it replaces (same shape, any

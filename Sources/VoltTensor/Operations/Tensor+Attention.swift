@@ -63,8 +63,7 @@ extension Tensor {
         // copies of qkv and of its output that the backward pass keeps (the output's also feeds the next product).
         let bfloat16 = Tensor.multipliesInBFloat16 && MatMulBackends.bf16.supportsBF16
         let keepsCopies = bfloat16 && GradMode.isEnabled && Autocast.current.storage == .bfloat16
-        let savesRounded = !(x.requiresGrad && x.isLeaf) && x.roundedCopy == nil  // as SavedTensor would round it
-        var qkv16 = keepsCopies && savesRounded ? Tensor(uninitializedShape: x.shape, dtype: .bfloat16) : nil
+        var qkv16 = keepsCopies && SavedTensor.roundsAfreshToBFloat16(x) ? Tensor(uninitializedShape: x.shape, dtype: .bfloat16) : nil
         var out16 = keepsCopies ? Tensor(uninitializedShape: out.shape, dtype: .bfloat16) : nil
         withDescriptor { desc in
             if !bfloat16 || volt_attention_forward_bf16(desc, x.floatPointer, out.floatPointer, lse.floatPointer,

@@ -17,8 +17,7 @@ extension Tensor {
         let mean = Tensor(uninitializedShape: [rows]), rstd = Tensor(uninitializedShape: [rows])
         // Under bfloat16 autocast the same pass rounds x into the copy the backward pass keeps (unless x already
         // has one) and y into the copy the next product reads.
-        let rounds = Autocast.current.storage == .bfloat16 && GradMode.isEnabled && !(x.requiresGrad && x.isLeaf)
-        let x16 = rounds && x.roundedCopy == nil ? Tensor(uninitializedShape: shape, dtype: .bfloat16) : nil
+        let x16 = SavedTensor.roundsAfreshToBFloat16(x) ? Tensor(uninitializedShape: shape, dtype: .bfloat16) : nil
         let y16 = Tensor.multipliesInBFloat16 && GradMode.isEnabled
             ? Tensor(uninitializedShape: shape, dtype: .bfloat16) : nil
         volt_layernorm_rounding_f32(x.floatPointer, w?.floatPointer, b?.floatPointer, out.floatPointer,

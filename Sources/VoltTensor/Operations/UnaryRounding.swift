@@ -25,8 +25,8 @@ struct UnaryRounding {
     init?(op: volt_unary_op, input x: Tensor, recording: Bool, savesInput: Bool, savesOutput: Bool) {
         guard recording, GradMode.isEnabled, Autocast.current.storage == .bfloat16 else { return nil }
         let feedsProduct = Self.feedsProduct(op)
-        // As SavedTensor: a leaf parameter is kept as is, and an activation rounded before shares its copy.
-        let roundsInput = savesInput && !x.isLeaf && x.roundedCopy == nil
+        // As SavedTensor keeps it: a leaf parameter as is, an activation rounded before with its existing copy.
+        let roundsInput = savesInput && SavedTensor.roundsAfreshToBFloat16(x)
         let roundsOutput = savesOutput || feedsProduct
         guard roundsInput || roundsOutput else { return nil }
         input = roundsInput ? Tensor(uninitializedShape: x.shape, dtype: .bfloat16) : nil
