@@ -159,17 +159,32 @@ void volt_attention_backward_f32(const volt_attention_desc *desc, const float *q
 /// 3 * head_dim]; out is [seq, heads, head_dim]. desc->batch, key_mask and dropout are ignored (1, none, 0).
 void volt_attention_cached_f32(const volt_attention_desc *desc, size_t position, const float *qkv, float *keys,
                                float *values, size_t capacity, float *out);
+/// What the bfloat16 forward pass keeps for its backward pass (either pointer may be NULL: not kept).
+typedef struct {
+    /// [batch · heads, 3, seq, head_dim] bfloat16: each head's q (rotated, scaled by 1/√head_dim), k (rotated) and
+    /// v, as the products read them. Kept, the backward pass needs neither qkv nor a gather pass.
+    uint16_t *heads;
+    /// volt_attention_bf16_probs_count(desc) bfloat16 values: each block of queries' probabilities. Kept, the
+    /// backward pass repeats neither the q·kᵀ products nor the exponentials. Ignored with dropout.
+    uint16_t *probs;
+} volt_attention_bf16_saved;
+/// The number of probabilities volt_attention_bf16_saved.probs holds for desc: about batch · heads · seq² / 2.
+size_t volt_attention_bf16_probs_count(const volt_attention_desc *desc);
 /// The same passes with bfloat16 products (oneDNN's AVX512_BF16 matmul): equal to the float32 kernels up to
 /// bfloat16 rounding of each product's inputs. Return 0, or -1 when oneDNN cannot run bfloat16 products here
 /// (the outputs are then incomplete: use the float32 kernels).
-/// The forward pass also writes qkv and out rounded to bfloat16 into qkv16 and out16 when they are not NULL
-/// (the copies a backward pass keeps, made in the same pass).
+/// The forward pass also writes what `saved` points to, and out rounded to bfloat16 into out16 when not NULL (the
+/// copy a backward pass keeps and the next product reads, made in the same pass).
 int volt_attention_forward_bf16(const volt_attention_desc *desc, const float *qkv, float *out, float *lse,
-                                uint16_t *qkv16, uint16_t *out16);
-/// The backward pass reads qkv and out in float32, or — where those are NULL — the bfloat16 copies qkv16 and out16.
-int volt_attention_backward_bf16(const volt_attention_desc *desc, const float *qkv, const uint16_t *qkv16,
+                                volt_attention_bf16_saved saved, uint16_t *out16);
+/// The backward pass reads `saved` where the forward pass kept it (else float32 qkv), and out in float32 or — where
+/// that is NULL — its bfloat16 copy out16.
+int volt_attention_backward_bf16(const volt_attention_desc *desc, const float *qkv, volt_attention_bf16_saved saved,
                                  const float *out, const uint16_t *out16, const float *lse, const float *dout,
                                  float *dqkv);
+/// Rebuilds float32 qkv [batch, seq, heads, 3 · head_dim] from kept heads (undoing the rotation and scaling), for a
+/// float32 backward pass when a bfloat16 one cannot run; equal to the original up to bfloat16 rounding.
+void volt_attention_bf16_unpack(const volt_attention_desc *desc, const uint16_t *heads, float *qkv);
 
 // MARK: Optimizer updates over flat float32 buffers (PyTorch's formulas)
 /// Adam / AdamW: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², p ← p − lr/bc₁ · m / (√v/√bc₂ + eps), with g = grad·grad_scale.
