@@ -24,6 +24,7 @@ typedef struct {
     uint16_t *keep_out16;   // forward: where to write that copy (NULL: none)
     uint16_t *heads;        // forward writes, backward reads each head's q, k, v (NULL: gathered from qkv)
     uint16_t *probs;        // forward writes, backward reads each block's probabilities (NULL: recomputed)
+    uint16_t *dqkv16;       // backward: where to write dqkv rounded to bfloat16 (NULL: nowhere)
     atomic_int failed;
 } attention_bf16_ctx;
 
@@ -136,6 +137,35 @@ static uint16_t *saved_block(const attention_bf16_ctx *x, size_t bh, size_t i0) 
     return x->probs + bh * probs_per_head(x->c.d->seq) + block_offset(i0);
 }
 
+/// Head bh's gradients into dqkv (``volt_scatter_head``), and rounded to bfloat16 into dqkv16 in the same pass
+/// when it is given: the copy the projection's backward products read.
+VOLT_MULTIVERSION
+static void scatter_head_bf16(const attention_bf16_ctx *x, size_t bh, float *dq, float *dk, const float *dv) {
+    const attention_ctx *c = &x->c;
+    if (!x->dqkv16) {
+        volt_scatter_head(c, bh, dq, dk, dv);
+        return;
+    }
+    const volt_attention_desc *d = c->d;
+    size_t T = d->seq, hd = d->head_dim, H = d->heads, b = bh / H, h = bh % H;
+    float scale = 1.0f / sqrtf((float)hd);
+    for (size_t t = 0; t < T; t++) {
+        size_t at = ((b * T + t) * H + h) * 3 * hd;
+        float *dst = c->dqkv + at;
+        uint16_t *dst16 = x->dqkv16 + at;
+        for (size_t e = 0; e < hd; e++) dq[t * hd + e] *= scale;
+        volt_rotate(dq + t * hd, c, t, 1);
+        volt_rotate(dk + t * hd, c, t, 1);
+        const float *parts[3] = {dq + t * hd, dk + t * hd, dv + t * hd};
+        for (size_t part = 0; part < 3; part++)
+            for (size_t e = 0; e < hd; e++) {
+                float value = parts[part][e];
+                dst[part * hd + e] = value;
+                dst16[part * hd + e] = volt_float_to_bf16(value);
+            }
+    }
+}
+
 VOLT_MULTIVERSION
 static void attention_forward_bf16_task(void *p, size_t begin, size_t end) {
     attention_bf16_ctx *x = p;
@@ -212,7 +242,7 @@ static void attention_backward_bf16_task(void *p, size_t begin, size_t end) {
             ok = ok && volt_bf16_gemm(stream, 1, 0, cols, hd, rows, ds16, cols, q16 + i0 * hd, hd, 1, dk, hd) == 0;
             ok = ok && volt_bf16_gemm(stream, 1, 0, cols, hd, rows, p16, cols, do16 + i0 * hd, hd, 1, dv, hd) == 0;
         }
-        if (ok) volt_scatter_head(c, bh, dq, dk, dv);
+        if (ok) scatter_head_bf16(x, bh, dq, dk, dv);
     }
     if (!ok) atomic_store(&x->failed, 1);
     volt_bf16_stream_destroy(stream);
@@ -224,18 +254,18 @@ int volt_attention_forward_bf16(const volt_attention_desc *desc, const float *qk
                                 volt_attention_bf16_saved saved, uint16_t *out16) {
     uint16_t *probs = desc->dropout > 0.0f ? NULL : saved.probs;
     attention_bf16_ctx x = {{desc, qkv, NULL, NULL, NULL, out, lse, NULL, NULL, NULL}, NULL, out16, saved.heads,
-                            probs, 0};
+                            probs, NULL, 0};
     volt_for_each_head(&x.c, attention_forward_bf16_task, &x);
     return atomic_load(&x.failed) ? -1 : 0;
 }
 
 int volt_attention_backward_bf16(const volt_attention_desc *desc, const float *qkv, volt_attention_bf16_saved saved,
                                  const float *out, const uint16_t *out16, const float *lse, const float *dout,
-                                 float *dqkv) {
+                                 float *dqkv, uint16_t *dqkv16) {
     if ((!qkv && !saved.heads) || (!out && !out16)) return -1;
     uint16_t *probs = desc->dropout > 0.0f ? NULL : saved.probs;
     attention_bf16_ctx x = {{desc, qkv, out, lse, dout, NULL, NULL, dqkv, NULL, NULL}, out16, NULL, saved.heads,
-                            probs, 0};
+                            probs, dqkv16, 0};
     volt_for_each_head(&x.c, attention_backward_bf16_task, &x);
     return atomic_load(&x.failed) ? -1 : 0;
 }

@@ -37,9 +37,19 @@ final class AttentionKeptStateTests: XCTestCase {
                                                    nil), 0)
         func backward(_ saved: volt_attention_bf16_saved, qkv input: Tensor?) -> [Float] {
             let dqkv = Tensor(uninitializedShape: qkv.shape)
+            let dqkv16 = UnsafeMutablePointer<UInt16>.allocate(capacity: qkv.count)
+            defer { dqkv16.deallocate() }
             XCTAssertEqual(volt_attention_backward_bf16(&desc, input?.floatPointer, saved, out.floatPointer, nil,
-                                                        lse.floatPointer, dout.floatPointer, dqkv.floatPointer), 0)
-            return dqkv.scalars
+                                                        lse.floatPointer, dout.floatPointer, dqkv.floatPointer,
+                                                        dqkv16), 0)
+            let values = dqkv.scalars
+            let rounded = values.map { v -> UInt16 in  // round to nearest even (no NaN here)
+                let u = v.bitPattern
+                return UInt16(truncatingIfNeeded: (u &+ 0x7FFF &+ ((u >> 16) & 1)) >> 16)
+            }
+            XCTAssertEqual(Array(UnsafeBufferPointer(start: dqkv16, count: qkv.count)), rounded,
+                           "dqkv16 is the gradient rounded")
+            return values
         }
         let gathered = backward(volt_attention_bf16_saved(heads: nil, probs: nil), qkv: qkv)
         let fromHeads = backward(volt_attention_bf16_saved(heads: headsCopy, probs: nil), qkv: nil)

@@ -178,10 +178,10 @@ size_t volt_attention_bf16_probs_count(const volt_attention_desc *desc);
 int volt_attention_forward_bf16(const volt_attention_desc *desc, const float *qkv, float *out, float *lse,
                                 volt_attention_bf16_saved saved, uint16_t *out16);
 /// The backward pass reads `saved` where the forward pass kept it (else float32 qkv), and out in float32 or — where
-/// that is NULL — its bfloat16 copy out16.
+/// that is NULL — its bfloat16 copy out16. It also writes dqkv rounded to bfloat16 into dqkv16 when not NULL.
 int volt_attention_backward_bf16(const volt_attention_desc *desc, const float *qkv, volt_attention_bf16_saved saved,
                                  const float *out, const uint16_t *out16, const float *lse, const float *dout,
-                                 float *dqkv);
+                                 float *dqkv, uint16_t *dqkv16);
 /// Rebuilds float32 qkv [batch, seq, heads, 3 · head_dim] from kept heads (undoing the rotation and scaling), for a
 /// float32 backward pass when a bfloat16 one cannot run; equal to the original up to bfloat16 rounding.
 void volt_attention_bf16_unpack(const volt_attention_desc *desc, const uint16_t *heads, float *qkv);
