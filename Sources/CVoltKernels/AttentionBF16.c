@@ -25,6 +25,7 @@ typedef struct {
     uint16_t *heads;        // forward writes, backward reads each head's q, k, v (NULL: gathered from qkv)
     uint16_t *probs;        // forward writes, backward reads each block's probabilities (NULL: recomputed)
     uint16_t *dqkv16;       // backward: where to write dqkv rounded to bfloat16 (NULL: nowhere)
+    float *head_sums;       // backward: [batch · heads, 3 · head_dim] column sums of each head's dqkv (NULL: none)
     atomic_int failed;
 } attention_bf16_ctx;
 
@@ -137,32 +138,35 @@ static uint16_t *saved_block(const attention_bf16_ctx *x, size_t bh, size_t i0) 
     return x->probs + bh * probs_per_head(x->c.d->seq) + block_offset(i0);
 }
 
-/// Head bh's gradients into dqkv (``volt_scatter_head``), and rounded to bfloat16 into dqkv16 in the same pass
-/// when it is given: the copy the projection's backward products read.
+/// Head bh's gradients into dqkv (``volt_scatter_head``), and in the same pass, when asked for: rounded to bfloat16
+/// into dqkv16 (the copy the projection's backward products read) and summed over positions into head_sums.
 VOLT_MULTIVERSION
 static void scatter_head_bf16(const attention_bf16_ctx *x, size_t bh, float *dq, float *dk, const float *dv) {
     const attention_ctx *c = &x->c;
-    if (!x->dqkv16) {
+    if (!x->dqkv16 && !x->head_sums) {
         volt_scatter_head(c, bh, dq, dk, dv);
         return;
     }
     const volt_attention_desc *d = c->d;
     size_t T = d->seq, hd = d->head_dim, H = d->heads, b = bh / H, h = bh % H;
     float scale = 1.0f / sqrtf((float)hd);
+    float *sums = x->head_sums ? x->head_sums + bh * 3 * hd : NULL;
+    if (sums) memset(sums, 0, 3 * hd * sizeof(float));
     for (size_t t = 0; t < T; t++) {
         size_t at = ((b * T + t) * H + h) * 3 * hd;
         float *dst = c->dqkv + at;
-        uint16_t *dst16 = x->dqkv16 + at;
+        uint16_t *dst16 = x->dqkv16 ? x->dqkv16 + at : NULL;
         for (size_t e = 0; e < hd; e++) dq[t * hd + e] *= scale;
         volt_rotate(dq + t * hd, c, t, 1);
         volt_rotate(dk + t * hd, c, t, 1);
         const float *parts[3] = {dq + t * hd, dk + t * hd, dv + t * hd};
-        for (size_t part = 0; part < 3; part++)
-            for (size_t e = 0; e < hd; e++) {
-                float value = parts[part][e];
-                dst[part * hd + e] = value;
-                dst16[part * hd + e] = volt_float_to_bf16(value);
-            }
+        for (size_t part = 0; part < 3; part++) {
+            memcpy(dst + part * hd, parts[part], hd * sizeof(float));
+            if (dst16)
+                for (size_t e = 0; e < hd; e++) dst16[part * hd + e] = volt_float_to_bf16(parts[part][e]);
+            if (sums)
+                for (size_t e = 0; e < hd; e++) sums[part * hd + e] += parts[part][e];
+        }
     }
 }
 
@@ -254,19 +258,30 @@ int volt_attention_forward_bf16(const volt_attention_desc *desc, const float *qk
                                 volt_attention_bf16_saved saved, uint16_t *out16) {
     uint16_t *probs = desc->dropout > 0.0f ? NULL : saved.probs;
     attention_bf16_ctx x = {{desc, qkv, NULL, NULL, NULL, out, lse, NULL, NULL, NULL}, NULL, out16, saved.heads,
-                            probs, NULL, 0};
+                            probs, NULL, NULL, 0};
     volt_for_each_head(&x.c, attention_forward_bf16_task, &x);
     return atomic_load(&x.failed) ? -1 : 0;
 }
 
 int volt_attention_backward_bf16(const volt_attention_desc *desc, const float *qkv, volt_attention_bf16_saved saved,
                                  const float *out, const uint16_t *out16, const float *lse, const float *dout,
-                                 float *dqkv, uint16_t *dqkv16) {
+                                 float *dqkv, uint16_t *dqkv16, float *column_sums) {
     if ((!qkv && !saved.heads) || (!out && !out16)) return -1;
     uint16_t *probs = desc->dropout > 0.0f ? NULL : saved.probs;
+    size_t width = 3 * desc->head_dim, heads = desc->heads, batch = desc->batch;
+    float *head_sums = column_sums ? malloc(sizeof(float) * batch * heads * width) : NULL;
+    if (column_sums && !head_sums) return -1;
     attention_bf16_ctx x = {{desc, qkv, out, lse, dout, NULL, NULL, dqkv, NULL, NULL}, out16, NULL, saved.heads,
-                            probs, dqkv16, 0};
+                            probs, dqkv16, head_sums, 0};
     volt_for_each_head(&x.c, attention_backward_bf16_task, &x);
+    // Each column of a head: its sums over positions, added over the batch in order.
+    for (size_t h = 0; column_sums && h < heads; h++)
+        for (size_t e = 0; e < width; e++) {
+            float total = 0.0f;
+            for (size_t b = 0; b < batch; b++) total += head_sums[(b * heads + h) * width + e];
+            column_sums[h * width + e] = total;
+        }
+    free(head_sums);
     return atomic_load(&x.failed) ? -1 : 0;
 }
 

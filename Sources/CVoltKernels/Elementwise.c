@@ -1,4 +1,5 @@
 #include "internal.h"
+#include <stdlib.h>
 
 #define VOLT_GRAIN 16384
 
@@ -171,10 +172,12 @@ typedef struct {
     float *dx;
     uint16_t *dx16;
     float alpha;
+    size_t rows, cols, rows_per_chunk;
+    float *partial;  // [chunks, cols]: each chunk of rows' column sums of dx (NULL: none)
 } unary_bw16_ctx;
+
 VOLT_MULTIVERSION
-static void unary_bw16_task(void *p, size_t begin, size_t end) {
-    unary_bw16_ctx *c = p;
+static void unary_bw16_range(const unary_bw16_ctx *c, size_t begin, size_t end) {
     float x[VOLT_BF16_BLOCK], y[VOLT_BF16_BLOCK];
     for (size_t start = begin; start < end; start += VOLT_BF16_BLOCK) {
         size_t count = end - start < VOLT_BF16_BLOCK ? end - start : VOLT_BF16_BLOCK;
@@ -187,10 +190,41 @@ static void unary_bw16_task(void *p, size_t begin, size_t end) {
     }
 }
 
+static void unary_bw16_task(void *p, size_t begin, size_t end) { unary_bw16_range(p, begin, end); }
+
+/// Chunks of rows: the gradient of each, then its column sums from the rows just written (still in cache).
+VOLT_MULTIVERSION
+static void unary_bw16_chunk_task(void *p, size_t begin, size_t end) {
+    unary_bw16_ctx *c = p;
+    for (size_t k = begin; k < end; k++) {
+        size_t cols = c->cols, r0 = k * c->rows_per_chunk;
+        size_t r1 = r0 + c->rows_per_chunk < c->rows ? r0 + c->rows_per_chunk : c->rows;
+        unary_bw16_range(c, r0 * cols, r1 * cols);
+        float *sums = c->partial + k * cols;
+        memcpy(sums, c->dx + r0 * cols, cols * sizeof(float));
+        for (size_t r = r0 + 1; r < r1; r++) {
+            const float *row = c->dx + r * cols;
+            for (size_t j = 0; j < cols; j++) sums[j] += row[j];
+        }
+    }
+}
+
 void volt_unary_backward_bf16_saved(volt_unary_op op, const uint16_t *x16, const uint16_t *y16, const float *dy,
-                                    float *dx, uint16_t *dx16, size_t n, float alpha) {
-    unary_bw16_ctx c = {op, x16, y16, dy, dx, dx16, alpha};
-    volt_parallel_for(n, VOLT_GRAIN, unary_bw16_task, &c);
+                                    float *dx, uint16_t *dx16, size_t n, float alpha, size_t cols,
+                                    float *column_sums) {
+    size_t rows = cols ? n / cols : 0;
+    // Chunks of a fixed number of rows (not one per thread), so the sums do not depend on the thread count.
+    enum { per_chunk = 32 };
+    size_t chunks = (rows + per_chunk - 1) / per_chunk;
+    unary_bw16_ctx c = {op, x16, y16, dy, dx, dx16, alpha, rows, cols, per_chunk, NULL};
+    if (!column_sums || rows == 0 || rows * cols != n || !(c.partial = malloc(sizeof(float) * chunks * cols))) {
+        volt_parallel_for(n, VOLT_GRAIN, unary_bw16_task, &c);
+        if (column_sums && rows * cols == n) volt_reduce_sum_f32(dx, column_sums, 1, rows, cols);
+        return;
+    }
+    volt_parallel_for(chunks, 1, unary_bw16_chunk_task, &c);
+    volt_reduce_sum_f32(c.partial, column_sums, 1, chunks, cols);
+    free(c.partial);
 }
 
 typedef struct { const float *x, *mask; float *out; float value; } masked_ctx;

@@ -33,6 +33,9 @@ public final class Tensor: @unchecked Sendable {
     /// This activation rounded to half precision, made once and shared by every operation that keeps it for the
     /// backward pass or multiplies it in bfloat16 (see ``Tensor/rounded(to:)``).
     var roundedCopy: Tensor?
+    /// This gradient summed over every dimension but the last, written by the operation that made it in the same
+    /// pass (a projection's bias gradient); ``summed(toShape:)`` returns it instead of reading the gradient again.
+    var columnSums: Tensor?
 
     /// A view onto existing storage.
     init(storage: TensorStorage, shape: [Int], strides: [Int], offset: Int = 0, dtype: DType,

@@ -39,10 +39,13 @@ final class AttentionKeptStateTests: XCTestCase {
             let dqkv = Tensor(uninitializedShape: qkv.shape)
             let dqkv16 = UnsafeMutablePointer<UInt16>.allocate(capacity: qkv.count)
             defer { dqkv16.deallocate() }
+            let width = heads * 3 * headDim
+            var sums = [Float](repeating: 0, count: width)
             XCTAssertEqual(volt_attention_backward_bf16(&desc, input?.floatPointer, saved, out.floatPointer, nil,
                                                         lse.floatPointer, dout.floatPointer, dqkv.floatPointer,
-                                                        dqkv16), 0)
+                                                        dqkv16, &sums), 0)
             let values = dqkv.scalars
+            assertClose(sums, dqkv.reshaped([-1, width]).sum(axes: [0]).scalars, atol: 1e-5, rtol: 1e-5)
             let rounded = values.map { v -> UInt16 in  // round to nearest even (no NaN here)
                 let u = v.bitPattern
                 return UInt16(truncatingIfNeeded: (u &+ 0x7FFF &+ ((u >> 16) & 1)) >> 16)

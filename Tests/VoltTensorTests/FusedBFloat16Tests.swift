@@ -74,13 +74,15 @@ final class FusedBFloat16Tests: XCTestCase {
     }
 
     /// Linear → GELU → linear under bfloat16 autocast: the first weight's gradient is the product of the rounded
-    /// GELU input gradient (written by GELU's backward in the same pass) and the rounded layer input.
+    /// GELU input gradient (written by GELU's backward in the same pass) and the rounded layer input; the first
+    /// bias's gradient is the column sums of the float32 GELU input gradient (also summed in that pass).
     func testActivationGradientReachesTheProjectionRounded() {
-        let x = random([32, 24], seed: 51), w1 = random([40, 24], seed: 52), w2 = random([8, 40], seed: 53)
-        let g = random([32, 8], seed: 54)
-        for t in [x, w1, w2] { t.requiresGrad = true }
+        // 100 rows: GELU's backward sums them in chunks of 32, the last one partial.
+        let x = random([100, 24], seed: 51), w1 = random([40, 24], seed: 52), w2 = random([8, 40], seed: 53)
+        let b1 = random([40], seed: 55), g = random([100, 8], seed: 54)
+        for t in [x, w1, w2, b1] { t.requiresGrad = true }
         let h = x * 1
-        let pre = withAutocast(.bfloat16) { h.linear(w1, bias: nil) }
+        let pre = withAutocast(.bfloat16) { h.linear(w1, bias: b1) }
         let out = withAutocast(.bfloat16) { pre.gelu(approximation: .tanh).linear(w2, bias: nil) }
         withAutocast(.bfloat16) { out.backward(g) }
 
@@ -95,7 +97,9 @@ final class FusedBFloat16Tests: XCTestCase {
         let unrounded = preRounded.grad!.transposed().matmul(x16).scalars
         XCTAssertGreaterThan(zip(w1.grad!.scalars, unrounded).map { abs($0 - $1) }.max()!, 1e-4,
                              "the check tells a rounded gradient from an unrounded one")
+        assertClose(b1.grad!.scalars, preRounded.grad!.sum(axes: [0]).scalars, atol: 1e-5, rtol: 1e-5)
     }
+
     /// Under bfloat16 autocast layerNorm writes, in its one pass, the bfloat16 copy of its input that its backward
     /// pass reads and the copy of its output that the next product takes. With inputs bfloat16 holds exactly, the
     /// gradients equal float32's bit for bit; the product of the output equals the product of the output rounded

@@ -49,9 +49,11 @@ void volt_unary_backward_f32(volt_unary_op op, const float *x, const float *y, c
 void volt_unary_round_f32(volt_unary_op op, const float *x, float *out, uint16_t *x16, uint16_t *out16, size_t n,
                           float alpha, float beta);
 /// volt_unary_backward_f32 with the saved input `x16` or output `y16` in bfloat16 (the other NULL); also writes dx
-/// rounded to bfloat16 into `dx16` unless it is NULL.
+/// rounded to bfloat16 into `dx16` unless it is NULL, and, unless `column_sums` is NULL, the sums of dx's columns
+/// (dx read as rows of `cols`: a bias gradient) in the same pass, in an order that does not depend on the threads.
 void volt_unary_backward_bf16_saved(volt_unary_op op, const uint16_t *x16, const uint16_t *y16, const float *dy,
-                                    float *dx, uint16_t *dx16, size_t n, float alpha);
+                                    float *dx, uint16_t *dx16, size_t n, float alpha, size_t cols,
+                                    float *column_sums);
 /// out[i] = mask[i] != 0 ? value : x[i].
 void volt_masked_fill_f32(const float *x, const float *mask, float *out, size_t n, float value);
 /// out[i] = value.
@@ -178,10 +180,12 @@ size_t volt_attention_bf16_probs_count(const volt_attention_desc *desc);
 int volt_attention_forward_bf16(const volt_attention_desc *desc, const float *qkv, float *out, float *lse,
                                 volt_attention_bf16_saved saved, uint16_t *out16);
 /// The backward pass reads `saved` where the forward pass kept it (else float32 qkv), and out in float32 or — where
-/// that is NULL — its bfloat16 copy out16. It also writes dqkv rounded to bfloat16 into dqkv16 when not NULL.
+/// that is NULL — its bfloat16 copy out16. It also writes, when not NULL: dqkv rounded to bfloat16 into dqkv16, and
+/// the sums of dqkv's columns over batch and positions ([heads · 3 · head_dim], the projection's bias gradient) into
+/// column_sums.
 int volt_attention_backward_bf16(const volt_attention_desc *desc, const float *qkv, volt_attention_bf16_saved saved,
                                  const float *out, const uint16_t *out16, const float *lse, const float *dout,
-                                 float *dqkv, uint16_t *dqkv16);
+                                 float *dqkv, uint16_t *dqkv16, float *column_sums);
 /// Rebuilds float32 qkv [batch, seq, heads, 3 · head_dim] from kept heads (undoing the rotation and scaling), for a
 /// float32 backward pass when a bfloat16 one cannot run; equal to the original up to bfloat16 rounding.
 void volt_attention_bf16_unpack(const volt_attention_desc *desc, const uint16_t *heads, float *qkv);

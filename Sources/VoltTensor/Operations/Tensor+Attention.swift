@@ -96,15 +96,18 @@ extension Tensor {
                 let (in32, o32) = (savedIn?.value, o16 == nil ? savedOut.value : nil)
                 let saved = volt_attention_bf16_saved(heads: kept.0?.bfloat16Pointer,
                                                       probs: kept.1?.bfloat16Pointer)
-                // The projection's backward products read the gradient rounded: write that copy in the same pass.
+                // The projection's backward products read the gradient rounded, and its bias sums the gradient's
+                // columns: make both in the same pass.
                 let dqkv16 = Tensor.multipliesInBFloat16 ? Tensor(uninitializedShape: x.shape, dtype: .bfloat16) : nil
+                let sums = Tensor.multipliesInBFloat16 ? Tensor(uninitializedShape: [x.shape[2]]) : nil
                 let done = withDescriptor { desc in
                     volt_attention_backward_bf16(desc, in32?.floatPointer, saved, o32?.floatPointer,
                                                  o16?.bfloat16Pointer, lse.floatPointer, dy.floatPointer,
-                                                 dqkv.floatPointer, dqkv16?.bfloat16Pointer) == 0
+                                                 dqkv.floatPointer, dqkv16?.bfloat16Pointer, sums?.floatPointer) == 0
                 }
                 if done {
                     dqkv.roundedCopy = dqkv16
+                    dqkv.columnSums = sums
                     return [dqkv]
                 }
             }

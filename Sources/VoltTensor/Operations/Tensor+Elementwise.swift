@@ -51,6 +51,7 @@ extension Tensor {
     /// The gradient `g` summed over the dimensions along which a tensor of `target` shape was broadcast.
     public func summed(toShape target: [Int]) -> Tensor {
         if shape == target { return self }
+        if let sums = columnSums, rank > 1, target == [shape[rank - 1]] { return sums }
         let lead = rank - target.count
         var axes = Array(0..<lead)
         for (i, extent) in target.enumerated() where extent == 1 && shape[lead + i] != 1 { axes.append(lead + i) }
@@ -170,11 +171,17 @@ extension Tensor {
             if let rounded = saved?.contiguousBFloat16 {
                 // An activation function's input came out of a projection, whose backward products round this
                 // gradient: write that copy in the same pass.
-                let dx16 = UnaryRounding.feedsProduct(op) ? Tensor(uninitializedShape: dy.shape, dtype: .bfloat16) : nil
+                // An activation function's input came out of a projection, whose backward products round this
+                // gradient and whose bias sums its columns: make both in the same pass.
+                let feedsProduct = UnaryRounding.feedsProduct(op) && dy.rank > 1
+                let dx16 = feedsProduct ? Tensor(uninitializedShape: dy.shape, dtype: .bfloat16) : nil
+                let sums = feedsProduct ? Tensor(uninitializedShape: [dy.shape[dy.rank - 1]]) : nil
                 let p = rounded.bfloat16Pointer
                 volt_unary_backward_bf16_saved(op, usesOutput ? nil : p, usesOutput ? p : nil, dy.floatPointer,
-                                               dx.floatPointer, dx16?.bfloat16Pointer, dx.count, alpha)
+                                               dx.floatPointer, dx16?.bfloat16Pointer, dx.count, alpha,
+                                               sums?.count ?? 0, sums?.floatPointer)
                 dx.roundedCopy = dx16
+                dx.columnSums = sums
                 return [dx]
             }
             let values = saved?.value
