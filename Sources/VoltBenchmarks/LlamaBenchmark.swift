@@ -90,12 +90,13 @@ public struct LlamaBenchmark: Sendable {
         var generator = RandomGenerator(seed: 1 + UInt64(ranks.rank))  // each rank its own batch
         let ids = (0..<(batch * seq)).map { _ in Int32(generator.nextInt(below: configuration.vocabSize)) }
         let inputs = Tensor(shape: [batch, seq], indices: ids)
+        let peaksBefore = ranks.matmulPeaks(for: precision)
         let (seconds, peakTensorBytes) = try TimedTraining.measure(
             precision: precision, parameters: model.parameters, optimizer: optimizer, strategy: ranks.strategy,
             warmup: warmup, steps: steps
         ) { try model.loss(inputIds: inputs, labels: inputs) }
 
-        let machine = ranks.machinePeaks(for: precision)
+        let machine = ranks.machinePeaks(for: precision, atLeast: peaksBefore)
         let (fp32Peak, peak) = (machine.fp32, machine.peak)
         let params = model.parameterCount
         let flops = Self.trainingFLOPs(configuration, parameters: params, seq: seq, batch: batch) * Double(ranks.worldSize)

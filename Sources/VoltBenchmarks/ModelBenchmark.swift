@@ -116,9 +116,11 @@ public struct ModelBenchmark: Sendable {
         public var weights_mb: Double
         /// Peak memory of live tensors during the timed steps, in MB.
         public var peak_tensor_mb: Double
-        /// The best float32 1024³ matmul GFLOP/s of any backend (summed over the ranks, measured at once).
+        /// The best float32 1024³ matmul GFLOP/s of any backend (summed over the ranks, measured at once; the higher
+        /// of the readings before and after the timed steps).
         public var sgemm_peak_gflops: Double
-        /// The peak MFU is measured against: float32, or bfloat16 under bf16 (summed over the ranks).
+        /// The peak MFU is measured against: float32, or bfloat16 under bf16 (summed over the ranks; the higher of the
+        /// readings before and after the timed steps).
         public var matmul_peak_gflops: Double
         /// Compute threads (of each rank).
         public var threads: Int
@@ -157,12 +159,13 @@ public struct ModelBenchmark: Sendable {
         let ids = (0..<(batch * seq)).map { _ in Int32(5 + generator.nextInt(below: 64)) }
         let batchData = TokenBatch(inputIds: Tensor(shape: [batch, seq], indices: ids), attentionMask: Tensor.ones([batch, seq]),
                                    labels: Tensor(shape: [batch, seq], indices: ids))
+        let peaksBefore = ranks.matmulPeaks(for: precision)
         let (seconds, peakTensorBytes) = try TimedTraining.measure(
             precision: precision, parameters: model.parameters, optimizer: optimizer, strategy: ranks.strategy,
             warmup: warmup, steps: steps
         ) { try model.loss(batchData) }
 
-        let machine = ranks.machinePeaks(for: precision)
+        let machine = ranks.machinePeaks(for: precision, atLeast: peaksBefore)
         let (fp32Peak, peak) = (machine.fp32, machine.peak)
         let tokens = batch * seq
         let globalTokens = Double(tokens * ranks.worldSize)

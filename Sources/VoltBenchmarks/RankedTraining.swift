@@ -36,12 +36,21 @@ struct RankedTraining {
 }
 
 extension RankedTraining {
-    /// After the timed steps, on every rank at once: the matmul peaks (each rank measures its own share of the
-    /// machine, and the shares are summed) and every rank's peak resident memory in MB, read after that
-    /// measurement as a one-process benchmark reads it; collective.
-    func machinePeaks(for precision: Precision) -> (fp32: Double, peak: Double, rankPeakRSS: [Double]) {
+    /// The matmul peaks on every rank at once (each rank measures its own share of the machine, and the shares are
+    /// summed); collective.
+    func matmulPeaks(for precision: Precision) -> (fp32: Double, peak: Double) {
         let (fp32, peak) = MachinePeaks.matmul(for: precision)
+        return (gathered(fp32).reduce(0, +), gathered(peak).reduce(0, +))
+    }
+
+    /// After the timed steps, on every rank at once: the matmul peaks, each the higher of this reading and
+    /// `before` (the one taken before the steps: a shared machine can slow one reading, and MFU must not rise
+    /// with it), and every rank's peak resident memory in MB, read after that measurement as a one-process
+    /// benchmark reads it; collective.
+    func machinePeaks(for precision: Precision, atLeast before: (fp32: Double, peak: Double))
+        -> (fp32: Double, peak: Double, rankPeakRSS: [Double]) {
+        let after = matmulPeaks(for: precision)
         let rss = gathered(MachinePeaks.residentMegabytes())
-        return (gathered(fp32).reduce(0, +), gathered(peak).reduce(0, +), rss)
+        return (Swift.max(before.fp32, after.fp32), Swift.max(before.peak, after.peak), rss)
     }
 }
