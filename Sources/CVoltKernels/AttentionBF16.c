@@ -3,9 +3,9 @@
 // q, k, v, dO, probabilities and score gradients rounded to bfloat16 as the inputs of each product.
 //
 // The roundings are fused into the passes that make the values: a head's q, k and v are rotated and rounded as
-// they are gathered (from float32 qkv, or from the bfloat16 copy the forward pass wrote for the backward pass),
-// probabilities and score gradients are rounded as they are computed, and the forward pass writes a bfloat16 copy
-// of its output beside the float32 one, so no separate conversion pass reads them again.
+// they are gathered from float32 qkv, probabilities and score gradients are rounded as they are computed, the
+// forward pass writes a bfloat16 copy of its output beside the float32 one, and the backward pass writes dqkv's
+// bfloat16 copy and column sums as it scatters each head, so no separate pass reads them again.
 //
 // For its backward pass the forward pass keeps each head's gathered q, k and v (rotated, scaled, rounded) rather
 // than qkv, so the backward pass gathers nothing; and, where given room, each block's probabilities, so the

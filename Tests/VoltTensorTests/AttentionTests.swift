@@ -130,30 +130,38 @@ final class AttentionTests: XCTestCase {
     }
     func testBF16AutocastOnAnActivationTracksFloat32ThroughTheCopiesItKeeps() throws {
         try XCTSkipUnless(MatMulBackends.bf16.supportsBF16, "no native bfloat16 matmul on this CPU")
-        // qkv made by an operation (as the projection makes it), no dropout: the bfloat16 pass writes the rounded
-        // copies of qkv and of its output itself, rounds the probabilities as it normalises them, and its backward
-        // pass reads those copies; the next product takes the output's copy.
+        // qkv made by an operation (as the projection makes it), no dropout: the bfloat16 pass keeps each head's
+        // rotated q, k and v (at 300 positions of 16 dims the probabilities are recomputed, not kept), rounds the
+        // probabilities as it normalises them, and writes its output's copy, which the next product takes.
         let (batch, seq, heads, headDim) = (2, 300, 2, 16)
         let qkv = random([batch, seq, heads * 3 * headDim], low: -1, high: 1, seed: 17)
         var maskValues = [Float](repeating: 1, count: batch * seq)
         for t in 270..<seq { maskValues[t] = 0 }
         let mask = Tensor(shape: [batch, seq], scalars: maskValues)
-        let projection = random([heads * headDim, 24], low: -0.5, high: 0.5, seed: 18)
-        let config = AttentionConfiguration(heads: heads, rotaryDims: 8)
-        func run(_ settings: Autocast) -> (out: [Float], grad: [Float]) {
-            let x = qkv.detached()
-            x.requiresGrad = true
-            return withAutocast(settings) {
-                var gen = RandomGenerator(seed: 3)
-                let y = Tensor.causalAttention(qkv: x * 2, configuration: config, keyMask: mask, training: true,
-                                               generator: &gen).matmul(projection)
-                y.sum().backward()
-                return (y.scalars, x.grad!.scalars)
-            }
-        }
-        let full = run(.float32), half = run(.bfloat16)
-        assertClose(half.out, full.out, atol: 0.05, rtol: 0.03)
-        assertClose(half.grad, full.grad, atol: 0.05, rtol: 0.05)
-        XCTAssertNotEqual(half.grad, full.grad, "bfloat16 products round their inputs")
+        let configuration = AttentionConfiguration(heads: heads, rotaryDims: 8)
+        assertProjectedBF16AttentionTracksFloat32(qkv: qkv, mask: mask, configuration: configuration, projectionSeed: 18)
     }
+}
+
+/// Attention on qkv made by an operation (as the projection makes it), then a product, under bfloat16 autocast
+/// against float32: outputs and qkv's gradient agree within bfloat16's resolution and differ from float32's.
+func assertProjectedBF16AttentionTracksFloat32(qkv: Tensor, mask: Tensor, configuration: AttentionConfiguration,
+                                               projectionSeed: UInt64, file: StaticString = #filePath,
+                                               line: UInt = #line) {
+    let projection = random([qkv.shape[2] / 3, 24], low: -0.5, high: 0.5, seed: projectionSeed)
+    func run(_ settings: Autocast) -> (out: [Float], grad: [Float]) {
+        let x = qkv.detached()
+        x.requiresGrad = true
+        return withAutocast(settings) {
+            var gen = RandomGenerator(seed: 3)
+            let y = Tensor.causalAttention(qkv: x * 2, configuration: configuration, keyMask: mask, training: true,
+                                           generator: &gen).matmul(projection)
+            y.sum().backward()
+            return (y.scalars, x.grad!.scalars)
+        }
+    }
+    let full = run(.float32), half = run(.bfloat16)
+    assertClose(half.out, full.out, atol: 0.05, rtol: 0.03, file: file, line: line)
+    assertClose(half.grad, full.grad, atol: 0.05, rtol: 0.05, file: file, line: line)
+    XCTAssertNotEqual(half.grad, full.grad, "bfloat16 products round their inputs", file: file, line: line)
 }

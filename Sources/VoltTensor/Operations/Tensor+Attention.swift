@@ -31,7 +31,7 @@ extension Tensor {
     /// Memory: the forward pass keeps one log-sum-exp per query; the backward pass recomputes each block's
     /// probabilities (and dropout mask, from the generator's counters). Under bfloat16 autocast, without dropout,
     /// it keeps the causal probabilities in bfloat16 instead when they take at most twice the room of q, k and v
-    /// (sequences up to about seven times the head size), which spares the backward pass a fifth of its products.
+    /// (sequences up to twelve head sizes less 128), which spares the backward pass a fifth of its products.
     public static func causalAttention(qkv: Tensor, configuration: AttentionConfiguration, keyMask: Tensor? = nil,
                                        training: Bool = false, generator: inout RandomGenerator) -> Tensor {
         precondition(qkv.rank == 3 && qkv.shape[2] % (3 * configuration.heads) == 0,
