@@ -170,8 +170,6 @@ extension Tensor {
             let dx = Tensor(uninitializedShape: dy.shape)
             if let rounded = saved?.contiguousBFloat16 {
                 // An activation function's input came out of a projection, whose backward products round this
-                // gradient: write that copy in the same pass.
-                // An activation function's input came out of a projection, whose backward products round this
                 // gradient and whose bias sums its columns: make both in the same pass.
                 let feedsProduct = UnaryRounding.feedsProduct(op) && dy.rank > 1
                 let dx16 = feedsProduct ? Tensor(uninitializedShape: dy.shape, dtype: .bfloat16) : nil
