@@ -138,35 +138,25 @@ static uint16_t *saved_block(const attention_bf16_ctx *x, size_t bh, size_t i0) 
     return x->probs + bh * probs_per_head(x->c.d->seq) + block_offset(i0);
 }
 
-/// Head bh's gradients into dqkv (``volt_scatter_head``), and in the same pass, when asked for: rounded to bfloat16
-/// into dqkv16 (the copy the projection's backward products read) and summed over positions into head_sums.
+/// Head bh's gradients into dqkv (``volt_scatter_head``), then, when asked for, from those rows while they are still
+/// in cache: dqkv rounded to bfloat16 into dqkv16 (the copy the projection's backward products read) and summed
+/// over positions into head_sums.
 VOLT_MULTIVERSION
 static void scatter_head_bf16(const attention_bf16_ctx *x, size_t bh, float *dq, float *dk, const float *dv) {
     const attention_ctx *c = &x->c;
-    if (!x->dqkv16 && !x->head_sums) {
-        volt_scatter_head(c, bh, dq, dk, dv);
-        return;
-    }
+    volt_scatter_head(c, bh, dq, dk, dv);
+    if (!x->dqkv16 && !x->head_sums) return;
     const volt_attention_desc *d = c->d;
-    size_t T = d->seq, hd = d->head_dim, H = d->heads, b = bh / H, h = bh % H;
-    float scale = 1.0f / sqrtf((float)hd);
-    float *sums = x->head_sums ? x->head_sums + bh * 3 * hd : NULL;
-    if (sums) memset(sums, 0, 3 * hd * sizeof(float));
+    size_t T = d->seq, width = 3 * d->head_dim, H = d->heads, b = bh / H, h = bh % H;
+    float *sums = x->head_sums ? x->head_sums + bh * width : NULL;
+    if (sums) memset(sums, 0, width * sizeof(float));
     for (size_t t = 0; t < T; t++) {
-        size_t at = ((b * T + t) * H + h) * 3 * hd;
-        float *dst = c->dqkv + at;
-        uint16_t *dst16 = x->dqkv16 ? x->dqkv16 + at : NULL;
-        for (size_t e = 0; e < hd; e++) dq[t * hd + e] *= scale;
-        volt_rotate(dq + t * hd, c, t, 1);
-        volt_rotate(dk + t * hd, c, t, 1);
-        const float *parts[3] = {dq + t * hd, dk + t * hd, dv + t * hd};
-        for (size_t part = 0; part < 3; part++) {
-            memcpy(dst + part * hd, parts[part], hd * sizeof(float));
-            if (dst16)
-                for (size_t e = 0; e < hd; e++) dst16[part * hd + e] = volt_float_to_bf16(parts[part][e]);
-            if (sums)
-                for (size_t e = 0; e < hd; e++) sums[part * hd + e] += parts[part][e];
-        }
+        size_t at = ((b * T + t) * H + h) * width;
+        const float *row = c->dqkv + at;
+        if (x->dqkv16)
+            for (size_t e = 0; e < width; e++) x->dqkv16[at + e] = volt_float_to_bf16(row[e]);
+        if (sums)
+            for (size_t e = 0; e < width; e++) sums[e] += row[e];
     }
 }
 
